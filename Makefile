@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: run run-production shell train setup setup-test validate test test-unit test-stories bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+setup-test:
+	@bash scripts/setup.sh test
+
+train: setup
+	@$(PY) scripts/model.py train
+
+run: train
+	@$(PY) scripts/run.py --model "$$($(PY) scripts/model.py path)"
+
+run-production: train
+	@$(PY) scripts/run.py --production --model "$$($(PY) scripts/model.py path)"
+
+shell: train
+	@$(PY) scripts/run.py --shell --model "$$($(PY) scripts/model.py path)"
+
+validate: setup
+	@.venv/bin/rasa data validate --data data --domain domain.yml --config config.yml --fail-on-warnings 2>&1 | grep -E "ERROR|WARNING|UserWarning|finished|conflict" || true
+	@.venv/bin/rasa data validate --data data --domain domain.yml --config config.yml --fail-on-warnings >/dev/null 2>&1
+
+# Unit tests first (fast, no model), then everything that needs the trained
+# model and real servers, then Rasa's conversation tests.
+test: setup-test validate train
+	@$(PY) -m pytest -p no:cacheprovider tests
+	@$(MAKE) --no-print-directory test-stories
+
+test-unit: setup
+	@$(PY) -m pytest -p no:cacheprovider tests -m "not integration"
+
+test-stories: train
+	@rm -rf results && .venv/bin/rasa test core --stories tests/stories --model "$$($(PY) scripts/model.py path)" \
+	  --endpoints endpoints.yml --fail-on-prediction-errors --out results/core >results/.log 2>&1 || (tail -40 results/.log; exit 1)
+	@echo "rasa test: all conversation test stories predicted correctly"
+
+bench: setup-test train
+	@$(PY) -m bench
+
+clean:
+	rm -rf models results .rasa build web/vendor tracker.db

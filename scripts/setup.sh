@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotent set-up: system packages, .venv from the lock, the blank spaCy
+# pipeline and the web widget's npm assets. `setup.sh test` adds what the
+# test suite needs (Chromium, PostgreSQL, Redis, tmux).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_pkgs="python3-venv libqhull-dev libfreetype-dev pkg-config"
+[ "${1:-}" = "test" ] && apt_pkgs="$apt_pkgs chromium chromium-driver postgresql redis-server"
+
+missing=""
+for p in $apt_pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "setup: installing system packages:$missing"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+stamp=".venv/.lock-$(sha256sum requirements/lock.txt | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages from requirements/lock.txt (a few minutes the first time)"
+  t0=$(date +%s)
+  .venv/bin/pip install -q --disable-pip-version-check setuptools==70.3.0 wheel==0.41.3 2>&1 | grep -v "is ignored" || true
+  MPLSETUPCFG="$PWD/scripts/mplsetup.cfg" .venv/bin/pip install -q --disable-pip-version-check \
+    --no-deps --ignore-requires-python -r requirements/lock.txt 2>&1 | grep -v "is ignored" || true
+  .venv/bin/pip check
+  rm -f .venv/.lock-*; touch "$stamp"
+  echo "setup: Python packages installed in $(( $(date +%s) - t0 )) s"
+fi
+
+# Official spaCy models cannot be downloaded here: the NLU pipeline uses a
+# blank English pipeline (tokeniser only), written by this step.
+if [ ! -f build/spacy-en-blank/config.cfg ]; then
+  mkdir -p build && .venv/bin/python -c "import spacy; spacy.blank('en').to_disk('build/spacy-en-blank')" 2>/dev/null
+fi
+
+if [ ! -f web/vendor/socket.io.min.js ] || [ package-lock.json -nt web/vendor/socket.io.min.js ]; then
+  npm ci --no-audit --no-fund --silent
+  mkdir -p web/vendor
+  cp node_modules/socket.io-client/dist/socket.io.min.js web/vendor/
+fi

@@ -1,0 +1,278 @@
+"""Decision-theoretic troubleshooting over the cause knowledge base.
+
+Single-fault Bayesian belief over causes; fixes ordered by efficiency
+P(resolves | evidence) / cost (Heckerman, Breese & Rommelse 1995); a question
+is asked only when it lowers the expected cost of repair (SACSO rule,
+Jensen et al. 2001). Hand-over to a person is a terminal action of cost
+`handoff_cost` that always resolves, so the stop rule falls out of the same
+ordering: hand over once no fix is more efficient than a person.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .knowledge import ANSWERS, KnowledgeBase
+from .state import Diagnosis
+
+_EPS = 1e-12
+_MAX_FIX_STEPS = 12     # horizon of the expected-cost look-ahead
+_SCREEN = 8             # questions screened by information gain before the exact test
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to do next: ask a question, suggest a fix, or hand over."""
+    kind: str                      # "question" | "fix" | "handoff"
+    id: str | None = None          # evidence or fix id
+    rank: int = 0                  # fix rank among the remaining fixes (1 = best)
+    probability: float = 0.0       # P(fix resolves | evidence)
+
+
+class Engine:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        s = kb.settings
+        self.handoff_cost = float(s.get("handoff_cost", 15))
+        self.max_questions = int(s.get("max_questions", 8))
+        self.margin = float(s.get("question_margin", 0.02))
+        floor = float(s.get("symptom_floor", 0.02))
+
+        self.causes = list(kb.causes)
+        self.evidence_ids = list(kb.evidence)
+        self.fix_ids = list(kb.fixes)
+        self._c = {c: i for i, c in enumerate(self.causes)}
+        self._e = {e: i for i, e in enumerate(self.evidence_ids)}
+        self._f = {f: i for i, f in enumerate(self.fix_ids)}
+        self.symptom_ids = list(kb.symptoms)
+        self._s = {s_: i for i, s_ in enumerate(self.symptom_ids)}
+
+        prior = np.array([kb.causes[c].prior for c in self.causes])
+        self.prior = prior / prior.sum()
+        # P(symptom | cause), each cause's column normalised over the symptoms.
+        sym = np.full((len(self.symptom_ids), len(self.causes)), floor)
+        for ci, c in enumerate(self.causes):
+            cause = kb.causes[c]
+            if cause.leak:
+                sym[:, ci] = 1.0
+            for sid, w in cause.symptoms.items():
+                sym[self._s[sid], ci] = max(w, floor)
+        self.symptom_lik = sym / sym.sum(axis=0, keepdims=True)
+        # P(yes | cause) per question.
+        yes = np.array([[kb.evidence[e].base_rate] * len(self.causes) for e in self.evidence_ids])
+        for ci, c in enumerate(self.causes):
+            for eid, p in kb.causes[c].evidence.items():
+                yes[self._e[eid], ci] = p
+        self.p_yes = np.clip(yes, 0.01, 0.99)
+        self.q_cost = np.array([kb.evidence[e].cost for e in self.evidence_ids])
+        fix = np.zeros((len(self.fix_ids), len(self.causes)))
+        for ci, c in enumerate(self.causes):
+            for fid, p in kb.causes[c].fixes.items():
+                fix[self._f[fid], ci] = p
+        self.p_fix = fix
+        self.fix_cost = np.array([kb.fixes[f].cost for f in self.fix_ids])
+
+    # ----- belief -------------------------------------------------------
+    def _weights(self, d: Diagnosis) -> np.ndarray:
+        """Unnormalised P(cause, observations, every tried fix failed)."""
+        w = self.prior.copy()
+        for sid in d.symptoms:
+            if sid in self._s:
+                w = w * self.symptom_lik[self._s[sid]]
+        for eid, value in self.observed(d).items():
+            i = self._e.get(eid)
+            if i is None or value == "unsure":
+                continue
+            w = w * (self.p_yes[i] if value == "yes" else 1.0 - self.p_yes[i])
+        for fid in d.failed:
+            if fid in self._f:
+                w = w * (1.0 - self.p_fix[self._f[fid]])
+        return w
+
+    def observed(self, d: Diagnosis) -> dict[str, str]:
+        """Answers given plus what the reported symptoms state themselves."""
+        out = {}
+        for sid in d.symptoms:
+            if sid in self.kb.symptoms:
+                out.update(self.kb.symptoms[sid].implies)
+        out.update(d.evidence)
+        return out
+
+    def belief(self, d: Diagnosis) -> dict[str, float]:
+        w = self._weights(d)
+        p = w / max(w.sum(), _EPS)
+        order = np.argsort(-p, kind="stable")
+        return {self.causes[i]: float(p[i]) for i in order}
+
+    # ----- fixes ----------------------------------------------------------
+    def _unavailable(self, d: Diagnosis) -> np.ndarray:
+        mask = np.zeros(len(self.fix_ids), dtype=bool)
+        for fid in (*d.failed, *d.skipped):
+            if fid in self._f:
+                mask[self._f[fid]] = True
+        return mask
+
+    def fix_ranking(self, d: Diagnosis) -> list[tuple[str, float, float]]:
+        """Remaining fixes as (id, P(resolves | evidence), efficiency), best first."""
+        w = self._weights(d)
+        p = self.p_fix @ (w / max(w.sum(), _EPS))
+        eff = p / self.fix_cost
+        used = self._unavailable(d)
+        order = np.lexsort((np.arange(len(eff)), -eff))
+        return [(self.fix_ids[i], float(p[i]), float(eff[i])) for i in order if not used[i] and p[i] > 0]
+
+    def expected_cost(self, W: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """Expected cost of repair for each row of unnormalised beliefs W (B x C),
+        following the efficiency order adaptively, ending with hand-over."""
+        W = np.array(W, dtype=float, copy=True)
+        used = np.array(used, dtype=bool, copy=True)
+        rows = np.arange(W.shape[0])
+        total = np.zeros(W.shape[0])
+        norm = np.maximum(W.sum(axis=1), _EPS)
+        W /= norm[:, None]
+        active = np.ones(W.shape[0], dtype=bool)
+        for _ in range(_MAX_FIX_STEPS):
+            mass = W.sum(axis=1)
+            eff = (W @ self.p_fix.T) / self.fix_cost
+            eff[used] = -1.0
+            best = np.argmax(eff, axis=1)
+            stop = active & ((eff[rows, best] * self.handoff_cost <= mass) | (mass < 1e-6))
+            total[stop] += mass[stop] * self.handoff_cost
+            active &= ~stop
+            if not active.any():
+                return total
+            go = rows[active]
+            total[go] += mass[go] * self.fix_cost[best[go]]
+            W[go] *= 1.0 - self.p_fix[best[go]]
+            used[go, best[go]] = True
+        total[active] += W[active].sum(axis=1) * self.handoff_cost
+        return total
+
+    # ----- questions ------------------------------------------------------
+    def candidate_questions(self, d: Diagnosis) -> list[str]:
+        if len(d.asked) >= self.max_questions:
+            return []
+        known = self.observed(d)
+        return [e for e in self.evidence_ids if e not in known and e not in d.asked]
+
+    def _question_value(self, d: Diagnosis, w: np.ndarray) -> tuple[str | None, float]:
+        """Best question and its saving ECR(e) - (C_Q + sum_q P(q|e) ECR(e,q))."""
+        cands = self.candidate_questions(d)
+        if not cands:
+            return None, 0.0
+        p = w / max(w.sum(), _EPS)
+        idx = np.array([self._e[e] for e in cands])
+        py = self.p_yes[idx]                                   # Q x C
+        p_yes = py @ p                                         # Q
+        post_yes = py * p
+        post_no = (1 - py) * p
+        # Screen by expected entropy of the posterior, then test exactly.
+        def entropy(m):
+            m = m / np.maximum(m.sum(axis=1, keepdims=True), _EPS)
+            return -(m * np.log(np.maximum(m, _EPS))).sum(axis=1)
+        exp_h = p_yes * entropy(post_yes) + (1 - p_yes) * entropy(post_no)
+        keep = np.lexsort((np.arange(len(idx)), exp_h))[:_SCREEN]
+        used = self._unavailable(d)
+        batch = np.vstack([p[None, :], post_yes[keep], post_no[keep]])
+        ecr = self.expected_cost(batch, np.repeat(used[None, :], batch.shape[0], axis=0))
+        now, e_yes, e_no = ecr[0], ecr[1:1 + len(keep)], ecr[1 + len(keep):]
+        with_q = self.q_cost[idx[keep]] + p_yes[keep] * e_yes + (1 - p_yes[keep]) * e_no
+        saving = now - with_q
+        best = int(np.argmax(saving))
+        return cands[int(keep[best])], float(saving[best])
+
+    # ----- the decision ---------------------------------------------------
+    def next_step(self, d: Diagnosis, questions: bool = True) -> Step:
+        """Ask, suggest the most efficient fix, or hand over (questions=False: no asking)."""
+        if questions:
+            qid, saving = self._question_value(d, self._weights(d))
+            if qid is not None and saving > self.margin:
+                return Step("question", qid)
+        ranking = self.fix_ranking(d)
+        if not ranking or ranking[0][2] * self.handoff_cost <= 1.0:
+            return Step("handoff")
+        fid, p, _ = ranking[0]
+        return Step("fix", fid, rank=len(d.failed) + len(d.skipped) + 1, probability=p)
+
+    # ----- updates --------------------------------------------------------
+    def start(self, symptom: str | None, stated: dict[str, str] | None = None) -> Diagnosis:
+        """A fresh diagnosis from a reported symptom and facts already stated."""
+        d = Diagnosis(symptoms=[symptom] if symptom in self._s else [], status="active")
+        for eid, value in (stated or {}).items():
+            self.answer(d, eid, value)
+        return d
+
+    def answer(self, d: Diagnosis, evidence: str, value: str) -> None:
+        """Record an answer (given or volunteered); a later answer replaces an earlier one."""
+        self.check_answer(evidence, value)
+        d.evidence[evidence] = value
+        if d.pending and d.pending.get("evidence") == evidence:
+            d.pending = None
+
+    def fix_result(self, d: Diagnosis, fix: str, worked: bool) -> None:
+        self.check_fix(fix)
+        d.pending = None
+        if worked:
+            d.status, d.resolved_by = "resolved", fix
+        elif fix not in d.failed:
+            d.failed.append(fix)
+
+    def skip_fix(self, d: Diagnosis, fix: str) -> None:
+        self.check_fix(fix)
+        d.pending = None
+        if fix not in d.skipped and fix not in d.failed:
+            d.skipped.append(fix)
+
+    def advance(self, d: Diagnosis, questions: bool = True) -> Step:
+        """Choose the next step and mark it pending in the diagnosis."""
+        step = self.next_step(d, questions)
+        if step.kind == "question":
+            d.asked.append(step.id)
+            d.pending = {"type": "question", "evidence": step.id}
+        elif step.kind == "fix":
+            d.pending = {"type": "fix", "fix": step.id}
+        else:
+            d.pending, d.status = None, "handed_over"
+        return step
+
+    def check_answer(self, evidence: str, value: str) -> None:
+        if evidence not in self._e:
+            raise ValueError(f"unknown evidence id {evidence!r}")
+        if value not in ANSWERS:
+            raise ValueError(f"answer must be one of {ANSWERS}, got {value!r}")
+
+    def check_fix(self, fix: str) -> None:
+        if fix not in self._f:
+            raise ValueError(f"unknown fix id {fix!r}")
+
+    # ----- explanation ----------------------------------------------------
+    def explain(self, d: Diagnosis, top: int = 3) -> list[dict[str, Any]]:
+        """Top causes, each with the observations that point to it."""
+        belief = self.belief(d)
+        observed = {e: v for e, v in self.observed(d).items() if v != "unsure" and e in self._e}
+        out = []
+        for cid, prob in list(belief.items())[:top]:
+            ci = self._c[cid]
+            support = []
+            for eid, value in observed.items():
+                row = self.p_yes[self._e[eid]]
+                lik = row if value == "yes" else 1 - row
+                others = np.delete(lik, ci) @ np.delete(self.prior, ci) / np.delete(self.prior, ci).sum()
+                if lik[ci] > 1.5 * others:
+                    support.append({"evidence": eid, "answer": value})
+            out.append({"cause": cid, "probability": round(prob, 4), "supported_by": support,
+                        "ruled_out_fixes": [f for f in d.failed if self.p_fix[self._f[f], ci] > 0]})
+        return out
+
+    def top_causes(self, d: Diagnosis, top: int = 3) -> list[dict[str, Any]]:
+        return [{"cause": c, "probability": round(p, 4)} for c, p in list(self.belief(d).items())[:top]]
+
+    def handoff_summary(self, d: Diagnosis) -> dict[str, Any]:
+        return {
+            "symptom": d.symptoms[-1] if d.symptoms else None,
+            "evidence": self.observed(d),
+            "fixes_tried": list(d.failed),
+            "top_causes": self.top_causes(d),
+        }

@@ -1,0 +1,44 @@
+"""The state of one diagnosis: plain data, serialisable into a Rasa slot."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Diagnosis:
+    symptoms: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)   # evidence id -> yes/no/unsure
+    asked: list[str] = field(default_factory=list)            # questions asked, in order
+    failed: list[str] = field(default_factory=list)           # fixes that did not work
+    skipped: list[str] = field(default_factory=list)          # fixes the user passed over
+    pending: dict[str, Any] | None = None                     # the question or fix awaiting an answer
+    status: str = "idle"                                      # idle | active | resolved | handed_over
+    resolved_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Diagnosis":
+        """Rebuild from a slot value; anything malformed gives a fresh diagnosis."""
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            d = cls(
+                symptoms=[str(s) for s in data.get("symptoms") or []],
+                evidence={str(k): str(v) for k, v in (data.get("evidence") or {}).items()},
+                asked=[str(s) for s in data.get("asked") or []],
+                failed=[str(s) for s in data.get("failed") or []],
+                skipped=[str(s) for s in data.get("skipped") or []],
+                pending=data.get("pending") if isinstance(data.get("pending"), dict) else None,
+                status=str(data.get("status") or "idle"),
+                resolved_by=data.get("resolved_by"),
+            )
+        except (TypeError, AttributeError, ValueError):
+            return cls()
+        return d
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"

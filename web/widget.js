@@ -1,0 +1,116 @@
+// Chat widget over Rasa's socket.io channel. Everything the bot or the user
+// wrote is shown with textContent (never as markup); the history lives in
+// localStorage so a reload keeps the conversation.
+(function () {
+  "use strict";
+  var STORE = "troubleshooter.chat";
+  var log = document.getElementById("chat-log");
+  var form = document.getElementById("chat-form");
+  var input = document.getElementById("chat-input");
+  var typing = document.getElementById("chat-typing");
+  var statusBar = document.getElementById("chat-status");
+  var typingTimer = null;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(STORE)) || { session: null, items: [] }; }
+    catch (e) { return { session: null, items: [] }; }
+  }
+  var state = load();
+  function save() { localStorage.setItem(STORE, JSON.stringify(state)); }
+
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function renderText(who, text) {
+    var li = document.createElement("li");
+    li.className = "msg " + who;
+    li.textContent = text;
+    log.appendChild(li);
+  }
+
+  function renderButtons(item) {
+    var li = document.createElement("li");
+    li.className = "buttons";
+    item.buttons.forEach(function (b) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.textContent = b.title;
+      btn.disabled = !!item.used;
+      btn.addEventListener("click", function () {
+        item.used = true; save();
+        Array.prototype.forEach.call(li.querySelectorAll("button"), function (x) { x.disabled = true; });
+        send(b.payload, b.title);
+      });
+      li.appendChild(btn);
+    });
+    log.appendChild(li);
+  }
+
+  function render(item) {
+    if (item.text) { renderText(item.from, item.text); }
+    if (item.buttons && item.buttons.length) { renderButtons(item); }
+    scroll();
+  }
+
+  function add(item) { state.items.push(item); save(); render(item); }
+
+  function showTyping(on) {
+    typing.hidden = !on;
+    clearTimeout(typingTimer);
+    if (on) { typingTimer = setTimeout(function () { typing.hidden = true; }, 20000); }
+    scroll();
+  }
+
+  function showStatus(text) { statusBar.textContent = text || ""; statusBar.hidden = !text; }
+
+  var socket = io(window.TROUBLESHOOTER_SOCKET_URL, { path: "/socket.io", reconnectionDelayMax: 5000 });
+
+  socket.on("connect", function () {
+    showStatus("");
+    socket.emit("session_request", { session_id: state.session });
+  });
+  socket.on("session_confirm", function (sessionId) {
+    var id = typeof sessionId === "object" && sessionId ? sessionId.session_id : sessionId;
+    if (id && id !== state.session) { state.session = id; save(); }
+  });
+  socket.on("connect_error", function () {
+    showStatus("Can't reach the troubleshooter right now. Reconnecting…");
+    showTyping(false);
+  });
+  socket.on("disconnect", function () { showStatus("Connection lost. Reconnecting…"); });
+  socket.on("bot_uttered", function (msg) {
+    if (!msg || (!msg.text && !msg.quick_replies && !msg.buttons)) { return; }  // machine-only payloads
+    showTyping(false);
+    var buttons = msg.quick_replies || msg.buttons || [];
+    add({ from: "bot", text: msg.text || "", buttons: buttons.map(function (b) {
+      return { title: String(b.title), payload: String(b.payload) };
+    }) });
+  });
+
+  function send(payload, shown) {
+    add({ from: "user", text: shown });
+    if (!socket.connected) {
+      showStatus("Can't reach the troubleshooter right now. Your message will be sent when it's back.");
+    }
+    socket.emit("user_uttered", { message: payload, session_id: state.session });
+    showTyping(true);
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) { return; }
+    input.value = "";
+    send(text, text);
+  });
+
+  document.getElementById("chat-reset").addEventListener("click", function () {
+    state = { session: null, items: [] }; save();
+    log.textContent = "";
+    socket.emit("session_request", { session_id: null });
+  });
+
+  state.items.forEach(render);
+  if (!state.items.length) {
+    add({ from: "bot", text: "Hi! Tell me what happens when you try to send a TikTok message — for example \"my messages fail with a red exclamation mark\"." });
+  }
+}());
