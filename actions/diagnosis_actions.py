@@ -79,12 +79,8 @@ def record_answer(dispatcher, tracker: Tracker, d: Diagnosis) -> Events:
         return _done(dispatcher, d, [{"text": "That answer refers to a question I don't know, so I've ignored it."},
                                      *messages.reminder(eng, d)])
     if not d.active:
-        symptom = ranked_symptom(tracker)
-        if stated and symptom:
-            return start_diagnosis(dispatcher, d, symptom, stated)
-        if stated:
-            d = Diagnosis(evidence={**(d.evidence if d.status == "idle" else {}), **stated})
-            return _done(dispatcher, d, [{"text": "Noted."}, *messages.ask_for_symptom()])
+        if stated:  # facts about a problem: start from them, with any symptom the words hint at
+            return start_diagnosis(dispatcher, d, ranked_symptom(tracker, 0.1), stated)
         return _done(dispatcher, d, messages.ask_for_symptom())
     pending = d.pending or {}
     if pending.get("type") == "fix" and about is None and not stated and value in ("yes", "no"):
@@ -200,6 +196,9 @@ class ActionRephrase(Action):
         d = diagnosis_of(tracker)
         if stated_evidence(tracker):
             return record_answer(dispatcher, tracker, d)
+        symptom = ranked_symptom(tracker, 0.2)
+        if not d.active and symptom:
+            return start_diagnosis(dispatcher, d, symptom, {})
         text = "Sorry, I didn't quite get that."
         if d.active and d.pending:
             return _done(dispatcher, d, [{"text": text + " You can use the buttons, or answer with yes, no or not sure."},

@@ -1,14 +1,25 @@
-"""Rasa's socket.io channel with CORS limited to the widget's origin and
-malformed `user_uttered` events refused with a clear message."""
+"""Rasa's socket.io channel with CORS limited to the widget's origin
+(`allowed_origins`, or WIDGET_ORIGINS in the environment) and malformed
+`user_uttered` events refused with a clear message."""
 from __future__ import annotations
 
+import os
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from .validation import clean_text, message_problem
+
+
+async def _send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
+    """Rasa 3.6 passes custom JSON to emit() as keyword arguments, so any payload
+    but {"data": ...} raises TypeError. Send it as {"custom": ...}, like REST."""
+    await self._send_message(recipient_id, {"custom": json_message})
+
+
+SocketIOOutput.send_custom_json = _send_custom_json
 
 
 class WidgetSocketIOInput(SocketIOInput):
@@ -19,7 +30,8 @@ class WidgetSocketIOInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "WidgetSocketIOInput":
         credentials = dict(credentials or {})
-        origins = credentials.pop("allowed_origins", "") or ""
+        origins = os.environ.get("WIDGET_ORIGINS") or credentials.pop("allowed_origins", "") or ""
+        credentials.pop("allowed_origins", None)
         channel = super().from_credentials(credentials)
         channel.allowed_origins = origins.split() if isinstance(origins, str) else list(origins)
         return channel

@@ -104,9 +104,11 @@ def main() -> int:
                                     "--credentials", "credentials.yml"], cwd=ROOT, env=env)
             return shell.returncode
         web_origin = f"http://127.0.0.1:{args.web_port}"
+        env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"
         cmd = [str(BIN / "rasa"), "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
-               "-p", str(args.rasa_port), "--endpoints", args.endpoints, "--credentials", "credentials.yml",
-               "--cors", web_origin, f"http://localhost:{args.web_port}"]
+               "-p", str(args.rasa_port), "--endpoints", args.endpoints, "--credentials", "credentials.yml"]
+        # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
+        # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
         if args.production:
             token = os.environ.get("RASA_AUTH_TOKEN")
             if not token:

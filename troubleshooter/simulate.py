@@ -31,6 +31,7 @@ class Outcome:
     fixes: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     redundant_questions: int = 0
+    stalled: bool = False
 
 
 def load_cases(path: Path | str) -> list[Case]:
@@ -96,6 +97,7 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
         "first_fix_right": sum(o.resolved and len(o.fixes) == 1 for o in outcomes) / n,
         "mean_questions": mean(len(o.questions) for o in outcomes),
         "redundant_questions": sum(o.redundant_questions for o in outcomes),
+        "stalled": sum(o.stalled for o in outcomes),
     }
 
 

@@ -1,0 +1,114 @@
+"""Real servers for integration tests (helpers; fixtures are in conftest.py), started by the project's own run script
+on their own loopback ports, with a throw-away SQLite tracker store."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_PORT, ACTIONS_PORT, WEB_PORT, CHATWOOT_PORT = 5105, 5155, 8180, 5199
+CHATWOOT_SECRET = "test-webhook-secret"
+
+
+def model_path() -> str:
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "model.py"), "path"], capture_output=True, text=True)
+    path = out.stdout.strip()
+    if not Path(path).exists():
+        pytest.fail("no trained model: run `make train` (make test does)")
+    return path
+
+
+class FakeChatwoot:
+    """Records every API call the connector makes, answers 200."""
+
+    def __init__(self, port: int):
+        calls = self.calls = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                calls.append({"path": self.path, "token": self.headers.get("api_access_token"),
+                              "json": json.loads(body or b"{}")})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"id": 1}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wait_for(self, predicate, seconds: float = 30):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            found = [c for c in list(self.calls) if predicate(c)]
+            if found:
+                return found
+            time.sleep(0.2)
+        return []
+
+    def close(self):
+        self.server.shutdown()
+
+
+class Assistant:
+    def __init__(self, workdir: Path, chatwoot_url: str):
+        self.workdir = workdir
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{ACTIONS_PORT}/webhook"\n'
+            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n')
+        self.env = {**os.environ, "CHATWOOT_URL": chatwoot_url, "CHATWOOT_API_TOKEN": "test-api-token",
+                    "CHATWOOT_WEBHOOK_SECRET": CHATWOOT_SECRET}
+        self.model = model_path()
+        self.proc = None
+        self.url = f"http://127.0.0.1:{RASA_PORT}"
+        self.web_url = f"http://127.0.0.1:{WEB_PORT}/"
+
+    def start(self, timeout: float = 300):
+        log = open(self.workdir / "servers.log", "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", self.model, "--endpoints", str(self.endpoints),
+             "--rasa-port", str(RASA_PORT), "--actions-port", str(ACTIONS_PORT), "--web-port", str(WEB_PORT)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("servers exited:\n" + (self.workdir / "servers.log").read_text()[-3000:])
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{ACTIONS_PORT}/health", timeout=2)
+                urllib.request.urlopen(self.web_url, timeout=2)
+                return
+            except OSError:
+                time.sleep(1)
+        raise RuntimeError("servers not ready in time")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def say(self, sender: str, message, timeout: float = 60):
+        r = requests.post(self.url + "/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                          timeout=timeout)
+        r.raise_for_status()
+        return r.json()

@@ -1,0 +1,73 @@
+"""End-to-end conversations through the REST webhook of the running servers."""
+import uuid
+from pathlib import Path
+
+import requests
+
+from bench.rest_users import converse
+from bench.rest_users import payloads as troubleshooter_payloads
+from troubleshooter.simulate import load_cases, summarize
+
+
+
+CASES = Path(__file__).resolve().parents[1] / "simulated_users" / "cases.yml"
+
+
+def new_sender():
+    return "t-" + uuid.uuid4().hex[:10]
+
+
+def test_server_answers(assistant):
+    assert "Rasa" in requests.get(assistant.url + "/", timeout=10).text
+
+
+def test_a_diagnosis_over_rest(assistant):
+    s = new_sender()
+    reply = assistant.say(s, "I'm on school wifi and my dms fail with a red exclamation mark")
+    steps = troubleshooter_payloads(reply)
+    assert steps and steps[-1]["type"] in ("question", "fix")
+    asked = set()
+    for _ in range(12):
+        step = steps[-1]
+        if step["type"] == "fix":
+            break
+        assert step["evidence"] != "vpn_or_proxy" and step["evidence"] not in asked
+        asked.add(step["evidence"])
+        reply = assistant.say(s, "no")
+        steps = troubleshooter_payloads(reply)
+    assert step["type"] == "fix" and step["fix"] == "disable_vpn_proxy" and step["rank"] == 1
+    assert step["causes"][0]["cause"] == "network_firewall_vpn"
+    text = next(m["text"] for m in reply if m.get("text", "").startswith("Let's try"))
+    assert "\n1. " in text
+    why = assistant.say(s, "why do you think that?")
+    assert troubleshooter_payloads(why)[0]["type"] == "diagnosis"
+    reply = assistant.say(s, "still broken")
+    nxt = troubleshooter_payloads(reply)[-1]
+    assert nxt.get("fix") != "disable_vpn_proxy"
+    done = assistant.say(s, "that worked")
+    assert "glad" in done[0]["text"].lower()
+
+
+def test_digressions_and_coming_back(assistant):
+    s = new_sender()
+    first = troubleshooter_payloads(assistant.say(s, "my messages keep failing"))[-1]
+    assert first["type"] == "question"
+    faq = assistant.say(s, "can network problems really stop messages?")
+    assert "round trip" in faq[0]["text"]
+    assert troubleshooter_payloads(faq)[-1]["evidence"] == first["evidence"]
+    handoff = troubleshooter_payloads(assistant.say(s, "talk to a human"))
+    assert handoff[-1]["type"] == "handoff" and handoff[-1]["summary"]["symptom"]
+    over = assistant.say(s, "start over")
+    assert "start over" in over[0]["text"].lower()
+
+
+def test_project_simulated_users_over_rest(assistant, kb, capsys):
+    outcomes = []
+    for i, case in enumerate(load_cases(CASES)):
+        out, _ = converse(assistant.say, kb, case, new_sender(), typed=bool(i % 2))
+        outcomes.append(out)
+    report = summarize(outcomes)
+    with capsys.disabled():
+        print("\nsimulated users over REST:", report)
+    assert report["stalled"] == 0 and report["redundant_questions"] == 0
+    assert report["resolved_rate"] >= 0.95 and report["mean_fixes"] <= 1.5

@@ -1,0 +1,95 @@
+"""The web widget in Debian's headless Chromium, driven by selenium."""
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "test-output" / "widget.png"
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which("chromium") or not Path("/usr/bin/chromedriver").exists():
+        pytest.fail("chromium/chromium-driver missing: `make setup-test` installs them")
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1200,800", f"--user-data-dir={profile}"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def bot_texts(driver):
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#chat-log .msg.bot")]
+
+
+def test_widget_conversation_survives_reload(assistant, browser):
+    wait = WebDriverWait(browser, 60)
+    browser.get(assistant.web_url)
+    box = wait.until(EC.element_to_be_clickable((By.ID, "chat-input")))
+    box.send_keys("<b>my</b> messages fail with a red exclamation mark\n")
+    # A question arrives with Yes / No / Not sure buttons.
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#chat-log .buttons button")) >= 3)
+    titles = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#chat-log .buttons button")][-3:]
+    assert titles == ["Yes", "No", "Not sure"]
+    # The user's markup is shown as text, not rendered.
+    user = browser.find_elements(By.CSS_SELECTOR, "#chat-log .msg.user")[0]
+    assert user.text.startswith("<b>my</b>") and not browser.find_elements(By.CSS_SELECTOR, "#chat-log b")
+    question = bot_texts(browser)[-1]
+    before = len(bot_texts(browser))
+    browser.find_elements(By.CSS_SELECTOR, "#chat-log .buttons button")[-2].click()  # "No"
+    wait.until(lambda d: len(bot_texts(d)) > before)
+    assert browser.find_elements(By.CSS_SELECTOR, "#chat-log .msg.user")[-1].text == "No"
+    next_turn = bot_texts(browser)[-1]
+    assert next_turn != question
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOT))
+    # Reload: the history is still there and the session continues.
+    history = bot_texts(browser)
+    browser.refresh()
+    wait.until(lambda d: len(bot_texts(d)) >= len(history))
+    assert bot_texts(browser)[:len(history)] == history
+    status = browser.find_element(By.ID, "chat-status")
+    wait.until(lambda d: not status.is_displayed())
+    count = len(bot_texts(browser))
+    browser.find_element(By.ID, "chat-input").send_keys("why do you think that?\n")
+    wait.until(lambda d: len(bot_texts(d)) > count)
+    assert any("most likely" in t for t in bot_texts(browser)[count:])
+
+
+def test_widget_says_when_the_server_is_unreachable(browser):
+    # The page served by the project's own web server, pointed at a port where nothing listens.
+    server = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", "8181",
+                               "--socket-url", "http://127.0.0.1:5998"])
+    try:
+        wait = WebDriverWait(browser, 30)
+        for _ in range(50):
+            try:
+                urllib.request.urlopen("http://127.0.0.1:8181/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        browser.get("http://127.0.0.1:8181/")
+        status = browser.find_element(By.ID, "chat-status")
+        wait.until(lambda d: status.is_displayed() and "reach" in status.text.lower())
+        browser.find_element(By.ID, "chat-input").send_keys("hello\n")
+        assert browser.find_elements(By.CSS_SELECTOR, "#chat-log .msg.user")[-1].text == "hello"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
