@@ -40,7 +40,7 @@ test-unit: setup
 	@$(PY) -m pytest -p no:cacheprovider tests -m "not integration"
 
 test-stories: train
-	@rm -rf results && .venv/bin/rasa test core --stories tests/stories --model "$$($(PY) scripts/model.py path)" \
+	@rm -rf results && mkdir -p results && .venv/bin/rasa test core --stories tests/stories --model "$$($(PY) scripts/model.py path)" \
 	  --endpoints endpoints.yml --fail-on-prediction-errors --out results/core >results/.log 2>&1 || (tail -40 results/.log; exit 1)
 	@echo "rasa test: all conversation test stories predicted correctly"
 

@@ -101,7 +101,7 @@ def main() -> int:
                 print("action server did not start", file=sys.stderr)
                 return 1
             shell = subprocess.run([str(BIN / "rasa"), "shell", "-m", args.model, "--endpoints", args.endpoints,
-                                    "--credentials", "credentials.yml"], cwd=ROOT, env=env)
+                                    "-i", "127.0.0.1", "-p", str(args.rasa_port)], cwd=ROOT, env=env)
             return shell.returncode
         web_origin = f"http://127.0.0.1:{args.web_port}"
         env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"
