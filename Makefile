@@ -6,7 +6,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-production shell train setup setup-test validate test test-unit test-stories bench clean
+.PHONY: run run-production run-scaled shell train setup setup-test validate test test-unit test-stories bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,11 @@ run: train
 
 run-production: train
 	@$(PY) scripts/run.py --production --model "$$($(PY) scripts/model.py path)"
+
+# Two replicas on PostgreSQL + Redis (started here, stopped on exit).
+run-scaled: setup-test train
+	@trap 'bash scripts/services.sh stop' EXIT; bash scripts/services.sh start && \
+	  $(PY) scripts/run.py --replicas 2 --endpoints endpoints.scaled.yml --model "$$($(PY) scripts/model.py path)"
 
 shell: train
 	@$(PY) scripts/run.py --shell --model "$$($(PY) scripts/model.py path)"

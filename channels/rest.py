@@ -56,6 +56,9 @@ class RobustRestInput(InputChannel):
                                                  input_channel=self.name(), metadata=metadata))
             except Exception:  # the user gets an apology, never a 5xx
                 logger.exception("rest: message from %s failed", sender)
+            if not collector.messages:
+                # Every turn of this bot says something; silence means a failure
+                # (e.g. the action server is down), which Rasa only logs.
                 collector.messages.append({"recipient_id": sender, "text": SORRY})
             return response.json(collector.messages)
 

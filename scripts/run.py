@@ -31,6 +31,34 @@ def check_knowledge_base() -> None:
         sys.exit(f"Invalid knowledge base, not starting: {exc}")
 
 
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "redis": 6379, "mongod": 27017}
+
+
+def check_stores(endpoints: str) -> None:
+    """Refuse to start when the tracker or lock store cannot be reached (Rasa
+    would fall back to an in-memory store and lose conversations)."""
+    import socket
+
+    import yaml
+
+    config = yaml.safe_load((ROOT / endpoints).read_text()) or {}
+    for key in ("tracker_store", "lock_store"):
+        store = config.get(key) or {}
+        kind = str(store.get("type", "")).lower()
+        dialect = str(store.get("dialect", kind)).lower()
+        if not store or dialect == "sqlite" or kind in ("in_memory", ""):
+            continue
+        host = store.get("url") or "localhost"
+        port = int(store.get("port") or DEFAULT_PORTS.get(dialect if kind == "sql" else kind, 0) or 0)
+        if not port or "://" in str(host) or "." in str(kind):
+            continue  # a custom store or a full URL: let it speak for itself
+        try:
+            socket.create_connection((host, port), timeout=5).close()
+        except OSError as exc:
+            sys.exit(f"The {key.replace('_', ' ')} ({kind} {dialect}) at {host}:{port} is unreachable: {exc}. "
+                     f"Not starting (conversations would be lost). Check {endpoints}.")
+
+
 def wait_http(url: str, seconds: float, procs: list[subprocess.Popen]) -> bool:
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -79,8 +107,10 @@ def main() -> int:
     ap.add_argument("--actions-port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
     ap.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
     ap.add_argument("--no-web", action="store_true")
+    ap.add_argument("--replicas", type=int, default=1, help="Rasa servers on consecutive ports (shared stores)")
     args = ap.parse_args()
     check_knowledge_base()
+    check_stores(args.endpoints)
 
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
            "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -94,8 +124,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        actions = sup.start([str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                             "--port", str(args.actions_port)], env=env)
+        actions_cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(args.actions_port)]
+        actions = sup.start(actions_cmd, env=env)
         if args.shell:
             if not wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, [actions]):
                 print("action server did not start", file=sys.stderr)
@@ -105,31 +135,39 @@ def main() -> int:
             return shell.returncode
         web_origin = f"http://127.0.0.1:{args.web_port}"
         env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"
-        cmd = [str(BIN / "rasa"), "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
-               "-p", str(args.rasa_port), "--endpoints", args.endpoints, "--credentials", "credentials.yml"]
-        # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
-        # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
-        if args.production:
-            token = os.environ.get("RASA_AUTH_TOKEN")
-            if not token:
-                print("--production needs RASA_AUTH_TOKEN in the environment", file=sys.stderr)
-                return 2
-            cmd += ["--auth-token", token]
-        server = sup.start(cmd, env=env)
+        servers = []
+        for i in range(args.replicas):
+            cmd = [str(BIN / "rasa"), "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
+                   "-p", str(args.rasa_port + i), "--endpoints", args.endpoints, "--credentials", "credentials.yml"]
+            # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
+            # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
+            if args.production:
+                token = os.environ.get("RASA_AUTH_TOKEN")
+                if not token:
+                    print("--production needs RASA_AUTH_TOKEN in the environment", file=sys.stderr)
+                    return 2
+                cmd += ["--auth-token", token]
+            servers.append(sup.start(cmd, env=env))
         if not args.no_web:
             sup.start([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(args.web_port),
                        "--socket-url", f"http://127.0.0.1:{args.rasa_port}"], env=env)
         print("Starting... (the Rasa server needs about a minute to load the model)", flush=True)
-        if wait_http(f"http://127.0.0.1:{args.rasa_port}/", 300, [actions, server]):
-            print(f"\nReady.\n  Web widget:    {web_origin}/" * (not args.no_web)
-                  + f"\n  REST:          http://127.0.0.1:{args.rasa_port}/webhooks/rest/webhook"
-                  + f"\n  HTTP API:      http://127.0.0.1:{args.rasa_port}/"
-                  + f"\n  Action server: http://127.0.0.1:{args.actions_port}/health"
-                  + "\nPress Ctrl-C to stop.", flush=True)
+        ports = [args.rasa_port + i for i in range(args.replicas)]
+        if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers]) for p in ports):
+            lines = ["", "Ready."] + [f"  Web widget:    {web_origin}/"] * (not args.no_web)
+            lines += [f"  REST:          http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
+            lines += [f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",
+                      f"  Action server: http://127.0.0.1:{args.actions_port}/health", "Press Ctrl-C to stop."]
+            print("\n".join(lines), flush=True)
         while not stopping:
-            if any(p.poll() is not None for p in (actions, server)):
-                print("A server stopped unexpectedly; shutting down.", file=sys.stderr)
+            if any(server.poll() is not None for server in servers):
+                print("The Rasa server stopped unexpectedly; shutting down.", file=sys.stderr)
                 return 1
+            if actions.poll() is not None:
+                print("The action server stopped; restarting it.", file=sys.stderr, flush=True)
+                sup.procs.remove(actions)
+                time.sleep(2)
+                actions = sup.start(actions_cmd, env=env)
             time.sleep(0.5)
         return 0
     finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pexpect
 
-from servers import model_path
+from bench.servers import model_path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOWN = "\x1b[B"

@@ -13,10 +13,9 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RASA_PORT, ACTIONS_PORT, WEB_PORT, CHATWOOT_PORT = 5105, 5155, 8180, 5199
 CHATWOOT_SECRET = "test-webhook-secret"
 
@@ -25,7 +24,7 @@ def model_path() -> str:
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "model.py"), "path"], capture_output=True, text=True)
     path = out.stdout.strip()
     if not Path(path).exists():
-        pytest.fail("no trained model: run `make train` (make test does)")
+        raise RuntimeError("no trained model: run `make train` (make test does)")
     return path
 
 
@@ -66,7 +65,7 @@ class FakeChatwoot:
 
 
 class Assistant:
-    def __init__(self, workdir: Path, chatwoot_url: str):
+    def __init__(self, workdir: Path, chatwoot_url: str = ""):
         self.workdir = workdir
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
@@ -106,6 +105,12 @@ class Assistant:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+
+    def rasa_pid(self) -> int | None:
+        """The Rasa server process (for its resident memory)."""
+        out = subprocess.run(["pgrep", "-f", f"rasa run -m .* -p {RASA_PORT}"], capture_output=True, text=True)
+        pids = [int(p) for p in out.stdout.split()]
+        return pids[0] if pids else None
 
     def say(self, sender: str, message, timeout: float = 60):
         r = requests.post(self.url + "/webhooks/rest/webhook", json={"sender": sender, "message": message},

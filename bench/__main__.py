@@ -1,0 +1,213 @@
+"""`make bench`: NLU, diagnosis, speed and cost, engine scaling -> reports/."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import requests  # noqa: E402
+import yaml  # noqa: E402
+
+from bench import engine_speed, load  # noqa: E402
+from bench.rest_users import converse  # noqa: E402
+from bench.servers import Assistant  # noqa: E402
+from troubleshooter.engine import Engine  # noqa: E402
+from troubleshooter.knowledge import load_knowledge_base  # noqa: E402
+from troubleshooter.simulate import Outcome, load_cases, run_fixed_order, summarize  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+RASA = str(ROOT / ".venv" / "bin" / "rasa")
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+STOCK_PORT = 5305
+ROUNDS = 2
+
+
+def progress(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def timed(cmd: list[str], cwd: Path, log: Path) -> float:
+    t0 = time.time()
+    with open(log, "w") as f:
+        subprocess.run(cmd, cwd=cwd, env=ENV, stdout=f, stderr=subprocess.STDOUT, check=True)
+    return time.time() - t0
+
+
+def nlu_cross_validation(work: Path) -> dict:
+    progress("NLU: 3-fold cross-validation (3 trainings, a few minutes)")
+    out = work / "nlu-cv"
+    timed([RASA, "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
+           "--folds", "3", "--out", str(out)], ROOT, work / "nlu-cv.log")
+    report = json.loads((out / "intent_report.json").read_text())
+    for png in ("intent_confusion_matrix.png", "intent_histogram.png"):
+        if (out / png).exists():
+            shutil.copy(out / png, REPORTS / f"nlu_{png}")
+    return report
+
+
+def heldout_f1(url: str) -> float:
+    from sklearn.metrics import f1_score
+
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / "heldout.yml").read_text())["heldout"]
+    truth, pred = [], []
+    for intent, examples in data.items():
+        for text in examples:
+            truth.append(intent)
+            pred.append(requests.post(url + "/model/parse", json={"text": text}, timeout=30).json()["intent"]["name"])
+    return f1_score(truth, pred, average="weighted", zero_division=0)
+
+
+def diagnosis(assistant: Assistant, kb) -> dict:
+    progress("diagnosis: the project's simulated users over REST")
+    cases = load_cases(ROOT / "tests" / "simulated_users" / "cases.yml")
+    ours = [converse(assistant.say, kb, c, f"bench-{uuid.uuid4().hex[:8]}", typed=bool(i % 2))[0]
+            for i, c in enumerate(cases)]
+    article = [run_fixed_order(kb, c) for c in cases]
+    oracle = [Outcome(resolved=True, fixes=["oracle"]) for _ in cases]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    width = 0.4
+    for k, (name, outs) in enumerate((("troubleshooter (REST)", ours), ("article's fixed order", article))):
+        counts = Counter(len(o.fixes) if o.resolved else 0 for o in outs)
+        xs = sorted(counts)
+        ax.bar([x + k * width for x in xs], [counts[x] for x in xs], width, label=name)
+    ax.set_xlabel("fixes tried until resolved (0 = not resolved)")
+    ax.set_ylabel("simulated users")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(REPORTS / "fixes_tried.png", dpi=100)
+    return {"troubleshooter (REST)": summarize(ours), "article fixed order": summarize(article),
+            "oracle": summarize(oracle)}
+
+
+def speed(url: str, script: list[str], pid) -> dict:
+    rounds = []
+    for r in range(ROUNDS):
+        rounds.append({"sequential": load.sequential(url + "/webhooks/rest/webhook", script),
+                       "concurrent": load.concurrent(url + "/webhooks/rest/webhook", script)})
+    med = lambda kind, key: statistics.median(x[kind][key] for x in rounds)  # noqa: E731
+    return {"seq_p50_ms": med("sequential", "p50_ms"), "seq_p95_ms": med("sequential", "p95_ms"),
+            "conc_p50_ms": med("concurrent", "p50_ms"), "conc_p95_ms": med("concurrent", "p95_ms"),
+            "req_per_s": med("concurrent", "req_per_s"),
+            "errors": sum(x["sequential"]["errors"] + x["concurrent"]["errors"] for x in rounds),
+            "rss_mb": load.rss_mb(pid)}
+
+
+def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 300) -> float:
+    t0 = time.time()
+    while time.time() - t0 < seconds:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return time.time() - t0
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("server not ready")
+
+
+def stock_assistant(work: Path) -> dict:
+    progress("stock `rasa init` assistant: init + train")
+    folder = work / "stock"
+    train_s = timed([RASA, "init", "--no-prompt", "--init-dir", str(folder)], work, work / "stock-init.log")
+    progress("stock assistant: serving and load")
+    model = sorted((folder / "models").glob("*.tar.gz"))[-1]
+    proc = subprocess.Popen([RASA, "run", "-m", str(model), "--enable-api", "-i", "127.0.0.1", "-p", str(STOCK_PORT)],
+                            cwd=folder, env=ENV, stdout=open(work / "stock-run.log", "w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        ready = wait_ready(f"http://127.0.0.1:{STOCK_PORT}/", proc)
+        out = speed(f"http://127.0.0.1:{STOCK_PORT}", load.STOCK, proc.pid)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    return {"train_s": train_s, "ready_s": ready, **out}
+
+
+def our_training(work: Path) -> float:
+    progress("our assistant: timed training from scratch")
+    return timed([RASA, "train", "--force", "--data", "data", "--config", "config.yml", "--domain", "domain.yml",
+                  "--out", str(work / "models")], ROOT, work / "train.log")
+
+
+def fmt(x, nd=1):
+    return f"{x:.{nd}f}" if isinstance(x, float) else str(x)
+
+
+def write_report(r: dict) -> None:
+    s, o = r["stock"], r["ours"]
+    lines = ["# Benchmark report", "", f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
+             f"({os.cpu_count()} cores), medians of {ROUNDS} rounds, all in one run.", "",
+             "## Diagnosis (the project's 50 simulated users)", "",
+             "| policy | resolved | mean fixes | first fix right | mean questions | redundant questions | stalls |",
+             "|---|---|---|---|---|---|---|"]
+    for name, d in r["diagnosis"].items():
+        lines.append(f"| {name} | {d['resolved_rate']:.0%} | {d['mean_fixes']:.2f} | {d['first_fix_right']:.0%} | "
+                     f"{d['mean_questions']:.2f} | {d['redundant_questions']} | {d['stalled']} |")
+    lines += ["", "![fixes tried](fixes_tried.png)", "", "## Speed and cost (REST, loopback)", "",
+              "| figure | troubleshooter | stock `rasa init` | ratio |", "|---|---|---|---|"]
+    for key, label in (("seq_p50_ms", "sequential p50 (ms)"), ("seq_p95_ms", "sequential p95 (ms)"),
+                       ("conc_p50_ms", "20 concurrent p50 (ms)"), ("conc_p95_ms", "20 concurrent p95 (ms)"),
+                       ("req_per_s", "20 concurrent req/s"), ("errors", "errors"), ("rss_mb", "Rasa server RSS (MB)"),
+                       ("train_s", "training (s)"), ("ready_s", "start until answering (s)")):
+        ratio = o[key] / s[key] if s[key] else float("nan")
+        lines.append(f"| {label} | {fmt(o[key])} | {fmt(s[key])} | {ratio:.2f} |")
+    lines += ["", "Our start time includes the action server and the web page server.", "",
+              "## Engine alone (median time of one step)", "", "| knowledge base | ms per step |", "|---|---|"]
+    lines += [f"| {k} | {v:.2f} |" for k, v in r["engine"].items()]
+    cv = r["nlu_cv"]
+    lines += ["", "## NLU", "", f"3-fold cross-validation, weighted intent F1: {cv['weighted avg']['f1-score']:.3f}; "
+              f"held-out examples (tests/nlu/heldout.yml) weighted F1: {r['heldout_f1']:.3f}.", "",
+              "| intent | F1 (cross-validated) | support |", "|---|---|---|"]
+    lines += [f"| {k} | {v['f1-score']:.2f} | {v['support']} |" for k, v in sorted(cv.items())
+              if isinstance(v, dict) and "support" in v and k not in ("macro avg", "weighted avg", "micro avg")]
+    lines += ["", "![confusion matrix](nlu_intent_confusion_matrix.png)", ""]
+    (REPORTS / "bench.md").write_text("\n".join(lines))
+    (REPORTS / "bench.json").write_text(json.dumps(r, indent=2, default=str))
+
+
+def main() -> None:
+    t_start = time.time()
+    REPORTS.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    kb = load_knowledge_base()
+    r: dict = {}
+    progress("engine alone: step time on 22/100/1000-cause knowledge bases")
+    r["engine"] = engine_speed.run(kb)
+    r["nlu_cv"] = nlu_cross_validation(work)
+    train_s = our_training(work)
+    r["stock"] = stock_assistant(work)
+    progress("our assistant: start, simulated users, load")
+    a = Assistant(work)
+    t0 = time.time()
+    a.start()
+    ready = time.time() - t0
+    try:
+        r["heldout_f1"] = heldout_f1(a.url)
+        r["diagnosis"] = diagnosis(a, kb)
+        progress("our assistant: load (sequential, then 20 concurrent conversations)")
+        r["ours"] = {"train_s": train_s, "ready_s": ready, **speed(a.url, load.OURS, a.rasa_pid())}
+    finally:
+        a.stop()
+    write_report(r)
+    shutil.rmtree(work, ignore_errors=True)
+    progress(f"done in {time.time() - t_start:.0f} s: reports/bench.md")
+    print((REPORTS / "bench.md").read_text())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Per-message latency over REST: sequential and with 20 concurrent conversations."""
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import uuid
+
+import requests
+
+OURS = ["my messages fail with a red exclamation mark", "no", "no", "not sure", "still broken", "why do you think that?",
+        "no", "still broken", "no", "what else can i try", "talk to a human", "start over"]
+STOCK = ["hello", "I am sad", "yes", "hi", "great", "no", "bye", "are you a bot?", "hello", "I am happy", "good",
+         "goodbye"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def _post(url: str, sender: str, text: str) -> tuple[float, bool]:
+    t0 = time.perf_counter()
+    try:
+        r = requests.post(url, json={"sender": sender, "message": text}, timeout=60)
+        ok = r.status_code == 200
+    except requests.RequestException:
+        ok = False
+    return time.perf_counter() - t0, ok
+
+
+def sequential(url: str, script: list[str], senders: int = 20, turns: int = 10) -> dict[str, float]:
+    lat, errors = [], 0
+    for s in range(senders):
+        sender = f"seq-{uuid.uuid4().hex[:8]}"
+        for t in range(turns):
+            dt, ok = _post(url, sender, script[t % len(script)])
+            lat.append(dt)
+            errors += not ok
+    return {"p50_ms": statistics.median(lat) * 1000, "p95_ms": percentile(lat, 0.95) * 1000,
+            "requests": len(lat), "errors": errors}
+
+
+def concurrent(url: str, script: list[str], conversations: int = 20, turns: int = 24) -> dict[str, float]:
+    lat, errors, lock = [], [0], threading.Lock()
+
+    def user():
+        sender = f"conc-{uuid.uuid4().hex[:8]}"
+        for t in range(turns):
+            dt, ok = _post(url, sender, script[t % len(script)])
+            with lock:
+                lat.append(dt)
+                errors[0] += not ok
+
+    threads = [threading.Thread(target=user) for _ in range(conversations)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=600)
+    wall = time.perf_counter() - t0
+    return {"p50_ms": statistics.median(lat) * 1000, "p95_ms": percentile(lat, 0.95) * 1000,
+            "req_per_s": len(lat) / wall, "requests": len(lat), "errors": errors[0]}
+
+
+def rss_mb(pid: int | None) -> float:
+    if not pid:
+        return float("nan")
+    total = 0
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            total = int(line.split()[1])
+    return total / 1024

@@ -1,0 +1,1 @@
+"""Running several Rasa replicas on shared stores."""
