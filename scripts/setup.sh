@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_pkgs="python3-venv libqhull-dev libfreetype-dev pkg-config"
+apt_pkgs="libqhull-dev libfreetype-dev pkg-config"
 [ "${1:-}" = "test" ] && apt_pkgs="$apt_pkgs chromium chromium-driver postgresql redis-server"
 
 missing=""

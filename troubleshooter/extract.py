@@ -1,28 +1,36 @@
 """Evidence stated in free text ("I'm on school wifi", "my account is 2 days old").
 
-spaCy's PhraseMatcher over the knowledge base's phrases, plus token patterns
+spaCy's Matcher over the knowledge base's phrases, plus token patterns
 for ages and account ages; a negation just before a "yes" phrase flips it.
 """
 from __future__ import annotations
 
 import spacy
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
+from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from .knowledge import KnowledgeBase
 
 _NEGATIONS = {"not", "n't", "no", "never", "dont", "don't", "isnt", "isn't", "nt", "without", "neither", "nor", "cannot", "cant"}
 _NEGATION_WINDOW = 3
+_INABILITY = {"ca", "wo", "could", "would", "can"}
+_MESSAGING = {"message", "messages", "send", "sending", "dm", "dms", "text", "reach", "chat"}
 _UNITS = {"hour": 0, "hours": 0, "day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "year": 365, "years": 365}
 
 
 class EvidenceExtractor:
     def __init__(self, kb: KnowledgeBase):
         self.nlp = spacy.blank("en")
-        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        # Each phrase matches with up to two extra words between its words
+        # ("my phone is really old", "my school's wifi").
+        self.phrases = Matcher(self.nlp.vocab)
         for eid, ev in kb.evidence.items():
             for answer, phrases in ev.phrases.items():
-                self.phrases.add(f"{eid}|{answer}", [self.nlp.make_doc(p) for p in phrases])
+                for negative in (False, True):  # phrases that carry a negation of their own
+                    group = [self._pattern(p) for p in phrases if self._has_negation(p) == negative]
+                    if group:
+                        self.phrases.add(f"{eid}|{answer}|{int(negative)}", group)
         self.patterns = Matcher(self.nlp.vocab)
         num = {"LIKE_NUM": True}
         unit = {"LOWER": {"IN": list(_UNITS)}}
@@ -40,16 +48,13 @@ class EvidenceExtractor:
             return {}
         doc = self.nlp.make_doc(text[:2000])
         found: dict[str, str] = {}
-        spans = [doc[s:e] for _, s, e in self.phrases(doc)]
-        for span in filter_spans(spans):
-            for match_id, s, e in self.phrases(span.as_doc()):
-                label = self.nlp.vocab.strings[match_id]
-                if e - s != len(span):
-                    continue
-                eid, answer = label.split("|")
-                if answer == "yes" and self._negated(doc, span.start):
-                    answer = "no"
-                found[eid] = answer
+        spans = [Span(doc, s, e, label=match_id) for match_id, s, e in self.phrases(doc)]
+        for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
+            eid, answer, negative = span.label_.split("|")
+            if answer == "yes" and negative == "0" and (
+                    self._negated(doc, span.start) or any(t.lower_ in _NEGATIONS for t in span)):
+                answer = "no"
+            found[eid] = answer
         for match_id, s, e in self.patterns(doc):
             kind = self.nlp.vocab.strings[match_id]
             span = doc[s:e]
@@ -64,10 +69,33 @@ class EvidenceExtractor:
                 found["age_16_17"] = "yes" if number in (16, 17) else "no"
         return found
 
+    def _has_negation(self, phrase: str) -> bool:
+        return any(t.lower_ in _NEGATIONS or t.lower_.endswith("n't") for t in self.nlp.make_doc(phrase))
+
+    def _pattern(self, phrase: str) -> list[dict]:
+        pattern: list[dict] = []
+        for i, token in enumerate(self.nlp.make_doc(phrase)):
+            if i:
+                pattern += [{"OP": "?"}, {"OP": "?"}]
+            word = token.lower_
+            pattern.append({"LOWER": {"IN": ["not", "n't"]}} if word in ("not", "n't") else {"LOWER": word})
+        return pattern
+
     @staticmethod
     def _negated(doc, start: int) -> bool:
-        window = doc[max(0, start - _NEGATION_WINDOW):start]
-        return any(t.lower_ in _NEGATIONS for t in window)
+        """A negation shortly before the phrase, unless it negates the problem
+        itself ("I can't message one person", "it won't send a photo")."""
+        for i in range(max(0, start - _NEGATION_WINDOW), start):
+            token = doc[i]
+            if token.lower_ not in _NEGATIONS:
+                continue
+            if token.lower_ in ("n't", "cant", "cannot") and (i == 0 or doc[i - 1].lower_ in _INABILITY
+                                                             or token.lower_ != "n't"):
+                continue
+            if any(t.lower_ in _MESSAGING for t in doc[i + 1:start + 1]):
+                continue
+            return True
+        return False
 
     @staticmethod
     def _mentions_account(doc) -> bool:

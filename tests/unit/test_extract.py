@@ -22,6 +22,15 @@ def extractor(kb):
     ("the message has a link in it", {"message_has_link": "yes"}),
     ("tiktok is down for everyone", {"others_report_outage": "yes"}),
     ("my storage is full", {"many_apps_open": "yes"}),
+    # Words in between, and negations that belong to the problem, not the fact.
+    ("my phone is really old", {"old_os": "yes"}),
+    ("I'm on my school's wifi", {"vpn_or_proxy": "yes"}),
+    ("I set my dms to no one", {"own_dm_setting_restricted": "yes"}),
+    ("i can't message one particular person", {"only_one_recipient": "yes"}),
+    ("my account isn't new", {"new_account": "no"}),
+    ("my phone number isn't verified", {"unverified_account": "yes"}),
+    ("I'm running an old version of iOS", {"old_os": "yes"}),
+    ("I have an old version of tiktok", {"update_available": "yes"}),
 ])
 def test_statements_map_to_evidence(extractor, text, expected):
     found = extractor.extract(text)
