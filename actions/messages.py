@@ -70,8 +70,7 @@ def reminder(engine: Engine, d: Diagnosis) -> list[Message]:
     if d.active and pending.get("type") == "question" and pending.get("evidence") in engine.kb.evidence:
         return [{"text": "Back to your problem:"}, *question(engine, pending["evidence"], reminder=True)]
     if d.active and pending.get("type") == "fix" and pending.get("fix") in engine.kb.fixes:
-        rank = len(d.failed) + len(d.skipped) + 1
-        step = Step("fix", pending["fix"], rank=rank)
+        step = Step("fix", pending["fix"], rank=d.next_rank)
         return [{"text": "Back to your problem:"}, *fix(engine, d, step, reminder=True)]
     return []
 

@@ -194,7 +194,7 @@ class Engine:
         if not ranking or ranking[0][2] * self.handoff_cost <= 1.0:
             return Step("handoff")
         fid, p, _ = ranking[0]
-        return Step("fix", fid, rank=len(d.failed) + len(d.skipped) + 1, probability=p)
+        return Step("fix", fid, rank=d.next_rank, probability=p)
 
     # ----- updates --------------------------------------------------------
     def start(self, symptom: str | None, stated: dict[str, str] | None = None) -> Diagnosis:

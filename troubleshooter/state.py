@@ -40,5 +40,10 @@ class Diagnosis:
         return d
 
     @property
+    def next_rank(self) -> int:
+        """Position of the next fix offered (1 = the first)."""
+        return len(self.failed) + len(self.skipped) + 1
+
+    @property
     def active(self) -> bool:
         return self.status == "active"
