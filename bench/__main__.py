@@ -123,6 +123,7 @@ def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 300) -> float:
 def stock_assistant(work: Path) -> dict:
     progress("stock `rasa init` assistant: init + train")
     folder = work / "stock"
+    folder.mkdir()
     train_s = timed([RASA, "init", "--no-prompt", "--init-dir", str(folder)], work, work / "stock-init.log")
     progress("stock assistant: serving and load")
     model = sorted((folder / "models").glob("*.tar.gz"))[-1]
