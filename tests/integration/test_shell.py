@@ -40,5 +40,6 @@ def test_shell_runs_a_short_diagnosis(tmp_path):
     finally:
         if child.isalive():
             child.terminate(force=True)
-    out = subprocess.run(["pgrep", "-f", "--actions-port 5255|actions --port 5255"], capture_output=True, text=True)
-    assert out.stdout.strip() == "", "action server left behind"
+    out = subprocess.run(["pgrep", "-f", "--", "rasa run actions --actions actions --port 5255"],
+                         capture_output=True, text=True)
+    assert out.returncode == 1 and out.stdout.strip() == "", "action server left behind"
