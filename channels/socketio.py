@@ -30,8 +30,8 @@ class WidgetSocketIOInput(SocketIOInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "WidgetSocketIOInput":
         credentials = dict(credentials or {})
-        origins = os.environ.get("WIDGET_ORIGINS") or credentials.pop("allowed_origins", "") or ""
-        credentials.pop("allowed_origins", None)
+        configured = credentials.pop("allowed_origins", "") or ""
+        origins = os.environ.get("WIDGET_ORIGINS") or configured
         channel = super().from_credentials(credentials)
         channel.allowed_origins = origins.split() if isinstance(origins, str) else list(origins)
         return channel

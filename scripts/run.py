@@ -135,19 +135,20 @@ def main() -> int:
             return shell.returncode
         web_origin = f"http://127.0.0.1:{args.web_port}"
         env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"
+        auth = []
+        if args.production:
+            token = os.environ.get("RASA_AUTH_TOKEN")
+            if not token:
+                print("--production needs RASA_AUTH_TOKEN in the environment", file=sys.stderr)
+                return 2
+            auth = ["--auth-token", token]
         servers = []
         for i in range(args.replicas):
-            cmd = [str(BIN / "rasa"), "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
-                   "-p", str(args.rasa_port + i), "--endpoints", args.endpoints, "--credentials", "credentials.yml"]
             # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
             # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
-            if args.production:
-                token = os.environ.get("RASA_AUTH_TOKEN")
-                if not token:
-                    print("--production needs RASA_AUTH_TOKEN in the environment", file=sys.stderr)
-                    return 2
-                cmd += ["--auth-token", token]
-            servers.append(sup.start(cmd, env=env))
+            servers.append(sup.start([str(BIN / "rasa"), "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
+                                      "-p", str(args.rasa_port + i), "--endpoints", args.endpoints,
+                                      "--credentials", "credentials.yml", *auth], env=env))
         if not args.no_web:
             sup.start([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(args.web_port),
                        "--socket-url", f"http://127.0.0.1:{args.rasa_port}"], env=env)

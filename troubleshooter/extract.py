@@ -89,8 +89,9 @@ class EvidenceExtractor:
             token = doc[i]
             if token.lower_ not in _NEGATIONS:
                 continue
-            if token.lower_ in ("n't", "cant", "cannot") and (i == 0 or doc[i - 1].lower_ in _INABILITY
-                                                             or token.lower_ != "n't"):
+            inability = token.lower_ in ("cant", "cannot") or (
+                token.lower_ == "n't" and (i == 0 or doc[i - 1].lower_ in _INABILITY))
+            if inability:  # "can't", "won't": the problem itself, not the absence of a fact
                 continue
             if any(t.lower_ in _MESSAGING for t in doc[i + 1:start + 1]):
                 continue
