@@ -62,10 +62,13 @@ class AtomicRedisLockStore(RedisLockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
 
     def update_lock(self, conversation_id: str) -> None:
+        """Drop expired tickets; a lock left with none is deleted, so a waiter
+        whose ticket expired gets a LockError instead of waiting forever (an
+        empty lock reads as locked for every ticket)."""
         def change(lock):
             if lock:
                 lock.remove_expired_tickets()
-            return lock, None
+            return (lock if lock and lock.is_someone_waiting() else None), None
 
         self._atomic(conversation_id, change)
 

@@ -146,34 +146,54 @@ def test_two_replicas_share_conversations(services, tmp_path, lock_type, capsys)
         assert figures["diagnoses_differing_from_one_server"] == 0
 
 
-def _contend(store, workers=6, rounds=15):
+def _contend(store, workers=6, rounds=15, turn_timeout=10.0, budget=60.0):
     """Threads (each its own client and event loop) take the same conversation's
-    lock and do a read-sleep-write on a shared counter inside it."""
+    lock and do a read-sleep-write on a shared counter inside it. A turn that
+    waits longer than `turn_timeout` is abandoned and counted as stuck; a worker
+    stops after `budget` seconds (Rasa's store can livelock: a waiter's
+    update_lock re-saves a lock emptied by another client, and an empty lock
+    reads as locked for every ticket)."""
     import asyncio
 
     cid = "contended-" + uuid.uuid4().hex[:6]
     shared = {"count": 0}
-    errors = []
+    errors, stuck, skipped = [], [], []
+
+    async def turn():
+        async with store().lock(cid, lock_lifetime=3, wait_time_in_seconds=0.001):
+            value = shared["count"]
+            await asyncio.sleep(0.001)
+            shared["count"] = value + 1
 
     def worker():
         async def go():
-            for _ in range(rounds):
+            deadline = time.monotonic() + budget
+            for done in range(rounds):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    skipped.append(rounds - done)
+                    return
                 try:
-                    async with store().lock(cid, lock_lifetime=3, wait_time_in_seconds=0.001):
-                        value = shared["count"]
-                        await asyncio.sleep(0.001)
-                        shared["count"] = value + 1
+                    await asyncio.wait_for(turn(), timeout=min(turn_timeout, left))
+                except asyncio.TimeoutError:
+                    stuck.append(1)
                 except Exception as exc:  # a LockError counts as a failed turn
                     errors.append(type(exc).__name__)
         asyncio.run(go())
 
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=300)
-    expected = workers * rounds
-    return {"turns": expected, "lost_updates": expected - shared["count"] - len(errors), "lock_errors": len(errors)}
+        t.join(timeout=budget + turn_timeout + 30)
+    attempted = workers * rounds - sum(skipped)
+    return {
+        "turns": attempted,
+        "lost_updates": attempted - shared["count"] - len(errors) - len(stuck),
+        "lock_errors": len(errors),
+        "stuck_turns": len(stuck),
+        "threads_hung": sum(t.is_alive() for t in threads),
+    }
 
 
 def test_lock_store_under_contention(services, capsys):
@@ -185,4 +205,24 @@ def test_lock_store_under_contention(services, capsys):
     ours = _contend(lambda: AtomicRedisLockStore(host="127.0.0.1", port=REDIS, db=2))
     with capsys.disabled():
         print(f"\nlock contention, Rasa RedisLockStore: {rasa_figures}; AtomicRedisLockStore: {ours}")
-    assert ours["lost_updates"] == 0 and ours["lock_errors"] == 0
+    assert ours == {"turns": 90, "lost_updates": 0, "lock_errors": 0, "stuck_turns": 0, "threads_hung": 0}
+
+
+def test_waiter_with_expired_ticket_fails_instead_of_spinning(services):
+    import asyncio
+
+    from rasa.core.lock_store import LockError
+
+    from scaleout.lock_store import AtomicRedisLockStore
+
+    store = AtomicRedisLockStore(host="127.0.0.1", port=REDIS, db=2)
+    cid = "expired-" + uuid.uuid4().hex[:6]
+    store.issue_ticket(cid, 0.01)  # a holder that died
+    waiter = store.issue_ticket(cid, 0.01)
+    time.sleep(0.05)
+
+    async def acquire():
+        return await asyncio.wait_for(store._acquire_lock(cid, waiter, 0.001), timeout=5)
+
+    with pytest.raises(LockError):
+        asyncio.run(acquire())
