@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA_PORT, ACTIONS_PORT, WEB_PORT, CHATWOOT_PORT = 5105, 5155, 8180, 5199
@@ -64,34 +65,53 @@ class FakeChatwoot:
         self.server.shutdown()
 
 
+def endpoints_file(dest: Path, source: str = "endpoints.yml", actions_port: int = ACTIONS_PORT, **changes) -> Path:
+    """The project's own endpoints file on test ports: the action server's port set,
+    each named section (tracker_store, lock_store) updated."""
+    config = yaml.safe_load((ROOT / source).read_text())
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    for section, values in changes.items():
+        config[section] = {**config.get(section, {}), **values}
+    dest.write_text(yaml.safe_dump(config, sort_keys=False))
+    return dest
+
+
 class Assistant:
-    def __init__(self, workdir: Path, chatwoot_url: str = ""):
+    """The project's servers started by its run script: action server, Rasa
+    replica(s) and (unless web=False) the web page, on loopback test ports."""
+
+    def __init__(self, workdir: Path, chatwoot_url: str = "", endpoints: Path | None = None,
+                 rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, replicas: int = 1, web: bool = True):
         self.workdir = workdir
-        self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{ACTIONS_PORT}/webhook"\n'
-            f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / "tracker.db"}"\n')
+        self.endpoints = endpoints or endpoints_file(
+            workdir / "endpoints.yml", actions_port=actions_port,
+            tracker_store={"db": str(workdir / "tracker.db")})
         self.env = {**os.environ, "CHATWOOT_URL": chatwoot_url, "CHATWOOT_API_TOKEN": "test-api-token",
                     "CHATWOOT_WEBHOOK_SECRET": CHATWOOT_SECRET}
         self.model = model_path()
         self.proc = None
-        self.url = f"http://127.0.0.1:{RASA_PORT}"
+        self.ports = (rasa_port, actions_port, replicas)
+        self.web = web
+        self.url = f"http://127.0.0.1:{rasa_port}"
         self.web_url = f"http://127.0.0.1:{WEB_PORT}/"
 
     def start(self, timeout: float = 300):
+        rasa_port, actions_port, replicas = self.ports
         log = open(self.workdir / "servers.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", self.model, "--endpoints", str(self.endpoints),
-             "--rasa-port", str(RASA_PORT), "--actions-port", str(ACTIONS_PORT), "--web-port", str(WEB_PORT)],
+             "--rasa-port", str(rasa_port), "--actions-port", str(actions_port), "--web-port", str(WEB_PORT),
+             "--replicas", str(replicas), *([] if self.web else ["--no-web"])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        urls = [f"http://127.0.0.1:{rasa_port + i}/" for i in range(replicas)]
+        urls += [f"http://127.0.0.1:{actions_port}/health"] + [self.web_url] * self.web
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("servers exited:\n" + (self.workdir / "servers.log").read_text()[-3000:])
             try:
-                urllib.request.urlopen(self.url + "/", timeout=2)
-                urllib.request.urlopen(f"http://127.0.0.1:{ACTIONS_PORT}/health", timeout=2)
-                urllib.request.urlopen(self.web_url, timeout=2)
+                for url in urls:
+                    urllib.request.urlopen(url, timeout=2)
                 return
             except OSError:
                 time.sleep(1)

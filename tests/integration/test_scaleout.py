@@ -5,19 +5,15 @@ out in pairs, one to each replica at the same moment. Every message must be
 processed once, never interleaved with another of the same conversation, and
 each diagnosis must end as the same script ends on one server alone.
 """
-import os
-import signal
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 
 import pytest
 import requests
 
-from bench.servers import ROOT, model_path
+from bench.servers import ROOT, Assistant, endpoints_file
 
 PG, REDIS, PORT_A, ACTIONS = 5533, 6381, 5605, 5655
 PORT_B = PORT_A + 1
@@ -34,38 +30,15 @@ def services():
     subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "stop", str(PG), str(REDIS)], check=False)
 
 
-def start_replicas(tmp_path, lock_type):
-    endpoints = tmp_path / f"endpoints-{lock_type.split('.')[-1]}.yml"
+def start_replicas(tmp_path, lock_type) -> Assistant:
     db = f"rasa_{uuid.uuid4().hex[:8]}"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{ACTIONS}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "postgresql"\n  url: "127.0.0.1"\n  port: {PG}\n'
-        f'  username: "rasa"\n  db: "{db}"\n  login_db: "rasa"\n'
-        f'lock_store:\n  type: {lock_type}\n  url: "127.0.0.1"\n  port: {REDIS}\n  db: 1\n'
-        f'  key_prefix: "{db.replace("_", "")}"\n')
-    log = open(tmp_path / f"{db}.log", "wb")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run.py"), "--model", model_path(),
-                             "--endpoints", str(endpoints), "--replicas", "2", "--rasa-port", str(PORT_A),
-                             "--actions-port", str(ACTIONS), "--no-web"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        try:
-            for port in (PORT_A, PORT_B, ACTIONS):
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/" + ("health" if port == ACTIONS else ""), timeout=2)
-            return proc
-        except OSError:
-            assert proc.poll() is None, (tmp_path / f"{db}.log").read_text()[-3000:]
-            time.sleep(1)
-    raise RuntimeError("replicas not ready")
-
-
-def stop(proc):
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    endpoints = endpoints_file(
+        tmp_path / f"endpoints-{db}.yml", "endpoints.scaled.yml", ACTIONS,
+        tracker_store={"port": PG, "db": db, "login_db": "rasa"},
+        lock_store={"type": lock_type, "port": REDIS, "key_prefix": db.replace("_", "")})
+    replicas = Assistant(tmp_path, endpoints=endpoints, rasa_port=PORT_A, actions_port=ACTIONS, replicas=2, web=False)
+    replicas.start()
+    return replicas
 
 
 def say(port, sender, text):
@@ -131,12 +104,12 @@ def audit(senders, references):
 
 @pytest.mark.parametrize("lock_type", ["redis", "scaleout.lock_store.AtomicRedisLockStore"])
 def test_two_replicas_share_conversations(services, tmp_path, lock_type, capsys):
-    proc = start_replicas(tmp_path, lock_type)
+    replicas = start_replicas(tmp_path, lock_type)
     try:
         senders, references, statuses = run_workload()
         figures = audit(senders, references)
     finally:
-        stop(proc)
+        replicas.stop()
     figures["non_200"] = sum(s != 200 for s in statuses)
     with capsys.disabled():
         print(f"\nscale-out with lock store {lock_type}: {figures}")

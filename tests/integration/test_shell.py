@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pexpect
 
-from bench.servers import model_path
+from bench.servers import endpoints_file, model_path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOWN = "\x1b[B"
 
 
 def test_shell_runs_a_short_diagnosis(tmp_path):
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5255/webhook"\n')
+    endpoints = endpoints_file(tmp_path / "endpoints.yml", actions_port=5255,
+                               tracker_store={"db": str(tmp_path / "tracker.db")})
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "200", "LINES": "50"}
     child = pexpect.spawn(sys.executable, [str(ROOT / "scripts" / "run.py"), "--shell", "--model", model_path(),
                                            "--endpoints", str(endpoints), "--actions-port", "5255", "--rasa-port", "5205"],
