@@ -111,6 +111,9 @@ def fix_feedback(dispatcher, d: Diagnosis, fid: Any, worked: bool) -> Events:
         return _done(dispatcher, d, messages.resolved(eng, d, fid))
     if fid:
         eng.fix_result(d, fid, worked=False)
+    elif (d.pending or {}).get("type") == "question":  # "still broken" while a question waits: no fix to rule out
+        return _done(dispatcher, d, messages.reminder(
+            eng, d, lead="Understood, it still doesn't work. To pick the right fix I need this answer first:"))
     return _done(dispatcher, d, [{"text": "Sorry that didn't help. That rules a few things out."}, *_advance(d)])
 
 
@@ -183,6 +186,17 @@ class ActionAnswerFaq(Action):
         if entry is None:
             return _done(dispatcher, d, messages.ask_for_symptom())
         return _done(dispatcher, d, [{"text": entry["answer"]}, *messages.reminder(eng, d)])
+
+
+class ActionRemind(Action):
+    """After small talk (hi, thanks, are you a bot, off-topic): the step still waiting, if any."""
+
+    def name(self) -> str:
+        return "action_remind"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> Events:
+        _say(dispatcher, messages.reminder(engine(), diagnosis_of(tracker)))
+        return []
 
 
 class ActionRephrase(Action):

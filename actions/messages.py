@@ -64,14 +64,14 @@ def step_messages(engine: Engine, d: Diagnosis, step: Step) -> list[Message]:
     return handoff(engine, d, reason="out_of_fixes")
 
 
-def reminder(engine: Engine, d: Diagnosis) -> list[Message]:
+def reminder(engine: Engine, d: Diagnosis, lead: str = "Back to your problem:") -> list[Message]:
     """Show again what is still waiting for an answer, if anything."""
     pending = d.pending or {}
     if d.active and pending.get("type") == "question" and pending.get("evidence") in engine.kb.evidence:
-        return [{"text": "Back to your problem:"}, *question(engine, pending["evidence"], reminder=True)]
+        return [{"text": lead}, *question(engine, pending["evidence"], reminder=True)]
     if d.active and pending.get("type") == "fix" and pending.get("fix") in engine.kb.fixes:
         step = Step("fix", pending["fix"], rank=d.next_rank)
-        return [{"text": "Back to your problem:"}, *fix(engine, d, step, reminder=True)]
+        return [{"text": lead}, *fix(engine, d, step, reminder=True)]
     return []
 
 

@@ -99,6 +99,15 @@ def test_failed_fix_is_evidence_and_never_suggested_again():
         assert p.get("fix") != "disable_vpn_proxy"
 
 
+def test_still_broken_while_a_question_waits_repeats_the_question():
+    t = tracker("answer_button", text="still nothing", entities=[], intent={"name": "fix_failed", "confidence": 0.9})
+    before = t.get_slot("diagnosis")
+    messages, events = run(act.ActionFixFeedback(), t)
+    assert slot(events) == before
+    assert "answer first" in messages[0]["text"]
+    assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
+
+
 def test_fix_that_worked_ends_with_wrap_up():
     t = tracker("answer_button", diagnosis=_with_pending_fix(), text="/fix_worked{\"fix\":\"disable_vpn_proxy\"}",
                 entities=[{"entity": "fix", "value": "disable_vpn_proxy"}], intent={"name": "fix_worked", "confidence": 1})
@@ -145,6 +154,14 @@ def test_faq_answers_then_reminds_of_the_pending_question():
     messages, _ = run(act.ActionAnswerFaq(), t)
     assert "round trip" in messages[0]["text"]
     assert payloads(messages)[-1] == {"type": "question", "evidence": "only_one_recipient", "reminder": True}
+
+
+def test_small_talk_is_followed_by_the_pending_question_only_mid_diagnosis():
+    messages, events = run(act.ActionRemind(), tracker("answer_button", intent={"name": "thanks", "confidence": 0.9}))
+    assert events == []
+    assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
+    messages, _ = run(act.ActionRemind(), tracker("answer_button", diagnosis=None))
+    assert messages == []
 
 
 def test_start_over_clears_the_diagnosis():
