@@ -46,8 +46,7 @@ class ActionStartDiagnosis(Action):
         old = diagnosis_of(tracker)
         symptom = symptom_of(intent_of(tracker))
         stated = stated_evidence(tracker)
-        pending_eid = (old.pending or {}).get("evidence")
-        if old.active and (symptom in old.symptoms or pending_eid in stated):
+        if old.active and (symptom in old.symptoms or old.pending_question in stated):
             # The same report again, or an answer that reads like a report: go on.
             _record(old, stated)
             return _done(dispatcher, old, _advance(old))
@@ -82,11 +81,10 @@ def record_answer(dispatcher, tracker: Tracker, d: Diagnosis) -> Events:
         if stated:  # facts about a problem: start from them, with any symptom the words hint at
             return start_diagnosis(dispatcher, d, ranked_symptom(tracker, 0.1), stated)
         return _done(dispatcher, d, messages.ask_for_symptom())
-    pending = d.pending or {}
-    if pending.get("type") == "fix" and about is None and not stated and value in ("yes", "no"):
-        return fix_feedback(dispatcher, d, pending.get("fix"), worked=value == "yes")
+    if d.pending_fix and about is None and not stated and value in ("yes", "no"):
+        return fix_feedback(dispatcher, d, d.pending_fix, worked=value == "yes")
     _record(d, stated)
-    target = about or (pending.get("evidence") if pending.get("type") == "question" else None)
+    target = about or d.pending_question
     if value and target and target not in stated:
         eng.answer(d, target, value)
     elif not stated:
@@ -111,7 +109,7 @@ def fix_feedback(dispatcher, d: Diagnosis, fid: Any, worked: bool) -> Events:
         return _done(dispatcher, d, messages.resolved(eng, d, fid))
     if fid:
         eng.fix_result(d, fid, worked=False)
-    elif (d.pending or {}).get("type") == "question":  # "still broken" while a question waits: no fix to rule out
+    elif d.pending_question:  # "still broken" while a question waits: no fix to rule out
         return _done(dispatcher, d, messages.reminder(
             eng, d, lead="Understood, it still doesn't work. To pick the right fix I need this answer first:"))
     return _done(dispatcher, d, [{"text": "Sorry that didn't help. That rules a few things out."}, *_advance(d)])
@@ -124,8 +122,8 @@ class ActionFixFeedback(Action):
     def run(self, dispatcher, tracker: Tracker, domain) -> Events:
         d = diagnosis_of(tracker)
         fid = entity(tracker, "fix")
-        if fid is None and (d.pending or {}).get("type") == "fix":
-            fid = d.pending["fix"]
+        if fid is None:
+            fid = d.pending_fix
         return fix_feedback(dispatcher, d, fid, worked=intent_of(tracker) == "fix_worked")
 
 
@@ -148,11 +146,10 @@ class ActionOtherFix(Action):
         d = diagnosis_of(tracker)
         if not d.active:
             return _done(dispatcher, d, messages.ask_for_symptom())
-        pending = d.pending or {}
-        if pending.get("type") == "fix":
-            eng.skip_fix(d, pending["fix"])
-        elif pending.get("type") == "question":
-            eng.answer(d, pending["evidence"], "unsure")
+        if d.pending_fix:
+            eng.skip_fix(d, d.pending_fix)
+        elif d.pending_question:
+            eng.answer(d, d.pending_question, "unsure")
         return _done(dispatcher, d, _advance(d, questions=False))
 
 

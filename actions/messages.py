@@ -66,11 +66,10 @@ def step_messages(engine: Engine, d: Diagnosis, step: Step) -> list[Message]:
 
 def reminder(engine: Engine, d: Diagnosis, lead: str = "Back to your problem:") -> list[Message]:
     """Show again what is still waiting for an answer, if anything."""
-    pending = d.pending or {}
-    if d.active and pending.get("type") == "question" and pending.get("evidence") in engine.kb.evidence:
-        return [{"text": lead}, *question(engine, pending["evidence"], reminder=True)]
-    if d.active and pending.get("type") == "fix" and pending.get("fix") in engine.kb.fixes:
-        step = Step("fix", pending["fix"], rank=d.next_rank)
+    if d.active and d.pending_question in engine.kb.evidence:
+        return [{"text": lead}, *question(engine, d.pending_question, reminder=True)]
+    if d.active and d.pending_fix in engine.kb.fixes:
+        step = Step("fix", d.pending_fix, rank=d.next_rank)
         return [{"text": lead}, *fix(engine, d, step, reminder=True)]
     return []
 

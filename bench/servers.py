@@ -90,21 +90,19 @@ class Assistant:
                     "CHATWOOT_WEBHOOK_SECRET": CHATWOOT_SECRET}
         self.model = model_path()
         self.proc = None
-        self.ports = (rasa_port, actions_port, replicas)
-        self.web = web
+        self.rasa_port, self.actions_port, self.replicas, self.web = rasa_port, actions_port, replicas, web
         self.url = f"http://127.0.0.1:{rasa_port}"
         self.web_url = f"http://127.0.0.1:{WEB_PORT}/"
 
     def start(self, timeout: float = 300):
-        rasa_port, actions_port, replicas = self.ports
         log = open(self.workdir / "servers.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", self.model, "--endpoints", str(self.endpoints),
-             "--rasa-port", str(rasa_port), "--actions-port", str(actions_port), "--web-port", str(WEB_PORT),
-             "--replicas", str(replicas), *([] if self.web else ["--no-web"])],
+             "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port), "--web-port", str(WEB_PORT),
+             "--replicas", str(self.replicas), *([] if self.web else ["--no-web"])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        urls = [f"http://127.0.0.1:{rasa_port + i}/" for i in range(replicas)]
-        urls += [f"http://127.0.0.1:{actions_port}/health"] + [self.web_url] * self.web
+        urls = [f"http://127.0.0.1:{self.rasa_port + i}/" for i in range(self.replicas)]
+        urls += [f"http://127.0.0.1:{self.actions_port}/health"] + [self.web_url] * self.web
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -128,7 +126,7 @@ class Assistant:
 
     def rasa_pid(self) -> int | None:
         """The Rasa server process (for its resident memory)."""
-        out = subprocess.run(["pgrep", "-f", f"rasa run -m .* -p {RASA_PORT}"], capture_output=True, text=True)
+        out = subprocess.run(["pgrep", "-f", f"rasa run -m .* -p {self.rasa_port}"], capture_output=True, text=True)
         pids = [int(p) for p in out.stdout.split()]
         return pids[0] if pids else None
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from jsonschema import validators
+from jsonschema.exceptions import best_match
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+
 
 @lru_cache(maxsize=1)
 def _validator():
-    from jsonschema import validators
-    from rasa.core.actions.action import RemoteAction
-
     schema = RemoteAction.action_response_format_spec()
     cls = validators.validator_for(schema)
     cls.check_schema(schema)
@@ -19,9 +21,6 @@ def _validator():
 
 
 def _validate_action_result(self, result) -> bool:
-    from jsonschema.exceptions import best_match
-    from rasa.shared.constants import DOCS_BASE_URL
-
     error = best_match(_validator().iter_errors(result))
     if error is None:
         return True
@@ -32,6 +31,4 @@ def _validate_action_result(self, result) -> bool:
 
 
 def apply() -> None:
-    from rasa.core.actions.action import RemoteAction
-
     RemoteAction._validate_action_result = _validate_action_result

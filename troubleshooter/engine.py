@@ -208,7 +208,7 @@ class Engine:
         """Record an answer (given or volunteered); a later answer replaces an earlier one."""
         self.check_answer(evidence, value)
         d.evidence[evidence] = value
-        if d.pending and d.pending.get("evidence") == evidence:
+        if d.pending_question == evidence:
             d.pending = None
 
     def fix_result(self, d: Diagnosis, fix: str, worked: bool) -> None:

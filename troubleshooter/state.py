@@ -40,6 +40,20 @@ class Diagnosis:
         return d
 
     @property
+    def pending_question(self) -> str | None:
+        """The evidence id of the question awaiting an answer, if one is."""
+        return self._pending("question", "evidence")
+
+    @property
+    def pending_fix(self) -> str | None:
+        """The id of the fix awaiting feedback, if one is."""
+        return self._pending("fix", "fix")
+
+    def _pending(self, kind: str, key: str) -> str | None:
+        pending = self.pending or {}
+        return pending.get(key) if pending.get("type") == kind else None
+
+    @property
     def next_rank(self) -> int:
         """Position of the next fix offered (1 = the first)."""
         return len(self.failed) + len(self.skipped) + 1
