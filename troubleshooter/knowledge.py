@@ -33,6 +33,10 @@ class Evidence:
     base_rate: float
     cost: float
     phrases: dict[str, tuple[str, ...]]
+    how_to_check: str = ""      # where the user can find the answer (offered when they ask)
+
+
+FIX_KINDS = ("action", "info", "wait")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Fix:
     cost: float
     steps: tuple[str, ...]
     source: str
+    kind: str = "action"        # action | info (an explanation) | wait
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,7 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
         evidence[eid] = Evidence(
             eid, c.text("question"), c.number("base_rate", 0.001, 0.999), c.number("cost", 0, 100),
             {k: tuple(str(p).lower() for p in v) for k, v in phrases.items()},
+            c.text("how_to_check") if "how_to_check" in raw else "",
         )
 
     fixes = {}
@@ -162,7 +168,10 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
         steps = raw.get("steps")
         if not isinstance(steps, list) or not steps or not all(isinstance(s, str) for s in steps):
             c.fail("steps", "must be a non-empty list of strings")
-        fixes[fid] = Fix(fid, c.text("title"), c.number("cost", 0.01, 1000), tuple(steps), c.text("source"))
+        kind = raw.get("kind", "action")
+        if kind not in FIX_KINDS:
+            c.fail("kind", f"must be one of {FIX_KINDS}, got {kind!r}")
+        fixes[fid] = Fix(fid, c.text("title"), c.number("cost", 0.01, 1000), tuple(steps), c.text("source"), kind)
 
     causes = {}
     for cid, raw in _section(_read(directory / "causes.yml"), "causes.yml", "causes").items():

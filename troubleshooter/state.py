@@ -4,17 +4,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+PENDING_KINDS = ("question", "fix", "clarify", "confirm")
+
 
 @dataclass
 class Diagnosis:
-    symptoms: list[str] = field(default_factory=list)
-    evidence: dict[str, str] = field(default_factory=dict)   # evidence id -> yes/no/unsure
+    symptoms: list[str] = field(default_factory=list)         # symptoms recognised with confidence or picked
+    reports: list[dict[str, float]] = field(default_factory=list)  # each report: symptom id -> P(meant), soft
+    evidence: dict[str, str] = field(default_factory=dict)   # evidence id -> yes/no/unsure (stated or answered)
     asked: list[str] = field(default_factory=list)            # questions asked, in order
     failed: list[str] = field(default_factory=list)           # fixes that did not work
     skipped: list[str] = field(default_factory=list)          # fixes the user passed over
-    pending: dict[str, Any] | None = None                     # the question or fix awaiting an answer
+    pending: dict[str, Any] | None = None                     # the step awaiting a reply (PENDING_KINDS)
     status: str = "idle"                                      # idle | active | resolved | handed_over
     resolved_by: str | None = None
+    reminders: int = 0                                        # times the pending step was shown again
+    choices: list[str] = field(default_factory=list)          # payloads of the buttons last shown, in order
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -25,15 +30,23 @@ class Diagnosis:
         if not isinstance(data, dict):
             return cls()
         try:
+            symptoms = [str(s) for s in data.get("symptoms") or []]
+            reports = data.get("reports")
+            if reports is None:  # a slot written before soft reports: its symptoms were certain
+                reports = [{s: 1.0} for s in symptoms]
+            pending = data.get("pending")
             d = cls(
-                symptoms=[str(s) for s in data.get("symptoms") or []],
+                symptoms=symptoms,
+                reports=[{str(k): float(v) for k, v in r.items()} for r in reports],
                 evidence={str(k): str(v) for k, v in (data.get("evidence") or {}).items()},
                 asked=[str(s) for s in data.get("asked") or []],
                 failed=[str(s) for s in data.get("failed") or []],
                 skipped=[str(s) for s in data.get("skipped") or []],
-                pending=data.get("pending") if isinstance(data.get("pending"), dict) else None,
+                pending=pending if isinstance(pending, dict) and pending.get("type") in PENDING_KINDS else None,
                 status=str(data.get("status") or "idle"),
                 resolved_by=data.get("resolved_by"),
+                reminders=int(data.get("reminders") or 0),
+                choices=[str(c) for c in data.get("choices") or []],
             )
         except (TypeError, AttributeError, ValueError):
             return cls()
@@ -48,6 +61,10 @@ class Diagnosis:
     def pending_fix(self) -> str | None:
         """The id of the fix awaiting feedback, if one is."""
         return self._pending("fix", "fix")
+
+    @property
+    def pending_kind(self) -> str | None:
+        return (self.pending or {}).get("type")
 
     def _pending(self, kind: str, key: str) -> str | None:
         pending = self.pending or {}

@@ -1,7 +1,7 @@
 """Session fixtures: a fake Chatwoot API and the assistant's real servers."""
 import pytest
 
-from bench.servers import CHATWOOT_PORT, Assistant, FakeChatwoot
+from tests.support.servers import CHATWOOT_PORT, Assistant, FakeChatwoot
 
 
 @pytest.fixture(scope="session")

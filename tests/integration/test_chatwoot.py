@@ -4,7 +4,7 @@ import itertools
 
 import requests
 
-from bench.servers import CHATWOOT_SECRET
+from tests.support.servers import CHATWOOT_SECRET
 
 _ids = itertools.count(9000)
 

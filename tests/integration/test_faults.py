@@ -9,8 +9,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.rest_users import payloads
-from bench.servers import ACTIONS_PORT, ROOT, model_path
+from tests.support.rest_users import payloads
+from tests.support.servers import ACTIONS_PORT, ROOT, model_path
 
 
 def actions_pid():

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import requests
 
-from bench.rest_users import converse
-from bench.rest_users import payloads as troubleshooter_payloads
+from tests.support.rest_users import converse
+from tests.support.rest_users import payloads as troubleshooter_payloads
 from troubleshooter.simulate import load_cases, summarize
 
 

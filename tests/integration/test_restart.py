@@ -2,7 +2,7 @@
 continues where the user was, with the same belief and no repeated question."""
 import uuid
 
-from bench.rest_users import payloads
+from tests.support.rest_users import payloads
 
 
 def test_restart_mid_diagnosis_continues(assistant):

@@ -13,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from bench.servers import ROOT, Assistant, endpoints_file
+from tests.support.servers import ROOT, Assistant, endpoints_file
 
 PG, REDIS, PORT_A, ACTIONS = 5533, 6381, 5605, 5655
 PORT_B = PORT_A + 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pexpect
 
-from bench.servers import endpoints_file, model_path
+from tests.support.servers import endpoints_file, model_path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOWN = "\x1b[B"

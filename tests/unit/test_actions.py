@@ -1,5 +1,7 @@
-"""The rasa_sdk actions over real Tracker objects built from JSON fixtures:
-the events they return and what the dispatcher was told to say."""
+"""The rasa_sdk action over real Tracker objects built from JSON fixtures:
+the events it returns and what the dispatcher was told to say. The slot
+fixtures predate soft symptom reports, so they also check that an old
+conversation's state still loads."""
 import copy
 import json
 from pathlib import Path
@@ -9,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import diagnosis_actions as act
+from actions.respond import ActionRespond
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
 
@@ -24,9 +26,9 @@ def tracker(name, **changes):
     return Tracker.from_dict(state)
 
 
-def run(action, t):
+def run(t):
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, t, {})
+    events = ActionRespond().run(dispatcher, t, {})
     return dispatcher.messages, events
 
 
@@ -34,13 +36,20 @@ def payloads(messages):
     return [m["custom"]["troubleshooter"] for m in messages if m.get("custom")]
 
 
-def slot(events):
-    assert len(events) == 1 and events[0]["event"] == "slot" and events[0]["name"] == "diagnosis"
-    return events[0]["value"]
+def slot(events, name="diagnosis"):
+    found = [e["value"] for e in events if e["event"] == "slot" and e["name"] == name]
+    assert [e["name"] for e in events] == ["diagnosis", "reading"] and len(found) == 1
+    return found[0]
+
+
+def typed(text, intent, confidence=0.9, **changes):
+    """A typed message with the NLU's ranking (no payload entities)."""
+    ranking = [{"name": intent, "confidence": confidence}]
+    return tracker("answer_button", text=text, entities=[], intent=ranking[0], intent_ranking=ranking, **changes)
 
 
 def test_symptom_starts_diagnosis_using_stated_facts():
-    messages, events = run(act.ActionStartDiagnosis(), tracker("symptom_with_fact"))
+    messages, events = run(tracker("symptom_with_fact"))
     d = slot(events)
     assert d["status"] == "active" and d["symptoms"] == ["send_failed"]
     assert d["evidence"]["vpn_or_proxy"] == "yes"
@@ -49,10 +58,12 @@ def test_symptom_starts_diagnosis_using_stated_facts():
     asked = [m for m in messages if m.get("buttons")][-1]
     assert [b["title"] for b in asked["buttons"]] == ["Yes", "No", "Not sure"]
     assert asked["buttons"][0]["payload"] == '/affirm{"evidence":"%s"}' % question["evidence"]
+    assert d["choices"] == [b["payload"] for b in asked["buttons"]]
+    assert slot(events, "reading")["act"] == "report"
 
 
 def test_button_answer_is_recorded_and_next_step_follows():
-    messages, events = run(act.ActionRecordAnswer(), tracker("answer_button"))
+    messages, events = run(tracker("answer_button"))
     d = slot(events)
     assert d["evidence"]["only_one_recipient"] == "no"
     nxt = payloads(messages)[-1]
@@ -62,23 +73,30 @@ def test_button_answer_is_recorded_and_next_step_follows():
 
 
 def test_typed_answer_goes_to_the_pending_question():
-    t = tracker("answer_button", text="nope", entities=[])
-    _, events = run(act.ActionRecordAnswer(), t)
+    _, events = run(typed("nope", "deny"))
     assert slot(events)["evidence"]["only_one_recipient"] == "no"
 
 
 def test_forged_payload_with_unknown_evidence_is_refused_and_state_kept():
-    before = tracker("answer_button").get_slot("diagnosis")
-    t = tracker("answer_button", entities=[{"entity": "evidence", "value": "drop_table"}])
-    messages, events = run(act.ActionRecordAnswer(), t)
+    t = tracker("answer_button", text='/affirm{"evidence":"drop_table"}')
+    before = Diagnosis_dict(t)
+    messages, events = run(t)
     assert "don't know" in messages[0]["text"]
-    assert slot(events) == before
+    assert {k: slot(events)[k] for k in before} == before
 
 
 def test_forged_payload_with_wrong_type_is_refused():
-    t = tracker("answer_button", entities=[{"entity": "evidence", "value": {"x": 1}}])
-    messages, events = run(act.ActionRecordAnswer(), t)
+    messages, events = run(tracker("answer_button", text='/affirm{"evidence":{"x":1}}'))
     assert "don't know" in messages[0]["text"]
+
+
+def test_forged_fix_id_is_refused():
+    messages, events = run(tracker("answer_button", diagnosis=_with_pending_fix(), text='/fix_worked{"fix":"rm_rf"}'))
+    assert "don't know" in messages[0]["text"] and slot(events)["status"] == "active"
+
+
+def Diagnosis_dict(t):
+    return {k: v for k, v in t.get_slot("diagnosis").items() if k in ("evidence", "pending", "status", "failed")}
 
 
 def _with_pending_fix(fix="disable_vpn_proxy"):
@@ -90,9 +108,7 @@ def _with_pending_fix(fix="disable_vpn_proxy"):
 
 
 def test_failed_fix_is_evidence_and_never_suggested_again():
-    t = tracker("answer_button", diagnosis=_with_pending_fix(), text="still broken", entities=[],
-                intent={"name": "fix_failed", "confidence": 0.9})
-    messages, events = run(act.ActionFixFeedback(), t)
+    messages, events = run(typed("still broken", "fix_failed", diagnosis=_with_pending_fix()))
     d = slot(events)
     assert d["failed"] == ["disable_vpn_proxy"]
     for p in payloads(messages):
@@ -100,49 +116,44 @@ def test_failed_fix_is_evidence_and_never_suggested_again():
 
 
 def test_still_broken_while_a_question_waits_repeats_the_question():
-    t = tracker("answer_button", text="still nothing", entities=[], intent={"name": "fix_failed", "confidence": 0.9})
+    t = typed("still nothing", "fix_failed")
     before = t.get_slot("diagnosis")
-    messages, events = run(act.ActionFixFeedback(), t)
-    assert slot(events) == before
+    messages, events = run(t)
+    assert {k: slot(events)[k] for k in ("evidence", "pending", "asked")} == {k: before[k] for k in ("evidence", "pending", "asked")}
     assert "answer first" in messages[0]["text"]
     assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
 
 
-def test_fix_that_worked_ends_with_wrap_up():
-    t = tracker("answer_button", diagnosis=_with_pending_fix(), text="/fix_worked{\"fix\":\"disable_vpn_proxy\"}",
-                entities=[{"entity": "fix", "value": "disable_vpn_proxy"}], intent={"name": "fix_worked", "confidence": 1})
-    messages, events = run(act.ActionFixFeedback(), t)
+def test_fix_that_worked_ends_with_wrap_up_and_resolved_payload():
+    messages, events = run(tracker("answer_button", diagnosis=_with_pending_fix(),
+                                   text='/fix_worked{"fix":"disable_vpn_proxy"}'))
     assert slot(events)["status"] == "resolved"
     assert "glad" in messages[0]["text"].lower()
+    assert payloads(messages) == [{"type": "resolved", "fix": "disable_vpn_proxy"}]
 
 
 def test_yes_to_a_fix_means_it_worked():
-    t = tracker("answer_button", diagnosis=_with_pending_fix(), text="yes", entities=[],
-                intent={"name": "affirm", "confidence": 0.9})
-    _, events = run(act.ActionRecordAnswer(), t)
+    _, events = run(typed("yes", "affirm", diagnosis=_with_pending_fix()))
     assert slot(events)["resolved_by"] == "disable_vpn_proxy"
 
 
 def test_explain_sends_diagnosis_and_returns_to_the_pending_step():
-    t = tracker("answer_button", diagnosis=_with_pending_fix(), intent={"name": "ask_why", "confidence": 0.9})
-    messages, events = run(act.ActionExplain(), t)
+    messages, events = run(typed("why do you think that", "ask_why", diagnosis=_with_pending_fix()))
     kinds = [p["type"] for p in payloads(messages)]
-    assert kinds == ["diagnosis", "fix"]
+    assert kinds == ["diagnosis", "fix"] and payloads(messages)[-1]["reminder"] is True
     assert payloads(messages)[0]["causes"][0]["cause"] == "network_firewall_vpn"
-    assert slot(events) == _with_pending_fix()
+    assert slot(events)["pending"] == _with_pending_fix()["pending"]
 
 
 def test_handoff_sends_summary():
-    t = tracker("answer_button", diagnosis=_with_pending_fix(), intent={"name": "human_handoff", "confidence": 0.9})
-    messages, events = run(act.ActionHandoff(), t)
+    messages, events = run(typed("talk to a human", "human_handoff", diagnosis=_with_pending_fix()))
     summary = payloads(messages)[-1]["summary"]
     assert summary["symptom"] == "send_failed" and summary["evidence"]["vpn_or_proxy"] == "yes"
     assert slot(events)["status"] == "handed_over"
 
 
 def test_other_fix_skips_the_current_one():
-    t = tracker("answer_button", diagnosis=_with_pending_fix(), intent={"name": "ask_other_fix", "confidence": 0.9})
-    messages, events = run(act.ActionOtherFix(), t)
+    messages, events = run(typed("what else can i try", "ask_other_fix", diagnosis=_with_pending_fix()))
     d = slot(events)
     assert d["skipped"] == ["disable_vpn_proxy"]
     assert payloads(messages)[-1]["type"] in ("fix", "handoff")
@@ -150,41 +161,38 @@ def test_other_fix_skips_the_current_one():
 
 
 def test_faq_answers_then_reminds_of_the_pending_question():
-    t = tracker("answer_button", intent={"name": "faq_network", "confidence": 0.9}, text="can wifi stop messages")
-    messages, _ = run(act.ActionAnswerFaq(), t)
+    messages, _ = run(typed("can wifi stop messages", "faq_network"))
     assert "round trip" in messages[0]["text"]
     assert payloads(messages)[-1] == {"type": "question", "evidence": "only_one_recipient", "reminder": True}
 
 
 def test_small_talk_is_followed_by_the_pending_question_only_mid_diagnosis():
-    messages, events = run(act.ActionRemind(), tracker("answer_button", intent={"name": "thanks", "confidence": 0.9}))
-    assert events == []
+    messages, _ = run(typed("thanks", "thanks"))
+    assert messages[0]["text"] == "You're welcome!"
     assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
-    messages, _ = run(act.ActionRemind(), tracker("answer_button", diagnosis=None))
-    assert messages == []
+    messages, _ = run(typed("thanks", "thanks", diagnosis=None))
+    assert payloads(messages) == []
 
 
 def test_start_over_clears_the_diagnosis():
-    _, events = run(act.ActionStartOver(), tracker("answer_button"))
+    _, events = run(typed("start over", "start_over"))
     assert slot(events)["status"] == "idle" and slot(events)["evidence"] == {}
 
 
-def test_new_symptom_mid_diagnosis_restarts_cleanly():
-    t = tracker("answer_button", intent={"name": "symptom_too_fast", "confidence": 0.9},
-                text="now it says i'm sending too fast", entities=[])
-    _, events = run(act.ActionStartDiagnosis(), t)
+def test_new_symptom_mid_diagnosis_is_added_not_a_restart():
+    _, events = run(typed("now it says i'm sending too fast", "symptom_too_fast"))
     d = slot(events)
-    assert d["symptoms"] == ["too_fast"] and "only_one_recipient" not in d["evidence"]
+    assert d["symptoms"] == ["send_failed", "too_fast"] and len(d["reports"]) == 2
+    assert d["status"] == "active"
 
 
-def test_fallback_uses_stated_facts():
-    t = tracker("answer_button", intent={"name": "nlu_fallback", "confidence": 0.3}, text="school wifi", entities=[])
-    _, events = run(act.ActionRephrase(), t)
+def test_low_confidence_uses_stated_facts():
+    _, events = run(typed("school wifi", "inform", confidence=0.3))
     assert slot(events)["evidence"]["vpn_or_proxy"] == "yes"
 
 
 @pytest.mark.parametrize("slot_value", ["garbage", 42, {"status": 7, "evidence": "x"}])
 def test_corrupt_slot_gives_a_fresh_start(slot_value):
-    messages, events = run(act.ActionRecordAnswer(), tracker("answer_button", diagnosis=slot_value))
+    messages, events = run(tracker("answer_button", diagnosis=slot_value))
     assert slot(events)["status"] == "idle"
-    assert "What happens" in messages[-1]["text"]
+    assert "What happens" in messages[-2]["text"] and payloads(messages)[-1]["type"] == "clarify"

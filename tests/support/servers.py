@@ -16,7 +16,7 @@ from pathlib import Path
 import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RASA_PORT, ACTIONS_PORT, WEB_PORT, CHATWOOT_PORT = 5105, 5155, 8180, 5199
 CHATWOOT_SECRET = "test-webhook-secret"
 

@@ -1,0 +1,28 @@
+"""The one action every user turn maps to: read the turn in context, let the
+dialogue respond, store the diagnosis and what the turn was read as."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from troubleshooter.dialogue import respond
+from troubleshooter.reading import read
+
+from .knowledge_access import engine
+from .parsing import READING_SLOT, SLOT, diagnosis_of, turn_of
+
+
+class ActionRespond(Action):
+    def name(self) -> str:
+        return "action_respond"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        eng = engine()
+        d = diagnosis_of(tracker)
+        reading = read(turn_of(tracker), d, eng.kb.symptoms.keys())
+        for message in respond(eng, d, reading):
+            dispatcher.utter_message(**message)
+        return [SlotSet(SLOT, d.to_dict()), SlotSet(READING_SLOT, reading.to_dict())]

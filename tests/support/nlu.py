@@ -1,0 +1,71 @@
+"""Intent accuracy on a wild NLU set through the running server's /model/parse,
+with the share the turn reader would act on without asking (confidence at
+least INTENT_SURE), the subset whose phrasing the training data never uses,
+and how well the evidence extractor finds the facts the writers annotated."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, Callable
+
+import requests
+
+from troubleshooter.reading import INTENT_SURE
+
+from . import wild
+
+
+def parse(url: str) -> Callable[[str], dict[str, Any]]:
+    session = requests.Session()
+
+    def run(text: str) -> dict[str, Any]:
+        r = session.post(url + "/model/parse", json={"text": text}, timeout=30)
+        r.raise_for_status()
+        return r.json()
+    return run
+
+
+def top_intent(parsed: dict[str, Any]) -> tuple[str, float]:
+    """The best intent other than Rasa's fallback."""
+    for item in parsed.get("intent_ranking") or [parsed.get("intent") or {}]:
+        if item.get("name") and item["name"] != "nlu_fallback":
+            return item["name"], float(item.get("confidence") or 0.0)
+    return "", 0.0
+
+
+def evaluate(parse_text: Callable[[str], dict[str, Any]], examples: list[dict[str, Any]],
+             extract: Callable[[str], dict[str, str]] | None = None) -> dict[str, Any]:
+    training = wild.training_texts()
+    seen_runs = set().union(*(wild.runs(t) for t in training))
+    seen_texts = {t.lower().strip() for t in training}
+    per: dict[str, Counter] = defaultdict(Counter)
+    confusions: Counter = Counter()
+    right = sure = sure_right = novel = novel_right = 0
+    facts = Counter()
+    for e in examples:
+        intent, conf = top_intent(parse_text(e["text"]))
+        ok = intent == e["intent"] or intent in e["also"]
+        right += ok
+        per[e["intent"]]["right" if ok else "wrong"] += 1
+        if not ok:
+            confusions[(e["intent"], intent)] += 1
+        if conf >= INTENT_SURE:
+            sure += 1
+            sure_right += ok
+        if e["text"].lower().strip() not in seen_texts and not (wild.runs(e["text"]) & seen_runs):
+            novel += 1
+            novel_right += ok
+        if extract is not None:
+            found = extract(e["text"])
+            for eid, value in e["facts"].items():
+                facts["annotated"] += 1
+                facts["found" if found.get(eid) == value else ("contradicted" if eid in found else "missed")] += 1
+            facts["extra"] += sum(1 for eid in found if eid not in e["facts"])
+    n = len(examples)
+    return {
+        "examples": n, "accuracy": right / n,
+        "confident_share": sure / n, "confident_accuracy": sure_right / max(sure, 1),
+        "novel_examples": novel, "novel_accuracy": novel_right / max(novel, 1),
+        "per_intent": {k: {"right": v["right"], "n": v["right"] + v["wrong"]} for k, v in sorted(per.items())},
+        "confusions": [{"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common()],
+        "facts": dict(facts),
+    }

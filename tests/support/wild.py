@@ -1,0 +1,93 @@
+"""The wild evaluation sets (tests/wild/): text written by helpers who saw only
+tests/wild/BRIEF.md, never the training data. `dev` may be read to find
+kinds of errors; `sealed` is only ever scored. Neither is trained on:
+`overlaps` finds any 4-word run shared with the training data."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WILD = ROOT / "tests" / "wild"
+SETS = ("dev", "sealed")
+
+
+def _answer(value: Any) -> Any:
+    """YAML 1.1 reads bare yes/no as booleans; they are answers here."""
+    return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+
+
+def _facts(raw: Any) -> dict[str, str]:
+    return {str(k): _answer(v) for k, v in (raw or {}).items()}
+
+
+def nlu_examples(name: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((WILD / name / "nlu.yml").read_text(encoding="utf-8"))["examples"]
+    return [{"text": str(e["text"]), "intent": e["intent"], "also": list(e.get("also") or []),
+             "facts": _facts(e.get("facts"))} for e in data]
+
+
+def replies(name: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((WILD / name / "replies.yml").read_text(encoding="utf-8"))["replies"]
+    out = []
+    for r in data:
+        expect = {k: _answer(v) for k, v in (r.get("expect") or {}).items()}
+        out.append({"after": dict(r["after"]), "text": str(r["text"]), "expect": expect, "facts": _facts(r.get("facts"))})
+    return out
+
+
+def users(name: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((WILD / name / "users.yml").read_text(encoding="utf-8"))["users"]
+    out = []
+    for u in data:
+        say = {_answer(k): [str(x) for x in v] for k, v in (u.get("say") or {}).items()}
+        replies_ = {k: {"text": str(v["text"]), "facts": _facts(v.get("facts"))} for k, v in (u.get("replies") or {}).items()}
+        out.append({**u, "answers": {k: _answer(v) for k, v in u["answers"].items()}, "say": say,
+                    "replies": replies_, "opening_facts": _facts(u.get("opening_facts"))})
+    return out
+
+
+def texts(name: str) -> list[str]:
+    """Every text of a set: NLU examples, replies, openings and users' wordings."""
+    out = [e["text"] for e in nlu_examples(name)] + [r["text"] for r in replies(name)]
+    for u in users(name):
+        out += [u["opening"], *(u.get("digression") and [u["digression"]] or [])]
+        out += [w for words in u["say"].values() for w in words] + [r["text"] for r in u["replies"].values()]
+    return out
+
+
+def training_texts() -> list[str]:
+    out = []
+    for path in sorted((ROOT / "data").rglob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            for line in str(block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    out.append(line.strip()[2:])
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+
+
+def runs(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    w = _words(text)
+    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+
+
+def overlaps(held_out: list[str], training: list[str], n: int = 4) -> list[tuple[str, str, str]]:
+    """(held-out text, training text, shared run) for every held-out text sharing an n-word run."""
+    index: dict[tuple[str, ...], str] = {}
+    for t in training:
+        for r in runs(t, n):
+            index.setdefault(r, t)
+    out = []
+    for h in held_out:
+        for r in sorted(runs(h, n)):
+            if r in index:
+                out.append((h, index[r], " ".join(r)))
+                break
+    return out

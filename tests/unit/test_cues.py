@@ -1,0 +1,54 @@
+"""Lexical cues in users' own words."""
+import pytest
+
+from troubleshooter.cues import (acknowledges, answer_cue, asks_for_person, asks_to_start_over, choice_number, is_question,
+                                 normalize, result_cue, states_problem)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("yes, 110%", "yes"), ("ya", "yes"), ("yesss", "yes"), ("Yes, I can watch all of his videos.", "yes"),
+    ("👍", "yes"), ("i think so", "yes"), ("no its everyone", "no"), ("nah", "no"), ("not that i know of", "no"),
+    ("nope never", "no"), ("idk", "unsure"), ("no idea", "unsure"), ("no, i don't know", "unsure"),
+    ("maybe?", "unsure"), ("where would i even see that", "how_to_check"), ("how do i check that", "how_to_check"),
+    ("what's dns?", "how_to_check"), ("i am on the school wifi", None), ("ok", None), ("2", None),
+])
+def test_answer_words(text, value):
+    assert answer_cue(text) == value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("messages going thru now!!", "worked"), ("ok its sending 🙌", "worked"), ("omg it works", "worked"),
+    ("sorted mate", "worked"), ("ayyy it sent", "worked"), ("yes", "worked"), ("🎉🎉", "worked"),
+    ("nothing changed", "failed"), ("no dice", "failed"), ("still the same ugh", "failed"),
+    ("i already tried that", "failed"), ("yes i tried it but still nothing", "failed"), ("it doesn't work", "failed"),
+    ("nope", "failed"), ("ok trying now", None), ("why this one?", None),
+])
+def test_fix_results(text, value):
+    assert result_cue(text) == value
+
+
+def test_explicit_requests_are_told_from_words_in_passing():
+    assert asks_for_person("I AM sending text… Can I talk to a real person please?")
+    assert asks_for_person("human pls") and asks_for_person("get me an agent now")
+    assert not asks_for_person("i can't message the other person") and not asks_for_person("one person only")
+    assert asks_to_start_over("start over") and asks_to_start_over("i have a different problem now")
+    assert not asks_to_start_over("ANYONE. i said that at the start")
+    assert not asks_to_start_over("i restarted my phone, still nothing") and not asks_to_start_over("restart my phone?")
+
+
+def test_acknowledgements_say_nothing_about_the_result():
+    assert acknowledges("ok one sec, restarting now") and acknowledges("trying now") and acknowledges("k")
+    assert not acknowledges("ok it works now") and not acknowledges("ok still nothing") and not acknowledges("ok no")
+
+
+def test_problem_statements_and_questions():
+    assert states_problem("was texting my friends nonstop all day and now it wont send")
+    assert not states_problem("omg it works")
+    assert is_question("will my account get banned for this") and is_question("is it down?")
+    assert not is_question("was texting all day and now nothing")
+
+
+def test_choice_numbers_and_spelling():
+    assert [choice_number(t) for t in ("2", " 3. ", "option 1", "2️⃣", "12", "2 people")] == [2, 3, 1, 2, None, None]
+    assert normalize("Msgs goin thru rn, u cant tell me otherwise!!") == \
+        "messages going through right now , you can't tell me otherwise !!"

@@ -1,0 +1,63 @@
+"""The pretrained sentence encoder and the component that blends it with DIET."""
+import shutil
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from nlu.minilm import MODEL_DIR, MiniLM, ModelMissing
+from nlu.sentence_intents import blend, softmax_scores
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return MiniLM()
+
+
+def test_wordpiece_uses_bert_uncased_ids(minilm):
+    # bert-base-uncased: [CLS]=101 [SEP]=102 "my"=2026 "with"=2007 "a"=1037 "red"=2417 "mark"=2928 "!"=999
+    ids = minilm.tokenizer.ids("My ... with a RED mark!")
+    assert ids[0] == 101 and ids[-1] == 102
+    assert [2026, 2007, 1037, 2417, 2928, 999] == [i for i in ids if i in (2026, 2007, 1037, 2417, 2928, 999)]
+    assert minilm.tokenizer.words("Café naïve 😭dms") == ["cafe", "naive", "😭dms"]
+
+
+def test_embeddings_are_unit_length_and_do_not_depend_on_batching(minilm):
+    texts = ["ya", "my dms keep failing with a red exclamation mark", "x " * 300]
+    together = minilm.embed(texts)
+    alone = np.vstack([minilm.embed([t]) for t in texts])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.abs(together - alone).max() < 1e-5
+
+
+def test_paraphrases_are_closer_than_unrelated_sentences(minilm):
+    age, same, other = minilm.embed(["How old are you?", "What is your age?", "The weather is nice today"])
+    assert age @ same > 0.6 and age @ other < 0.3
+    a, b, c, d = minilm.embed(["my messages won't send", "tiktok dms are not going through",
+                               "can i talk to a human", "what's the weather like tomorrow"])
+    assert a @ b > a @ c + 0.1 and a @ b > a @ d + 0.1
+
+
+def test_missing_or_altered_weights_are_refused(tmp_path):
+    with pytest.raises(ModelMissing, match="make setup"):
+        MiniLM(tmp_path)
+    shutil.copy(MODEL_DIR / "vocab.txt", tmp_path / "vocab.txt")
+    (tmp_path / "model.safetensors").write_bytes(b"\0" * 64)
+    with pytest.raises(ModelMissing, match="not the expected"):
+        MiniLM(tmp_path)
+
+
+def test_softmax_scores_match_sklearn():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 5))
+    y = np.array(["a", "b", "c"])[rng.integers(0, 3, size=60)]
+    model = LogisticRegression(max_iter=500).fit(x, y)
+    assert np.allclose(softmax_scores(x, model.coef_, model.intercept_), model.predict_proba(x), atol=1e-9)
+
+
+def test_blend_weighs_both_rankings():
+    ranking = [{"name": "deny", "confidence": 0.6}, {"name": "unsure", "confidence": 0.4}]
+    out = blend(ranking, ["affirm", "deny", "unsure"], np.array([0.1, 0.1, 0.8]), weight=0.5, length=2)
+    # unsure 0.5*0.8 + 0.5*0.4 = 0.6; deny 0.05 + 0.3 = 0.35; affirm 0.05
+    assert [r["name"] for r in out] == ["unsure", "deny"]
+    assert out[0]["confidence"] == pytest.approx(0.6) and out[1]["confidence"] == pytest.approx(0.35)

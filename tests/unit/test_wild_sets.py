@@ -1,0 +1,47 @@
+"""The wild evaluation sets stay usable and out of training."""
+import yaml
+
+from tests.support import wild
+
+NATURAL = yaml.safe_load((wild.WILD / "natural_overlaps.yml").read_text())["training_lines"]
+
+
+def domain_intents():
+    return set(yaml.safe_load((wild.ROOT / "domain.yml").read_text())["intents"])
+
+
+def test_no_training_line_shares_six_words_with_wild_text():
+    training = wild.training_texts()
+    for name in wild.SETS:
+        copied = [(t, run) for _, t, run in wild.overlaps(wild.texts(name), training, 6) if t not in NATURAL]
+        assert copied == [], f"training lines echo the {name} wild set: {copied}"
+
+
+def test_nlu_sets_are_large_and_use_known_ids(kb):
+    intents = domain_intents()
+    for name in wild.SETS:
+        examples = wild.nlu_examples(name)
+        assert len(examples) >= 300
+        for e in examples:
+            assert e["intent"] in intents and set(e["also"]) <= intents, e
+            assert set(e["facts"]) <= set(kb.evidence) and set(e["facts"].values()) <= {"yes", "no"}, e
+
+
+def test_replies_refer_to_real_questions_and_fixes(kb):
+    intents = domain_intents()
+    for name in wild.SETS:
+        for r in wild.replies(name):
+            assert r["after"].get("question", "x") in kb.evidence or r["after"].get("fix", "x") in kb.fixes, r
+            expect = r["expect"]
+            assert (expect.get("answer") in ("yes", "no", "unsure") or expect.get("result") in ("worked", "failed")
+                    or expect.get("intent") in intents), r
+
+
+def test_users_cover_every_contract_cause_and_answer_every_question(kb):
+    for name in wild.SETS:
+        users = wild.users(name)
+        assert {u["cause"] for u in users} == set(kb.contract["causes"])
+        for u in users:
+            assert set(u["answers"]) == set(kb.evidence) and set(u["answers"].values()) <= {"yes", "no", "unsure"}, u["id"]
+            assert all(u["say"].get(k) for k in ("yes", "no", "unsure", "worked", "failed")), u["id"]
+            assert set(u["replies"]) <= set(kb.evidence), u["id"]

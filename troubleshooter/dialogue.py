@@ -1,0 +1,275 @@
+"""What the troubleshooter does with a reading of the user's turn.
+
+`respond` updates the diagnosis in place and returns the bot's messages.
+A pending step is shown at most twice (asked, then one reminder): an
+unclear reply after that counts as "not sure" for a question, or passes
+over a fix, and the bot says so. Destructive steps (start over, hand-over)
+happen only on a clear request or a confirmation. No Rasa here.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import messages as say
+from .engine import Engine, Step
+from .messages import Message
+from .reading import Reading
+from .state import Diagnosis
+
+MAX_SHOWS = 2   # a pending step is shown at most this often: asked + one reminder
+
+
+def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    """The bot's reply to one reading; `d` is updated in place."""
+    if d.pending_kind == "confirm" and r.act not in ("confirm", "resume", "start_over", "handoff"):
+        d.pending = d.pending.get("resume")  # not a reply to the confirmation: it lapses
+    if r.act not in ("start_over", "confirm") and d.status != "idle":
+        _record(engine, d, r.facts)
+    msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
+    shown = [m for m in msgs if m.get("buttons")]
+    if shown:
+        d.choices = [b["payload"] for b in shown[-1]["buttons"]]
+    elif d.pending is None:
+        d.choices = []
+    return msgs
+
+
+# ----- helpers ----------------------------------------------------------------
+
+def _record(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
+    for eid, value in facts.items():
+        if eid in engine.kb.evidence:
+            engine.answer(d, eid, value)
+
+
+def _advance(engine: Engine, d: Diagnosis, questions: bool = True, again: str | None = None) -> list[Message]:
+    """The next step; `again` is a question withdrawn unanswered, shown as a reminder if chosen again."""
+    step = engine.advance(d, questions)
+    repeat = step.kind == "question" and step.id == again
+    if repeat:
+        d.reminders = 1
+    return say.step_messages(engine, d, step, reminder=repeat)
+
+
+def _remind(engine: Engine, d: Diagnosis, lead: str | None = "Back to your problem:") -> list[Message]:
+    msgs = say.reminder(engine, d, lead)
+    if msgs:
+        d.reminders += 1
+    return msgs
+
+
+def _start(engine: Engine, d: Diagnosis, r: Reading, keep_facts: bool = True) -> list[Message]:
+    """A fresh diagnosis from this turn's report; facts given before any problem was named are kept."""
+    carried = dict(d.evidence) if keep_facts and d.status == "idle" else {}
+    new = engine.start(r.symptom or r.symptoms or None, {**carried, **_known(engine, r.facts)})
+    _replace(d, new)
+    intro = [{"text": "Sorry you're dealing with that. Let's find what's blocking your messages."}]
+    return intro + _advance(engine, d)
+
+
+def _known(engine: Engine, facts: dict[str, str]) -> dict[str, str]:
+    return {e: v for e, v in facts.items() if e in engine.kb.evidence}
+
+
+def _replace(d: Diagnosis, new: Diagnosis) -> None:
+    d.__dict__.update(new.__dict__)
+
+
+def _idle_facts(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
+    """Before a diagnosis starts, facts are kept for when it does."""
+    d.evidence.update(_known(engine, facts))
+
+
+def _refused(engine: Engine, d: Diagnosis, what: str) -> list[Message]:
+    return [{"text": f"That refers to {what} I don't know, so I've ignored it."}, *_remind(engine, d, None)]
+
+
+# ----- handlers ---------------------------------------------------------------
+
+def _answer(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    target = r.target
+    if target is not None and (not isinstance(target, str) or target not in engine.kb.evidence):
+        return _refused(engine, d, "a question")
+    if not d.active:
+        return _not_started(engine, d, r)
+    if target is None:
+        return _unclear(engine, d, r)
+    engine.answer(d, target, r.value)
+    return _advance(engine, d)
+
+
+def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    fid = r.target
+    if fid is not None and (not isinstance(fid, str) or fid not in engine.kb.fixes):
+        return _refused(engine, d, "a fix")
+    worked = r.value == "worked"
+    if d.status == "resolved":
+        if worked:
+            return [{"text": "Glad it's working!"}]
+        # It broke again: the fix that seemed to work did not last.
+        d.status, last = "active", d.resolved_by
+        d.resolved_by = None
+        if last:
+            engine.fix_result(d, last, worked=False)
+        return [{"text": "Sorry, it's back. Let's keep looking."}, *_advance(engine, d)]
+    if not d.active:
+        if worked:
+            return [{"text": "Good to hear messages are going through. If they stop again, tell me what happens."}]
+        return _not_started(engine, d, r)
+    if fid is None:
+        if worked:  # the problem went away by itself while a question waited
+            d.status, d.pending = "resolved", None
+            return say.resolved(engine, d, None)
+        if d.pending_question:
+            return say.reminder(engine, d, "Understood, it still doesn't work. To pick the right fix I need this answer first:")
+        return _advance(engine, d)
+    engine.fix_result(d, fid, worked)
+    if worked:
+        return say.resolved(engine, d, fid)
+    return [{"text": "Sorry that didn't help. That rules a few things out."}, *_advance(engine, d)]
+
+
+def _report(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if not d.active:
+        if not (r.symptom or r.symptoms or r.facts or d.evidence) and d.pending_kind != "clarify":
+            return _unclear(engine, d, r)
+        return _start(engine, d, r)
+    if r.symptom or r.symptoms:
+        engine.report(d, r.symptom or r.symptoms)
+    if d.pending_fix:
+        return [{"text": "Thanks, I've noted that."}, *_remind(engine, d, None)]
+    again = engine.unask(d)
+    return [{"text": "Thanks, that helps."}, *_advance(engine, d, again=again)]
+
+
+def _skip(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if not d.active:
+        return _not_started(engine, d, r)
+    if d.pending_fix:
+        engine.skip_fix(d, d.pending_fix)
+    elif d.pending_question:
+        engine.answer(d, d.pending_question, "unsure")
+    return _advance(engine, d, questions=False)
+
+
+def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if d.active and d.pending_fix:
+        if (d.pending or {}).get("kind") == "wait":
+            return [{"text": "OK. It should clear up by itself; tell me when messages go through again, "
+                              "or if they still don't."}]
+        return [{"text": "OK, take your time. Tell me whether it worked."}]
+    if d.active and d.pending_question:
+        return _unclear(engine, d, r)
+    return _not_started(engine, d, r) if not d.active else []
+
+
+def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if d.active and d.pending_fix:   # "how do i do that?": the steps again
+        d.reminders += 1
+        return say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank))
+    qid = d.pending_question if d.active else None
+    if qid is None:
+        return _unclear(engine, d, r)
+    if engine.kb.evidence[qid].how_to_check and d.reminders < MAX_SHOWS - 1:
+        d.reminders += 1
+        return say.how_to_check(engine, qid)
+    engine.answer(d, qid, "unsure")
+    return [{"text": "No problem, I'll go on without that."}, *_advance(engine, d)]
+
+
+def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if d.active and d.pending_question and r.value == "question":
+        d.reminders += 1
+        return say.why_asked(engine, d, d.pending_question)
+    return say.diagnosis(engine, d) + _remind(engine, d)
+
+
+def _aside(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    return say.aside() + _remind(engine, d)
+
+
+def _handoff(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    msgs = say.handoff(engine, d, reason="asked")
+    d.status, d.pending = "handed_over", None
+    return msgs
+
+
+def _start_over(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if r.symptom:
+        _replace(d, Diagnosis())
+        return [{"text": "OK, a new problem then."}, *_start(engine, d, r, keep_facts=False)[1:]]
+    _replace(d, Diagnosis())
+    return say.ask_for_symptom(engine, "OK, let's start over.")
+
+
+def _confirm(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    """Ask first (value: start_over | handoff); a reply confirming it carries it out."""
+    if d.pending_kind == "confirm" and r.how in ("confirmed", "button"):
+        return (_start_over if r.value == "start_over" else _handoff)(engine, d, r)
+    d.pending = {"type": "confirm", "action": r.value, "resume": d.pending}
+    return say.confirm(r.value)
+
+
+def _resume(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    d.pending = (d.pending or {}).get("resume") if d.pending_kind == "confirm" else d.pending
+    if d.active and d.pending:
+        return _remind(engine, d, "OK, let's carry on.")
+    return say.ask_for_symptom(engine, "OK.") if not d.active else [{"text": "OK."}]
+
+
+def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    entry = engine.kb.faq.get(r.value or "")
+    if entry is None:
+        return _unclear(engine, d, r)
+    return [{"text": entry["answer"]}, *_remind(engine, d)]
+
+
+def _chat(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    msgs = say.chat(r.value, idle=not d.active)
+    if r.value == "goodbye":
+        return msgs
+    if d.active:
+        return msgs + _remind(engine, d)
+    return msgs
+
+
+def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if d.active and d.pending_question:
+        if d.reminders >= MAX_SHOWS - 1:
+            engine.answer(d, d.pending_question, "unsure")
+            return [{"text": "I'll take that as \"not sure\" and go on."}, *_advance(engine, d)]
+        return [{"text": "Sorry, I couldn't tell whether that's a yes or a no."}, *_remind(engine, d, None)]
+    if d.active and d.pending_fix:
+        if d.reminders >= MAX_SHOWS - 1:
+            engine.skip_fix(d, d.pending_fix)
+            return [{"text": "I'll leave that one for now."}, *_advance(engine, d)]
+        return [{"text": "Sorry, I couldn't tell whether that worked."}, *_remind(engine, d, None)]
+    if d.active:
+        return [{"text": "Sorry, I didn't quite get that."}, *_advance(engine, d)]
+    return _not_started(engine, d, r)
+
+
+def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    """No diagnosis running: offer what the message may have meant, keeping its facts."""
+    if d.status != "idle":  # after a resolution or hand-over, a new problem starts clean
+        _replace(d, Diagnosis())
+    _idle_facts(engine, d, r.facts)
+    if d.pending_kind == "clarify":
+        if d.evidence or r.symptoms:  # asked once already: start from what we have
+            return _start(engine, d, r)
+        return say.ask_for_symptom(engine, "Sorry, I still didn't get that.") + _pending_clarify(d)
+    if r.options:
+        return say.clarify(engine, r.options, "I'm not sure I understood. Do you mean:") + _pending_clarify(d, r.options)
+    return say.ask_for_symptom(engine) + _pending_clarify(d)
+
+
+def _pending_clarify(d: Diagnosis, options: list[str] | None = None) -> list[Message]:
+    d.pending = {"type": "clarify", "options": list(options or say.COMMON_SYMPTOMS)}
+    return []
+
+
+_HANDLERS: dict[str, Callable[[Engine, Diagnosis, Reading], list[Message]]] = {
+    "answer": _answer, "result": _result, "report": _report, "skip": _skip, "ack": _ack,
+    "how_to_check": _how_to_check, "why": _why, "handoff": _handoff, "start_over": _start_over,
+    "confirm": _confirm, "resume": _resume, "faq": _faq, "chat": _chat, "aside": _aside, "unclear": _unclear,
+}

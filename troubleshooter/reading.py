@@ -1,0 +1,256 @@
+"""Reading a user turn in context.
+
+What the bot just asked or suggested is the strongest clue to what a reply
+means, so a reply is first read as an answer to the pending question or as
+feedback on the pending fix, from its opening words (`cues`), the facts it
+states and the NLU's whole intent ranking; only then as a new report,
+request or digression. Destructive steps need a clear request, else a
+confirmation. Nothing here imports Rasa: a `Turn` is built by the adapter.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cues import (acknowledges, answer_cue, asks_for_other_fix, asks_for_person, asks_to_start_over, choice_number,
+                   is_question, result_cue, states_problem)
+from .state import Diagnosis
+
+SYMPTOM_SURE = 0.75     # a symptom this confident is taken as said (its `implies` facts apply)
+INTENT_SURE = 0.5       # an intent this confident is taken without a lexical cue
+FITS_SURE = 0.35        # ... or this confident, when it fits the pending step and leads the next by FITS_MARGIN
+FITS_MARGIN = 0.1
+CANDIDATE = 0.1         # a symptom this likely is offered when asking what the user meant
+ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
+CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
+AGE_QUESTIONS = {"under_16": lambda n: n < 16, "age_16_17": lambda n: n in (16, 17)}
+_ACCOUNT_AGE = re.compile(r"\b(\d+|a|an|one|two|few|couple of)\s*(hours?|days?|weeks?|months?|years?|hrs?|wks?|yrs?)\b")
+_DAYS = {"h": 0, "d": 1, "w": 7, "m": 30, "y": 365}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message as the NLU saw it."""
+    text: str
+    intents: tuple[tuple[str, float], ...] = ()     # the NLU's ranking, best first
+    entities: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, str] = field(default_factory=dict)   # stated facts (the evidence extractor)
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.startswith("/")
+
+    @classmethod
+    def from_payload(cls, payload: str) -> "Turn":
+        """A button payload such as '/affirm{"evidence":"vpn_or_proxy"}'."""
+        m = re.match(r"^/([A-Za-z0-9_]+)(\{.*\})?\s*$", payload or "", re.S)
+        if not m:
+            return cls(payload)
+        try:
+            entities = json.loads(m.group(2)) if m.group(2) else {}
+        except ValueError:
+            entities = {}
+        return cls(payload, ((m.group(1), 1.0),), entities if isinstance(entities, dict) else {})
+
+
+@dataclass
+class Reading:
+    """What a turn means here. `act` is one of: answer, result, report, skip,
+    ack, how_to_check, why, handoff, start_over, confirm, resume, faq, chat,
+    aside (a question the bot can't answer), unclear."""
+    act: str
+    value: str | None = None            # answer yes/no/unsure, result worked/failed, faq key, chat intent...
+    target: str | None = None           # the evidence or fix id it is about
+    symptoms: dict[str, float] = field(default_factory=dict)   # soft report from this turn
+    symptom: str | None = None          # a symptom recognised with confidence (or picked)
+    facts: dict[str, str] = field(default_factory=dict)
+    options: list[str] = field(default_factory=list)           # candidate symptoms to offer
+    how: str = ""                       # why it was read this way (kept for review)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "", {}, [])}
+
+
+def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str]) -> Reading:
+    n = choice_number(turn.text)
+    if n is not None and 0 < n <= len(d.choices):
+        reading = read(Turn.from_payload(d.choices[n - 1]), d, symptom_ids)
+        reading.how = f"typed choice {n}; " + reading.how
+        return reading
+    if turn.is_payload:
+        return _payload(turn, d, symptom_ids)
+    return _text(turn, d, symptom_ids)
+
+
+# ----- button payloads ------------------------------------------------------
+
+def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
+    intent = turn.intents[0][0] if turn.intents else ""
+    ent = turn.entities
+    how = "button"
+    if intent in ANSWERS:
+        if d.pending_kind == "confirm":
+            return Reading("resume" if intent == "deny" else "confirm", value=d.pending.get("action"), how=how)
+        if d.pending_kind == "clarify" and intent == "deny":
+            return Reading("report", how=how + ": none of these")
+        return Reading("answer", ANSWERS[intent], target=ent.get("evidence", d.pending_question), how=how)
+    if intent in ("fix_worked", "fix_failed"):
+        return Reading("result", "worked" if intent == "fix_worked" else "failed",
+                       target=ent.get("fix", d.pending_fix), how=how)
+    if intent.startswith("symptom_"):
+        sid = intent.removeprefix("symptom_")
+        if sid in symptom_ids:
+            return Reading("report", symptom=sid, symptoms={sid: 1.0}, how=how)
+    simple = {"ask_why": "why", "ask_other_fix": "skip", "ask_how_to_check": "how_to_check",
+              "acknowledge": "ack", "human_handoff": "handoff", "start_over": "start_over"}
+    if intent in simple:
+        return Reading(simple[intent], target=d.pending_question, how=how)
+    if intent.startswith("faq_"):
+        return Reading("faq", intent.removeprefix("faq_"), how=how)
+    if intent in CHAT:
+        return Reading("chat", intent, how=how)
+    return Reading("unclear", how=f"unknown payload {intent!r}")
+
+
+# ----- typed text -----------------------------------------------------------
+
+def _text(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
+    ranking = [(name, float(conf)) for name, conf in turn.intents if name != "nlu_fallback"]
+    top, conf = ranking[0] if ranking else ("", 0.0)
+    symptoms = {name.removeprefix("symptom_"): c for name, c in ranking
+                if name.startswith("symptom_") and name.removeprefix("symptom_") in symptom_ids}
+    sure = top.removeprefix("symptom_") if top.startswith("symptom_") and conf >= SYMPTOM_SURE else None
+    sure = sure if sure in symptom_ids else None
+    facts = dict(turn.facts)
+    text = turn.text
+    base = dict(facts=facts)
+
+    if asks_for_person(text):
+        return Reading("handoff", how="asked for a person", **base)
+    if asks_to_start_over(text):
+        return Reading("start_over", symptoms=symptoms if sure else {}, symptom=sure, how="asked to start over", **base)
+
+    kind = d.pending_kind
+    if kind == "confirm":
+        cue = answer_cue(text)
+        if cue == "yes":
+            return Reading("confirm", value=d.pending.get("action"), how="confirmed", **base)
+        if cue == "no":
+            return Reading("resume", how="declined", **base)
+    second = ranking[1][1] if len(ranking) > 1 else 0.0
+    fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
+    if d.active and kind == "question":
+        found = _answer(text, top, fits, facts, d.pending_question)
+        if found:
+            return found
+    if d.active and kind == "fix":
+        found = _result(text, top, fits, d.pending_fix, facts, d.pending.get("kind"))
+        if found:
+            return found
+    if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
+        return Reading("report", how="none of the offered readings", **base)
+    return _general(text, top, conf, symptoms, sure, facts, d)
+
+
+def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str) -> Reading | None:
+    base = dict(target=qid, facts=facts)
+    cue = answer_cue(text)
+    if cue == "unsure":   # "i follow him but idk if he follows me": doubt outweighs a half-stated fact
+        return Reading("answer", "unsure", how="says they don't know", **base)
+    if qid in facts:
+        return Reading("answer", facts[qid], how="stated the fact", **base)
+    implied = _implied_by_number(qid, text)
+    if implied:
+        return Reading("answer", implied, how="a number answers it", **base)
+    if cue == "how_to_check":
+        return Reading(cue, target=qid, how="asks how to check", facts=facts)
+    if cue == "why":
+        return Reading("why", "question", target=qid, how="asks why the question", facts=facts)
+    if cue:
+        return Reading("answer", cue, how=f"opens with {cue!r}", **base)
+    if top in ANSWERS and fits:
+        return Reading("answer", ANSWERS[top], how=f"NLU {top}", **base)
+    if top == "ask_how_to_check" and fits:
+        return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
+    return None
+
+
+def _implied_by_number(qid: str, text: str) -> str | None:
+    """An age for the age questions ("14"), an account age for the new-account one ("like 3 days")."""
+    if qid in AGE_QUESTIONS and re.fullmatch(r"\s*(\d{1,2})\s*\W*", text):
+        age = int(re.sub(r"\D", "", text))
+        return ("yes" if AGE_QUESTIONS[qid](age) else "no") if 5 <= age <= 99 else None
+    m = _ACCOUNT_AGE.search(text.lower()) if qid == "new_account" else None
+    if m:
+        n = {"a": 1, "an": 1, "one": 1, "two": 2, "few": 3, "couple of": 2}.get(m.group(1)) or int(m.group(1))
+        return "yes" if n * _DAYS[m.group(2)[0]] <= 7 else "no"
+    return None
+
+
+def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
+    base = dict(target=fid, facts=facts)
+    if asks_for_other_fix(text):
+        return Reading("skip", how="can't or won't try it", **base)
+    cue = result_cue(text)
+    if cue:
+        return Reading("result", cue, how=f"reads as {cue!r}", **base)
+    lead = answer_cue(text)
+    if lead in ("how_to_check", "why"):
+        return Reading(lead, how=f"asks {lead.replace('_', ' ')}", **base)
+    if any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text)):
+        return None   # a question about something else: a digression, read below
+    if top == "fix_worked" and fits and not states_problem(text):
+        return Reading("result", "worked", how=f"NLU {top}", **base)
+    if top == "fix_failed" and fits:
+        return Reading("result", "failed", how=f"NLU {top}", **base)
+    if fix_kind == "info" and (acknowledges(text) or top in ("thanks", "acknowledge", "affirm")):
+        return Reading("result", "worked", how="accepted the explanation", **base)
+    if acknowledges(text):
+        return Reading("ack", how="acknowledged", **base)
+    return None
+
+
+def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure: str | None,
+             facts: dict[str, str], d: Diagnosis) -> Reading:
+    base = dict(facts=facts)
+    how = f"NLU {top} {conf:.2f}"
+    report = Reading("report", symptoms=symptoms, symptom=sure, how=how, **base)
+    confident = conf >= INTENT_SURE
+    if top.startswith("symptom_") and (confident or facts):
+        return report
+    asking = any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
+    if top.startswith("faq_") and (confident or asking and conf >= FITS_SURE):
+        return Reading("faq", top.removeprefix("faq_"), how=how, **base)
+    if top in CHAT and confident:
+        if facts or (states_problem(text) and sum(symptoms.values()) >= 0.2):
+            return report   # "hi, my dms keep failing": a report, not small talk
+        return Reading("chat", top, how=how, **base)
+    simple = {"ask_why": "why", "ask_other_fix": "skip", "ask_how_to_check": "how_to_check", "acknowledge": "ack"}
+    if top in simple and confident:
+        return Reading(simple[top], target=d.pending_question, how=how, **base)
+    if top in ("human_handoff", "start_over") and confident:
+        return Reading("confirm", value="handoff" if top == "human_handoff" else "start_over",
+                       how=how + " without a clear request", **base)
+    if top == "fix_worked" and confident and not states_problem(text):
+        return Reading("result", "worked", how=how, **base)
+    if top in ("fix_worked", "fix_failed") and confident:
+        if d.status == "resolved" and top == "fix_failed":
+            return Reading("result", "failed", how=how, **base)
+        return report if (symptoms or facts) else Reading("result", "failed", how=how, **base)
+    if top == "inform" and confident and facts:
+        return report
+    if facts:
+        return report
+    if (top.startswith("symptom_") or states_problem(text) and symptoms) and not d.pending:
+        if sum(symptoms.values()) >= 0.3 and not (asking and d.active):
+            return report   # with nothing pending, a vague report still starts a diagnosis
+    if asking and d.active:
+        return Reading("aside", how=how + "; a question I can't answer", **base)
+    return _unclear(symptoms, how, facts)
+
+
+def _unclear(symptoms: dict[str, float], how: str, facts: dict[str, str]) -> Reading:
+    options = [s for s, q in sorted(symptoms.items(), key=lambda kv: -kv[1]) if q >= CANDIDATE][:3]
+    return Reading("unclear", symptoms=symptoms, options=options, how=how + "; unclear", facts=facts)
