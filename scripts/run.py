@@ -130,8 +130,9 @@ def main() -> int:
             if not wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, [actions]):
                 print("action server did not start", file=sys.stderr)
                 return 1
-            shell = subprocess.run([str(BIN / "rasa"), "shell", "-m", args.model, "--endpoints", args.endpoints,
-                                    "-i", "127.0.0.1", "-p", str(args.rasa_port)], cwd=ROOT, env=env)
+            shell = subprocess.run([str(BIN / "python"), str(ROOT / "scripts" / "shell.py"), "-m", args.model,
+                                    "--endpoints", args.endpoints, "-i", "127.0.0.1", "-p", str(args.rasa_port)],
+                                   cwd=ROOT, env=env)
             return shell.returncode
         web_origin = f"http://127.0.0.1:{args.web_port}"
         env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"

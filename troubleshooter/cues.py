@@ -209,7 +209,9 @@ _OTHER_FIX = re.compile(
     r"options|ideas?|solution|suggestions?)|any other|skip (it|this|that)|next one|different (fix|option|way))\b"
     r"|\b(can't|cannot|won't|don't want to|not going to|not gonna|rather not|not doing|i'm not doing|unable to|"
     r"no way i|can't be bothered to) (do|turn|switch|update|wait|reinstall|delete|remove|restart|change|use|afford)"
-    r"|\bdon't have (mobile data|data|wifi|another network|a computer|time)\b")
+    r"|\bdon't have (mobile data|data|wifi|another network|a computer|time|a laptop|access|the password)\b"
+    r"|\b(rather not|not an option|not possible for me|no access to|not allowed to|can't right now|not right now|"
+    r"is there (anything|something|any other)|what (other|more) can i)\b")
 
 
 def asks_for_other_fix(text: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .cues import (acknowledges, answer_cue, asks_for_other_fix, asks_for_person, asks_to_start_over, choice_number,
                    is_question, result_cue, states_problem)
@@ -73,7 +73,11 @@ class Reading:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "", {}, [])}
 
 
-def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str]) -> Reading:
+Meaning = Callable[[str, str], tuple["str | None", float]]   # (evidence, text) -> (yes/no/None, similarity)
+
+
+def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meaning: Meaning | None = None) -> Reading:
+    """What `turn` means given `d`; `meaning` reads answers stated in other words (optional)."""
     n = choice_number(turn.text)
     if n is not None and 0 < n <= len(d.choices):
         reading = read(Turn.from_payload(d.choices[n - 1]), d, symptom_ids)
@@ -81,7 +85,7 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str]) -> Re
         return reading
     if turn.is_payload:
         return _payload(turn, d, symptom_ids)
-    return _text(turn, d, symptom_ids)
+    return _text(turn, d, symptom_ids, meaning)
 
 
 # ----- button payloads ------------------------------------------------------
@@ -116,7 +120,7 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
 
 # ----- typed text -----------------------------------------------------------
 
-def _text(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
+def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Reading:
     ranking = [(name, float(conf)) for name, conf in turn.intents if name != "nlu_fallback"]
     top, conf = ranking[0] if ranking else ("", 0.0)
     symptoms = {name.removeprefix("symptom_"): c for name, c in ranking
@@ -142,7 +146,7 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
     if d.active and kind == "question":
-        found = _answer(text, top, fits, facts, d.pending_question)
+        found = _answer(text, top, fits, facts, d.pending_question, meaning)
         if found:
             return found
     if d.active and kind == "fix":
@@ -154,7 +158,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
     return _general(text, top, conf, symptoms, sure, facts, d)
 
 
-def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str) -> Reading | None:
+def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str,
+            meaning: Meaning | None) -> Reading | None:
     base = dict(target=qid, facts=facts)
     cue = answer_cue(text)
     if cue == "unsure":   # "i follow him but idk if he follows me": doubt outweighs a half-stated fact
@@ -166,7 +171,7 @@ def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str) ->
         return Reading("answer", implied, how="a number answers it", **base)
     if cue == "how_to_check":
         return Reading(cue, target=qid, how="asks how to check", facts=facts)
-    if cue == "why":
+    if cue == "why" or re.match(r"^\W*(why|how come)\b", text.lower()):
         return Reading("why", "question", target=qid, how="asks why the question", facts=facts)
     if cue:
         return Reading("answer", cue, how=f"opens with {cue!r}", **base)
@@ -174,6 +179,10 @@ def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str) ->
         return Reading("answer", ANSWERS[top], how=f"NLU {top}", **base)
     if top == "ask_how_to_check" and fits:
         return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
+    if meaning is not None and not any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text)):
+        value, similarity = meaning(qid, text)
+        if value:
+            return Reading("answer", value, how=f"close to the wording of a {value} ({similarity:.2f})", **base)
     return None
 
 

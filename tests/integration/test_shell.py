@@ -9,7 +9,7 @@ import pexpect
 from tests.support.servers import endpoints_file, model_path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOWN = "\x1b[B"
+GAP = r"(?:\x1b\[[0-9;]*m|\s)+"   # colour codes and line breaks between printed lines
 
 
 def test_shell_runs_a_short_diagnosis(tmp_path):
@@ -24,10 +24,13 @@ def test_shell_runs_a_short_diagnosis(tmp_path):
         child.expect("Bot loaded")
         child.expect("Your input ->")
         child.sendline("my messages fail with a red exclamation mark")
-        # Buttons are listed as numbered choices with their payloads.
-        child.expect("1: Yes")
-        child.expect("2: No")
-        child.expect("3: Not sure")
+        # The question first, then its choices, numbered; no JSON dump.
+        child.expect(rf"\?{GAP}1: Yes{GAP}2: No{GAP}3: Not sure")
+        child.expect("Your input ->")
+        assert "Custom json" not in child.before and "troubleshooter" not in child.before
+        # A typed number picks the choice: "2" is "No", and the next step follows.
+        child.sendline("2")
+        child.expect(rf"{GAP}1: (Yes|It worked){GAP}2: (No|Still not working)")
         child.expect("Your input ->")
         child.sendline("no")
         child.expect(r"1: (Yes|It worked)")

@@ -12,7 +12,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WILD = ROOT / "tests" / "wild"
-SETS = ("dev", "sealed")
+SETS = ("dev", "check", "sealed")
 
 
 def _answer(value: Any) -> Any:
