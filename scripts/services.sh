@@ -8,16 +8,27 @@ action=${1:?start or stop}; pg_port=${2:-5433}; redis_port=${3:-6380}
 data="$PWD/build/services-$pg_port"
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# As root, PostgreSQL runs as the postgres user, who may not reach a checkout
+# under a private folder (e.g. /root): its data then lives in a folder of its
+# own under /tmp, one per checkout and port.
+pgdata="$data/pg"
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PWD/build" 2>/dev/null; then
+  pgdata="/tmp/troubleshooter-pg-$(printf %s "$PWD" | sha256sum | cut -c1-12)-$pg_port"
+fi
 
 case "$action" in
 start)
-  mkdir -p "$data"
-  [ "$(id -u)" = 0 ] && chown postgres "$data"
-  if [ ! -f "$data/pg/PG_VERSION" ]; then
-    as_pg mkdir -p "$data/pg"
-    as_pg "$pg_bin/initdb" -D "$data/pg" -U rasa --auth=trust >/dev/null
+  mkdir -p "$data" "$(dirname "$pgdata")"
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$pgdata" && chown postgres "$pgdata" && chmod 700 "$pgdata"
+    chown postgres "$data"
   fi
-  as_pg "$pg_bin/pg_ctl" -D "$data/pg" -l "$data/pg.log" -w \
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    as_pg mkdir -p "$pgdata"
+    as_pg "$pg_bin/initdb" -D "$pgdata" -U rasa --auth=trust >/dev/null \
+      || { echo "services: PostgreSQL cannot initialise its data in $pgdata" >&2; exit 1; }
+  fi
+  as_pg "$pg_bin/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w \
     -o "-p $pg_port -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
   as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U rasa -d postgres -tc \
     "SELECT 1 FROM pg_database WHERE datname='rasa'" | grep -q 1 \
@@ -27,7 +38,7 @@ start)
   echo "services: PostgreSQL on 127.0.0.1:$pg_port (db rasa, user rasa), Redis on 127.0.0.1:$redis_port"
   ;;
 stop)
-  [ -f "$data/pg/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$data/pg" -m fast -w stop >/dev/null || true
+  [ -f "$pgdata/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null || true
   [ -f "$data/redis.pid" ] && kill "$(cat "$data/redis.pid")" 2>/dev/null || true
   rm -f "$data/redis.pid"
   ;;
