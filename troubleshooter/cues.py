@@ -123,7 +123,7 @@ _SUCCESS = re.compile(
     r"all good|good now|fine now|ok now|okay now|perfect now|normal now|gone now|came through|arrived|"
     r"can (dm|message|text|chat|reach)|(dms|messages|texts|chats|it|they) (are |is |'re |'s )?back|lifted|found it|"
     r"going now|goes now|work again|working again|(now|finally) (i|we|she|he|they) can|got (it|them|my message)|"
-    r"don send|don go|e don work|gumana|nagsend na|nag-send na|ho gaya|chal gaya|hogaya)\b")
+    r"don send|don go|e don work|gumana|gumagana na|nag\S*send\S* na|ho gaya|chal gaya|hogaya)\b")
 _FAILURE = re.compile(
     r"\b(still|same (thing|problem|issue|error|result)|the same|nothing changed|no change|nothing happened|no dice|"
     r"no luck|no difference|no joy|not fixed|not working|didn't (work|help|change|fix|do)|doesn't work|won't work|"
@@ -172,6 +172,16 @@ _ACK = re.compile(
     r"^(ok+|okay|okey|k+|alright|aight|sure|fine|will do|on it|got it|gotcha|noted|roger|wait|hold on|hang on|one sec|"
     r"1 sec|a sec|one moment|one min|give me a (sec|second|minute|min|moment)|gimme a (sec|min)|brb|let me (try|check|do)|"
     r"i'll try|trying|doing it|restarting|updating|clearing|reinstalling|checking)\b")
+
+
+_ACCEPT = re.compile(r"\b(ok+|okay|thanks|thank you|thx|ty|cheers|i see|got it|makes sense|that's why|thats why|"
+                     r"understood|fair enough|alright|oh+|ah+|i get it|i understand|no worries)\b")
+
+
+def accepts(text: str) -> bool:
+    """Takes an explanation on board ("ohh ok so thats why. ok thx")."""
+    t = normalize(text)
+    return bool(_ACCEPT.search(t)) and result_cue(t) != "failed" and not asks_for_other_fix(t)
 
 
 def acknowledges(text: str) -> bool:

@@ -154,6 +154,10 @@ def _skip(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_fix:
+        if d.reminders:   # "ok" again: ask plainly, with the choices
+            return [{"text": "Did it work?"}, *say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank),
+                                                      reminder=True)]
+        d.reminders += 1
         if (d.pending or {}).get("kind") == "wait":
             return [{"text": "OK. It should clear up by itself; tell me when messages go through again, "
                               "or if they still don't."}]

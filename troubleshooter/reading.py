@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .cues import (acknowledges, answer_cue, asks_for_other_fix, asks_for_person, asks_to_start_over, choice_number,
+from .cues import (accepts, acknowledges, answer_cue, asks_for_other_fix, asks_for_person, asks_to_start_over, choice_number,
                    is_question, result_cue, states_problem)
 from .state import Diagnosis
 
@@ -24,6 +24,7 @@ FITS_SURE = 0.35        # ... or this confident, when it fits the pending step a
 FITS_MARGIN = 0.1
 CANDIDATE = 0.1         # a symptom this likely is offered when asking what the user meant
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
+STATEMENTS = ("inform", "affirm", "deny", "unsure")   # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 AGE_QUESTIONS = {"under_16": lambda n: n < 16, "age_16_17": lambda n: n in (16, 17)}
 _ACCOUNT_AGE = re.compile(r"\b(\d+|a|an|one|two|few|couple of)\s*(hours?|days?|weeks?|months?|years?|hrs?|wks?|yrs?)\b")
@@ -171,15 +172,19 @@ def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str,
         return Reading("answer", implied, how="a number answers it", **base)
     if cue == "how_to_check":
         return Reading(cue, target=qid, how="asks how to check", facts=facts)
-    if cue == "why" or re.match(r"^\W*(why|how come)\b", text.lower()):
+    if cue == "why":
         return Reading("why", "question", target=qid, how="asks why the question", facts=facts)
+    if re.match(r"^\W*(why|how come)\b", text.lower()):
+        return Reading("why", target=qid, how="asks why", facts=facts)
     if cue:
         return Reading("answer", cue, how=f"opens with {cue!r}", **base)
     if top in ANSWERS and fits:
         return Reading("answer", ANSWERS[top], how=f"NLU {top}", **base)
     if top == "ask_how_to_check" and fits:
         return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
-    if meaning is not None and not any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text)):
+    statement = top in STATEMENTS or top.startswith("symptom_") or not fits   # not confidently another act
+    if meaning is not None and statement and result_cue(text) is None \
+            and not any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text)):
         value, similarity = meaning(qid, text)
         if value:
             return Reading("answer", value, how=f"close to the wording of a {value} ({similarity:.2f})", **base)
@@ -206,7 +211,7 @@ def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fi
     if cue:
         return Reading("result", cue, how=f"reads as {cue!r}", **base)
     lead = answer_cue(text)
-    if lead in ("how_to_check", "why"):
+    if lead in ("how_to_check", "why") and not (fix_kind == "info" and accepts(text)):
         return Reading(lead, how=f"asks {lead.replace('_', ' ')}", **base)
     if any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text)):
         return None   # a question about something else: a digression, read below
@@ -214,7 +219,7 @@ def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fi
         return Reading("result", "worked", how=f"NLU {top}", **base)
     if top == "fix_failed" and fits:
         return Reading("result", "failed", how=f"NLU {top}", **base)
-    if fix_kind == "info" and (acknowledges(text) or top in ("thanks", "acknowledge", "affirm")):
+    if fix_kind == "info" and (accepts(text) or top in ("thanks", "acknowledge", "affirm")):
         return Reading("result", "worked", how="accepted the explanation", **base)
     if acknowledges(text):
         return Reading("ack", how="acknowledged", **base)

@@ -264,3 +264,41 @@ def test_a_forged_payload_changes_nothing(engine, talk):
     assert "don't know" in texts(msgs) and d.evidence == before["evidence"] and d.pending == before["pending"]
     _, msgs = talk(d, '/fix_worked{"fix":"format_c"}')
     assert "don't know" in texts(msgs) and d.status == "active"
+
+
+class Close:
+    """A stand-in for the sentence encoder's reading that finds every reply close to a yes."""
+
+    def __call__(self, evidence, text):
+        return "yes", 0.9
+
+
+def test_a_success_report_is_not_an_answer_stated_in_other_words(engine, kb, extractor):
+    d = asking(engine, "others_report_outage")
+    turn = Turn("that worked", (("fix_worked", 0.96),), {}, extractor.extract("that worked"))
+    assert read(turn, d, kb.symptoms.keys(), Close()).act == "result"
+    turn = Turn("we're on the hotel wifi", (("inform", 0.8),), {}, {})
+    assert (read(turn, asking(engine, "vpn_or_proxy"), kb.symptoms.keys(), Close()).act, "answer")[0] == "answer"
+
+
+def test_why_do_you_think_that_explains_the_diagnosis_and_why_ask_explains_the_question(engine, talk):
+    d = asking(engine, "under_16")
+    _, msgs = talk(d, "why do you think that?", ("ask_why", 0.9))
+    assert "most likely" in texts(msgs)
+    _, msgs = talk(d, "why are you asking how old i am", ("out_of_scope", 0.4))
+    assert "asking because" in texts(msgs) and payloads(msgs)[-1]["evidence"] == "under_16"
+
+
+def test_accepting_an_explanation_ends_it(engine, talk):
+    d = trying(engine, "age_requirement_info", symptom="no_message_button")
+    d.pending["kind"] = "info"
+    reading, msgs = talk(d, "ohh ok so thats why. ok thx", ("ask_why", 0.6))
+    assert (reading.act, reading.value) == ("result", "worked") and d.status == "resolved"
+
+
+def test_a_second_ok_asks_plainly_with_the_choices(engine, talk):
+    d = trying(engine, "clear_cache")
+    _, first = talk(d, "ok", ("acknowledge", 0.9))
+    _, second = talk(d, "ok", ("acknowledge", 0.9))
+    assert not any(m.get("buttons") for m in first)
+    assert any(m.get("buttons") for m in second) and payloads(second)[-1]["reminder"] is True
