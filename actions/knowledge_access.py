@@ -1,6 +1,7 @@
 """One engine and one evidence extractor per process, built on first use."""
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 
@@ -10,6 +11,7 @@ from troubleshooter.knowledge import DEFAULT_DIR, KnowledgeBase, load_knowledge_
 from troubleshooter.meaning import AnswerMatcher
 
 CACHE = DEFAULT_DIR.parent / "build" / "cache"
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +30,25 @@ def extractor() -> EvidenceExtractor:
 
 
 @lru_cache(maxsize=1)
-def answer_matcher() -> AnswerMatcher:
-    """Answers stated in other words, read with the sentence encoder (loaded on first use)."""
-    from nlu.minilm import MiniLM
+def answer_matcher() -> AnswerMatcher | None:
+    """Answers stated in other words, read with the sentence encoder (loaded on first use);
+    None when the encoder can't be loaded: answers are then read from cues and the NLU only."""
+    try:
+        from nlu.minilm import WEIGHTS_SHA256, MiniLM
 
-    return AnswerMatcher(knowledge_base(), MiniLM().embed, CACHE)
+        return AnswerMatcher(knowledge_base(), MiniLM().embed, CACHE, WEIGHTS_SHA256)
+    except Exception:   # noqa: BLE001 - a missing or broken encoder must not break every turn
+        logger.exception("answers in other words are not read: the sentence encoder could not be loaded")
+        return None
+
+
+def answer_meaning(evidence: str, text: str) -> tuple[str | None, float]:
+    """The `Meaning` the turn reader asks only when a reply has no answer word."""
+    matcher = answer_matcher()
+    if matcher is None:
+        return None, 0.0
+    try:
+        return matcher.answer(evidence, text)
+    except Exception:   # noqa: BLE001
+        logger.exception("could not read %r as an answer in other words", text)
+        return None, 0.0

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from troubleshooter.dialogue import respond
 from troubleshooter.reading import read
 
-from .knowledge_access import answer_matcher, engine
+from .knowledge_access import answer_meaning, engine
 from .parsing import READING_SLOT, SLOT, diagnosis_of, turn_of
 
 
@@ -22,7 +22,7 @@ class ActionRespond(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         eng = engine()
         d = diagnosis_of(tracker)
-        reading = read(turn_of(tracker), d, eng.kb.symptoms.keys(), answer_matcher().answer)
+        reading = read(turn_of(tracker), d, eng.kb.symptoms.keys(), answer_meaning)
         for message in respond(eng, d, reading):
             dispatcher.utter_message(**message)
         return [SlotSet(SLOT, d.to_dict()), SlotSet(READING_SLOT, reading.to_dict())]

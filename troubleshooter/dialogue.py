@@ -21,20 +21,53 @@ MAX_SHOWS = 2   # a pending step is shown at most this often: asked + one remind
 
 def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """The bot's reply to one reading; `d` is updated in place."""
+    _check_pending(engine, d)
     if d.pending_kind == "confirm" and r.act not in ("confirm", "resume", "start_over", "handoff"):
-        d.pending = d.pending.get("resume")  # not a reply to the confirmation: it lapses
+        _lapse(d)  # not a reply to the confirmation
     if r.act not in ("start_over", "confirm") and d.status != "idle":
         _record(engine, d, r.facts)
+    before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
     shown = [m for m in msgs if m.get("buttons")]
     if shown:
         d.choices = [b["payload"] for b in shown[-1]["buttons"]]
-    elif d.pending is None:
-        d.choices = []
+    elif d.pending is None or d.pending != before:
+        d.choices = []   # typed numbers refer to buttons of the step now pending only
     return msgs
 
 
 # ----- helpers ----------------------------------------------------------------
+
+def _check_pending(engine: Engine, d: Diagnosis) -> None:
+    """A pending step the knowledge base doesn't know (an old or edited slot) is dropped;
+    a pending fix's kind comes from the knowledge base, not the slot."""
+    d.pending = _known_step(engine, d.pending)
+    if d.pending_kind == "confirm":
+        d.pending["resume"] = _known_step(engine, d.pending.get("resume"))
+    if d.resolved_by not in engine.kb.fixes:
+        d.resolved_by = None
+
+
+def _known_step(engine: Engine, pending: dict | None) -> dict | None:
+    if not isinstance(pending, dict):
+        return None
+    kind, kb = pending.get("type"), engine.kb
+    if kind == "question" and not (isinstance(pending.get("evidence"), str) and pending["evidence"] in kb.evidence):
+        return None
+    if kind == "fix":
+        fid = pending.get("fix")
+        return {**pending, "kind": kb.fixes[fid].kind} if isinstance(fid, str) and fid in kb.fixes else None
+    if kind == "confirm" and pending.get("action") not in ("start_over", "handoff"):
+        return None
+    return pending
+
+
+def _lapse(d: Diagnosis) -> None:
+    """The confirmation was not answered: the step it interrupted is pending again, with its choices."""
+    confirm = d.pending or {}
+    d.pending = confirm.get("resume")
+    d.choices = list(confirm.get("choices") or [])
+
 
 def _record(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
     for eid, value in facts.items():
@@ -95,6 +128,8 @@ def _answer(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if target is None:
         return _unclear(engine, d, r)
     engine.answer(d, target, r.value)
+    if d.pending is not None:   # an old question's button: noted, the pending step stays
+        return [{"text": "Thanks, I've noted that."}, *_remind(engine, d, None)]
     return _advance(engine, d)
 
 
@@ -154,7 +189,10 @@ def _skip(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_fix:
+        if d.reminders >= MAX_SHOWS:   # shown enough: wait quietly for the result
+            return [{"text": "OK, I'll be here. Tell me whether it worked."}]
         if d.reminders:   # "ok" again: ask plainly, with the choices
+            d.reminders += 1
             return [{"text": "Did it work?"}, *say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank),
                                                       reminder=True)]
         d.reminders += 1
@@ -164,11 +202,15 @@ def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         return [{"text": "OK, take your time. Tell me whether it worked."}]
     if d.active and d.pending_question:
         return _unclear(engine, d, r)
-    return _not_started(engine, d, r) if not d.active else []
+    return _not_started(engine, d, r) if not d.active else _advance(engine, d)
 
 
 def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    if d.active and d.pending_fix:   # "how do i do that?": the steps again
+    if d.active and d.pending_fix:   # "how do i do that?": the steps again, once
+        if d.reminders >= MAX_SHOWS - 1:
+            engine.skip_fix(d, d.pending_fix)
+            return [{"text": "Let's leave that one; a person from support can walk you through it later."},
+                    *_advance(engine, d)]
         d.reminders += 1
         return say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank))
     qid = d.pending_question if d.active else None
@@ -183,8 +225,11 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_question and r.value == "question":
-        d.reminders += 1
-        return say.why_asked(engine, d, d.pending_question)
+        again = d.reminders < MAX_SHOWS - 1
+        d.reminders += again
+        return say.why_asked(engine, d, d.pending_question, again)
+    if d.reminders >= MAX_SHOWS:
+        return say.diagnosis(engine, d)
     return say.diagnosis(engine, d) + _remind(engine, d)
 
 
@@ -208,14 +253,17 @@ def _start_over(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _confirm(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """Ask first (value: start_over | handoff); a reply confirming it carries it out."""
-    if d.pending_kind == "confirm" and r.how in ("confirmed", "button"):
+    if d.pending_kind == "confirm" and r.confirmed:
         return (_start_over if r.value == "start_over" else _handoff)(engine, d, r)
-    d.pending = {"type": "confirm", "action": r.value, "resume": d.pending}
+    resume = d.pending.get("resume") if d.pending_kind == "confirm" else d.pending   # never a confirm of a confirm
+    choices = d.pending.get("choices") if d.pending_kind == "confirm" else d.choices
+    d.pending = {"type": "confirm", "action": r.value, "resume": resume, "choices": list(choices or [])}
     return say.confirm(r.value)
 
 
 def _resume(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    d.pending = (d.pending or {}).get("resume") if d.pending_kind == "confirm" else d.pending
+    if d.pending_kind == "confirm":
+        _lapse(d)
     if d.active and d.pending:
         return _remind(engine, d, "OK, let's carry on.")
     return say.ask_for_symptom(engine, "OK.") if not d.active else [{"text": "OK."}]

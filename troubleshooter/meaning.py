@@ -21,11 +21,11 @@ MARGIN = 0.1     # ... and this much closer than to the other answer's phrases
 
 
 class AnswerMatcher:
-    def __init__(self, kb: KnowledgeBase, embed: Embed, cache: Path | None = None):
+    def __init__(self, kb: KnowledgeBase, embed: Embed, cache: Path | None = None, model_id: str = ""):
         self.embed = embed
         self.labels = [(eid, answer) for eid, ev in kb.evidence.items() for answer, ps in ev.phrases.items() for _ in ps]
         self.phrases = [p for ev in kb.evidence.values() for ps in ev.phrases.values() for p in ps]
-        self.vectors = _vectors(self.phrases, embed, cache)
+        self.vectors = _vectors(self.phrases, embed, cache, model_id)
         self.rows: dict[tuple[str, str], np.ndarray] = {}
         for i, key in enumerate(self.labels):
             self.rows.setdefault(key, [])
@@ -62,16 +62,23 @@ def negated(text: str) -> bool:
     return bool(_NEGATION.search(text.lower().replace("’", "'")))
 
 
-def _vectors(phrases: list[str], embed: Embed, cache: Path | None) -> np.ndarray:
-    """The phrases' vectors, kept in `cache` (keyed by the phrases) between starts."""
-    key = hashlib.sha256("\n".join(phrases).encode()).hexdigest()[:16]
+def _vectors(phrases: list[str], embed: Embed, cache: Path | None, model_id: str) -> np.ndarray:
+    """The phrases' vectors, kept in `cache` (keyed by the model and the phrases) between starts;
+    a cache that can't be read or written is only a slower start."""
+    key = hashlib.sha256("\n".join([model_id, *phrases]).encode()).hexdigest()[:16]
     path = cache / f"answer-phrases-{key}.npy" if cache else None
-    if path is not None and path.is_file():
-        vectors = np.load(path)
-        if vectors.shape[0] == len(phrases):
-            return vectors
+    try:
+        if path is not None and path.is_file():
+            vectors = np.load(path)
+            if vectors.shape[0] == len(phrases):
+                return vectors
+    except (OSError, ValueError):
+        pass
     vectors = embed(phrases)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, vectors)
+    try:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path, vectors)
+    except OSError:
+        pass
     return vectors

@@ -1,6 +1,6 @@
 """What the bot says: text, buttons and the contract's structured payload.
 
-X
+Each message is a dict of the keyword arguments of
 `dispatcher.utter_message` (text, buttons, json_message or response), so the
 dialogue stays free of Rasa and tests can check messages without a dispatcher.
 """
@@ -93,12 +93,16 @@ def reminder(engine: Engine, d: Diagnosis, lead: str | None = "Back to your prob
     return []
 
 
-def why_asked(engine: Engine, d: Diagnosis, eid: str) -> list[Message]:
+def why_asked(engine: Engine, d: Diagnosis, eid: str, again: bool = True) -> list[Message]:
+    """Why question `eid` is asked; the question is shown `again` unless it was shown enough already."""
     causes = engine.question_purpose(d, eid)
     names = " and ".join(f"{engine.kb.causes[c].name.lower()} ({p:.0%})" for c, p in causes)
     text = (f"I'm asking because the answer tells apart likely causes: {names}." if names else
             "I'm asking because the answer narrows down which fix to suggest first.")
-    return [{"text": text}, _json("diagnosis", causes=engine.top_causes(d, top=5)), *question(engine, eid, reminder=True)]
+    if not again:
+        text += " A yes, a no or \"not sure\" all help."
+    return [{"text": text}, _json("diagnosis", causes=engine.top_causes(d, top=5)),
+            *(question(engine, eid, reminder=True) if again else [])]
 
 
 def aside() -> list[Message]:
@@ -178,6 +182,9 @@ def handoff(engine: Engine, d: Diagnosis, reason: str) -> list[Message]:
 
 
 def resolved(engine: Engine, d: Diagnosis, fid: str | None) -> list[Message]:
+    if fid and engine.kb.fixes[fid].kind == "info":   # an explanation was taken on board; nothing "works again"
+        return [{"text": "Good, I hope that clears it up. If something else goes wrong with your messages, just tell me."},
+                _json("resolved", fix=fid)]
     text = "Great, glad it works again!"
     if fid:
         best = next((c for c in engine.belief(d) if engine.kb.causes[c].fixes.get(fid, 0) > 0), None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .cues import (accepts, acknowledges, answer_cue, asks_for_other_fix, asks_for_person, asks_to_start_over, choice_number,
-                   is_question, result_cue, states_problem)
+                   doubts, is_question, mentions_starting_over, never_mind, result_cue, states_problem)
 from .state import Diagnosis
 
 SYMPTOM_SURE = 0.75     # a symptom this confident is taken as said (its `implies` facts apply)
@@ -51,7 +51,7 @@ class Turn:
             return cls(payload)
         try:
             entities = json.loads(m.group(2)) if m.group(2) else {}
-        except ValueError:
+        except (ValueError, RecursionError):   # malformed or absurdly nested JSON: no entities
             entities = {}
         return cls(payload, ((m.group(1), 1.0),), entities if isinstance(entities, dict) else {})
 
@@ -68,6 +68,7 @@ class Reading:
     symptom: str | None = None          # a symptom recognised with confidence (or picked)
     facts: dict[str, str] = field(default_factory=dict)
     options: list[str] = field(default_factory=list)           # candidate symptoms to offer
+    confirmed: bool = False             # act "confirm": the user said yes to the pending confirmation
     how: str = ""                       # why it was read this way (kept for review)
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,8 +97,11 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
     ent = turn.entities
     how = "button"
     if intent in ANSWERS:
-        if d.pending_kind == "confirm":
-            return Reading("resume" if intent == "deny" else "confirm", value=d.pending.get("action"), how=how)
+        if d.pending_kind == "confirm" and "evidence" not in ent:   # an old question's button is an answer to it
+            if intent == "deny":
+                return Reading("resume", how=how)
+            if intent == "affirm":
+                return Reading("confirm", value=d.pending.get("action"), confirmed=True, how=how)
         if d.pending_kind == "clarify" and intent == "deny":
             return Reading("report", how=how + ": none of these")
         return Reading("answer", ANSWERS[intent], target=ent.get("evidence", d.pending_question), how=how)
@@ -135,14 +139,14 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     if asks_for_person(text):
         return Reading("handoff", how="asked for a person", **base)
     if asks_to_start_over(text):
-        return Reading("start_over", symptoms=symptoms if sure else {}, symptom=sure, how="asked to start over", **base)
+        return Reading("start_over", how="asked to start over", **base)
 
     kind = d.pending_kind
     if kind == "confirm":
         cue = answer_cue(text)
         if cue == "yes":
-            return Reading("confirm", value=d.pending.get("action"), how="confirmed", **base)
-        if cue == "no":
+            return Reading("confirm", value=d.pending.get("action"), confirmed=True, how="confirmed", **base)
+        if cue == "no" or never_mind(text):
             return Reading("resume", how="declined", **base)
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
@@ -183,12 +187,16 @@ def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str,
     if top == "ask_how_to_check" and fits:
         return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
     statement = top in STATEMENTS or top.startswith("symptom_") or not fits   # not confidently another act
-    if meaning is not None and statement and result_cue(text) is None \
-            and not any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text)):
+    if meaning is not None and statement and result_cue(text) is None and not _asks(text):
         value, similarity = meaning(qid, text)
         if value:
             return Reading("answer", value, how=f"close to the wording of a {value} ({similarity:.2f})", **base)
     return None
+
+
+def _asks(text: str) -> bool:
+    """Some sentence of `text` asks something."""
+    return any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
 
 
 def _implied_by_number(qid: str, text: str) -> str | None:
@@ -213,13 +221,13 @@ def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fi
     lead = answer_cue(text)
     if lead in ("how_to_check", "why") and not (fix_kind == "info" and accepts(text)):
         return Reading(lead, how=f"asks {lead.replace('_', ' ')}", **base)
-    if any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text)):
+    if _asks(text):
         return None   # a question about something else: a digression, read below
     if top == "fix_worked" and fits and not states_problem(text):
         return Reading("result", "worked", how=f"NLU {top}", **base)
     if top == "fix_failed" and fits:
         return Reading("result", "failed", how=f"NLU {top}", **base)
-    if fix_kind == "info" and (accepts(text) or top in ("thanks", "acknowledge", "affirm")):
+    if fix_kind == "info" and (accepts(text) or top in ("thanks", "acknowledge", "affirm") and fits and not doubts(text)):
         return Reading("result", "worked", how="accepted the explanation", **base)
     if acknowledges(text):
         return Reading("ack", how="acknowledged", **base)
@@ -232,9 +240,11 @@ def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure:
     how = f"NLU {top} {conf:.2f}"
     report = Reading("report", symptoms=symptoms, symptom=sure, how=how, **base)
     confident = conf >= INTENT_SURE
+    if sure and d.status != "idle" and re.search(r"\b(new|different|another|separate|other) (problem|issue)\b", text.lower()):
+        return Reading("start_over", symptoms=symptoms, symptom=sure, how=how + "; a new problem", **base)
     if top.startswith("symptom_") and (confident or facts):
         return report
-    asking = any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
+    asking = _asks(text)
     if top.startswith("faq_") and (confident or asking and conf >= FITS_SURE):
         return Reading("faq", top.removeprefix("faq_"), how=how, **base)
     if top in CHAT and confident:
@@ -244,12 +254,14 @@ def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure:
     simple = {"ask_why": "why", "ask_other_fix": "skip", "ask_how_to_check": "how_to_check", "acknowledge": "ack"}
     if top in simple and confident:
         return Reading(simple[top], target=d.pending_question, how=how, **base)
-    if top in ("human_handoff", "start_over") and confident:
-        return Reading("confirm", value="handoff" if top == "human_handoff" else "start_over",
-                       how=how + " without a clear request", **base)
-    if top == "fix_worked" and confident and not states_problem(text):
+    if top in ("human_handoff", "start_over") and confident or mentions_starting_over(text):
+        action = "handoff" if top == "human_handoff" and confident else "start_over"
+        return Reading("confirm", value=action, how=how + " without a clear request", **base)
+    if top == "fix_worked" and confident and not states_problem(text) \
+            and (not d.pending_question or result_cue(text) == "worked"):   # a question waits: only a clear report ends it
         return Reading("result", "worked", how=how, **base)
-    if top in ("fix_worked", "fix_failed") and confident:
+    unclear_success = top == "fix_worked" and d.pending_question and not states_problem(text)
+    if top in ("fix_worked", "fix_failed") and confident and not unclear_success:
         if d.status == "resolved" and top == "fix_failed":
             return Reading("result", "failed", how=how, **base)
         return report if (symptoms or facts) else Reading("result", "failed", how=how, **base)

@@ -1,10 +1,13 @@
 """The state of one diagnosis: plain data, serialisable into a Rasa slot."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 PENDING_KINDS = ("question", "fix", "clarify", "confirm")
+ANSWERS = ("yes", "no", "unsure")
+STATUSES = ("idle", "active", "resolved", "handed_over")
 
 
 @dataclass
@@ -37,18 +40,19 @@ class Diagnosis:
             pending = data.get("pending")
             d = cls(
                 symptoms=symptoms,
-                reports=[{str(k): float(v) for k, v in r.items()} for r in reports],
-                evidence={str(k): str(v) for k, v in (data.get("evidence") or {}).items()},
+                reports=[{str(k): float(v) for k, v in r.items() if math.isfinite(float(v)) and 0 <= float(v) <= 1}
+                         for r in reports],
+                evidence={str(k): str(v) for k, v in (data.get("evidence") or {}).items() if v in ANSWERS},
                 asked=[str(s) for s in data.get("asked") or []],
                 failed=[str(s) for s in data.get("failed") or []],
                 skipped=[str(s) for s in data.get("skipped") or []],
                 pending=pending if isinstance(pending, dict) and pending.get("type") in PENDING_KINDS else None,
-                status=str(data.get("status") or "idle"),
-                resolved_by=data.get("resolved_by"),
-                reminders=int(data.get("reminders") or 0),
+                status=data.get("status") if data.get("status") in STATUSES else "idle",
+                resolved_by=data.get("resolved_by") if isinstance(data.get("resolved_by"), str) else None,
+                reminders=min(max(int(data.get("reminders") or 0), 0), 10),
                 choices=[str(c) for c in data.get("choices") or []],
             )
-        except (TypeError, AttributeError, ValueError):
+        except (TypeError, AttributeError, ValueError, OverflowError):
             return cls()
         return d
 

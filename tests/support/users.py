@@ -64,13 +64,13 @@ def play(say: Say, user: dict[str, Any], resolved_by: list[str], sender: str) ->
         return reply
 
     reply = turn(user["opening"])
-    waited = False
+    waited = said_worked = False
     for i in range(MAX_TURNS):
         found = [s for s in steps(reply) if s["type"] in ("question", "fix", "handoff", "resolved", "clarify")]
         if not found and shown and shown[0] == "fix" and not waited:
             # "OK, take your time": the user tries the fix and says how it went
             waited = True
-            works = shown[1] in resolved_by
+            works = said_worked = shown[1] in resolved_by
             reply = turn(_pick(user["say"]["worked" if works else "failed"], user["id"], shown[1], "again"))
             continue
         if not found:
@@ -85,9 +85,12 @@ def play(say: Say, user: dict[str, Any], resolved_by: list[str], sender: str) ->
         shown = key
         if times > 2:
             c.repeats += 1
-        if kind == "resolved":
-            c.ended = "resolved"
+        if kind == "resolved":   # after anything but "it worked" it is a resolution on a guess
+            c.resolved = said_worked
+            c.false_resolutions += not said_worked
+            c.ended = "resolved" if said_worked else "resolved on a guess"
             return c
+        said_worked = False
         if kind == "handoff":
             c.ended = "handoff"
             return c

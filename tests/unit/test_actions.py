@@ -103,7 +103,7 @@ def _with_pending_fix(fix="disable_vpn_proxy"):
     d = json.loads((FIXTURES / "answer_button.json").read_text())["slots"]["diagnosis"]
     d = copy.deepcopy(d)
     d["evidence"] = {"only_one_recipient": "no", "vpn_or_proxy": "yes"}
-    d["pending"] = {"type": "fix", "fix": fix}
+    d["pending"] = {"type": "fix", "fix": fix, "kind": "action"}
     return d
 
 
@@ -196,3 +196,20 @@ def test_corrupt_slot_gives_a_fresh_start(slot_value):
     messages, events = run(tracker("answer_button", diagnosis=slot_value))
     assert slot(events)["status"] == "idle"
     assert "What happens" in messages[-2]["text"] and payloads(messages)[-1]["type"] == "clarify"
+
+
+def test_a_broken_sentence_encoder_leaves_the_turn_to_the_cues_and_the_nlu(monkeypatch):
+    import actions.knowledge_access as access
+    import nlu.minilm
+
+    def broken(*args, **kwargs):
+        raise nlu.minilm.ModelMissing("weights missing")
+    monkeypatch.setattr(nlu.minilm, "MiniLM", broken)
+    access.answer_matcher.cache_clear()
+    try:
+        messages, events = run(typed("just my home wifi", "inform", 0.6))
+        assert slot(events)["status"] == "active" and messages
+        messages, events = run(typed("no", "deny"))
+        assert slot(events, "reading")["act"] == "answer"
+    finally:
+        access.answer_matcher.cache_clear()

@@ -1,8 +1,8 @@
 """Lexical cues in users' own words."""
 import pytest
 
-from troubleshooter.cues import (acknowledges, answer_cue, asks_for_person, asks_to_start_over, choice_number, is_question,
-                                 normalize, result_cue, states_problem)
+from troubleshooter.cues import (accepts, acknowledges, answer_cue, asks_for_person, asks_to_start_over, choice_number,
+                                 is_question, mentions_starting_over, normalize, result_cue, states_problem)
 
 
 @pytest.mark.parametrize("text, value", [
@@ -11,6 +11,8 @@ from troubleshooter.cues import (acknowledges, answer_cue, asks_for_person, asks
     ("nope never", "no"), ("idk", "unsure"), ("no idea", "unsure"), ("no, i don't know", "unsure"),
     ("maybe?", "unsure"), ("where would i even see that", "how_to_check"), ("how do i check that", "how_to_check"),
     ("what's dns?", "how_to_check"), ("i am on the school wifi", None), ("ok", None), ("2", None),
+    ("i am not", "no"), ("I do not", "no"), ("it is not", "no"), ("i have not", "no"), ("there is no such thing", "no"),
+    ("i am", "yes"), ("never mind", None), ("nvm", None), ("no. i don't know why it happens tho", "no"),
 ])
 def test_answer_words(text, value):
     assert answer_cue(text) == value
@@ -22,6 +24,7 @@ def test_answer_words(text, value):
     ("nothing changed", "failed"), ("no dice", "failed"), ("still the same ugh", "failed"),
     ("i already tried that", "failed"), ("yes i tried it but still nothing", "failed"), ("it doesn't work", "failed"),
     ("nope", "failed"), ("ok trying now", None), ("why this one?", None),
+    ("i can send to others but not to him", "failed"), ("works except videos", "failed"),
 ])
 def test_fix_results(text, value):
     assert result_cue(text) == value
@@ -31,9 +34,19 @@ def test_explicit_requests_are_told_from_words_in_passing():
     assert asks_for_person("I AM sending text… Can I talk to a real person please?")
     assert asks_for_person("human pls") and asks_for_person("get me an agent now")
     assert not asks_for_person("i can't message the other person") and not asks_for_person("one person only")
-    assert asks_to_start_over("start over") and asks_to_start_over("i have a different problem now")
+    assert not asks_for_person("i want to message a person but it won't send")
+    assert not asks_for_person("i don't need a human") and not asks_for_person("no need to talk to an agent")
+    assert asks_for_person("i would like to speak with an agent") and asks_for_person("is there a human here?")
+    assert asks_to_start_over("start over") and asks_to_start_over("can we start over pls")
+    assert not asks_to_start_over("i have a different problem now") and mentions_starting_over("i have a different problem now")
+    assert not asks_to_start_over("reinstalled it from scratch") and not mentions_starting_over("reinstalled it from scratch")
     assert not asks_to_start_over("ANYONE. i said that at the start")
     assert not asks_to_start_over("i restarted my phone, still nothing") and not asks_to_start_over("restart my phone?")
+
+
+def test_accepting_an_explanation_has_no_doubt_in_it():
+    assert accepts("ohh ok so thats why. ok thx") and accepts("ah i see, thanks")
+    assert not accepts("oh no") and not accepts("ok but why?") and not accepts("ok really? that makes no sense")
 
 
 def test_acknowledgements_say_nothing_about_the_result():

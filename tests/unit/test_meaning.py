@@ -57,3 +57,17 @@ def test_vectors_are_cached_by_the_phrases(kb, tmp_path):
 def test_statements_with_the_real_encoder(kb, tmp_path, question, text, value):
     m = AnswerMatcher(kb, MiniLM().embed, tmp_path)
     assert m.answer(question, text)[0] == value
+
+
+def test_the_cache_is_keyed_by_the_model_and_survives_an_unwritable_folder(kb, tmp_path):
+    calls = []
+
+    def counting(texts):
+        calls.append(len(texts))
+        return Bag()(texts)
+    AnswerMatcher(kb, counting, tmp_path, "model-a")
+    AnswerMatcher(kb, counting, tmp_path, "model-b")
+    assert len(calls) == 2   # other weights: the cached vectors are not reused
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert AnswerMatcher(kb, Bag(), blocked / "cache").answer("weak_signal", "weak signal here")[0] == "yes"

@@ -1,0 +1,33 @@
+"""Diagnoses in a given state, and what the bot said, for tests of the turn reader and the dialogue."""
+from __future__ import annotations
+
+from troubleshooter.engine import Engine
+from troubleshooter.state import Diagnosis
+
+
+def asking(engine: Engine, evidence: str, symptom: str = "send_failed") -> Diagnosis:
+    """A diagnosis whose pending question is `evidence`, its buttons shown."""
+    d = engine.start(symptom)
+    d.asked, d.pending = [evidence], {"type": "question", "evidence": evidence}
+    d.choices = [f'/affirm{{"evidence":"{evidence}"}}', f'/deny{{"evidence":"{evidence}"}}',
+                 f'/unsure{{"evidence":"{evidence}"}}']
+    return d
+
+
+def trying(engine: Engine, fix: str, symptom: str = "send_failed") -> Diagnosis:
+    """A diagnosis whose pending step is the fix `fix`."""
+    d = engine.start(symptom)
+    d.pending = {"type": "fix", "fix": fix, "kind": engine.kb.fixes[fix].kind}
+    return d
+
+
+def payloads(msgs: list[dict]) -> list[dict]:
+    return [m["json_message"]["troubleshooter"] for m in msgs if "json_message" in m]
+
+
+def texts(msgs: list[dict]) -> str:
+    return " ".join(m.get("text", "") for m in msgs)
+
+
+def buttons(msgs: list[dict]) -> list[str]:
+    return [b["payload"] for m in msgs for b in m.get("buttons") or []]

@@ -1,0 +1,134 @@
+"""Guards of the dialogue against confidently wrong steps: negated answers,
+words in passing, stale buttons and typed numbers, lapsed confirmations,
+steps shown again and again, and malformed state."""
+import json
+import math
+
+from tests.support.dialogue import asking, buttons, payloads, texts, trying
+from troubleshooter.dialogue import respond
+from troubleshooter.reading import Reading, Turn
+from troubleshooter.state import Diagnosis
+
+OTHER = ("nlu_fallback", 0.4), ("inform", 0.3)
+
+
+def test_spelled_out_negations_are_a_no(engine, talk):
+    for text in ("i am not", "I do not", "there is no vpn on my phone", "i have not"):
+        d = asking(engine, "vpn_or_proxy")
+        reading, _ = talk(d, text, ("affirm", 0.6))
+        assert (reading.act, reading.value) == ("answer", "no"), text
+
+
+def test_a_person_mentioned_in_passing_is_no_hand_over(engine, talk):
+    d = asking(engine, "only_one_recipient")
+    reading, _ = talk(d, "i want to message a person but it won't send", ("symptom_one_person", 0.6))
+    assert reading.act != "handoff" and d.status == "active"
+    reading, _ = talk(d, "i don't need a human, just tell me", ("human_handoff", 0.55))
+    assert reading.act != "handoff" and d.status == "active"
+
+
+def test_starting_over_in_passing_never_wipes_the_diagnosis(engine, talk):
+    d = trying(engine, "reinstall_app")
+    reading, _ = talk(d, "reinstalled it from scratch, still nothing", ("fix_failed", 0.6))
+    assert (reading.act, reading.value) == ("result", "failed") and d.failed == ["reinstall_app"]
+    d = asking(engine, "vpn_or_proxy")
+    reading, msgs = talk(d, "hmm i think i have a different problem actually", *OTHER)
+    assert reading.act == "confirm" and d.pending_kind == "confirm" and "start over" in texts(msgs)
+    assert d.evidence == {} or "vpn_or_proxy" not in d.evidence
+
+
+def test_a_typed_number_after_a_lapsed_confirmation_is_the_question_choice(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    talk(d, "can someone help", ("human_handoff", 0.6))
+    assert d.pending_kind == "confirm"
+    talk(d, "hmm", ("nlu_fallback", 0.5))   # not a reply to the confirmation: it lapses
+    assert d.pending_question == "vpn_or_proxy"
+    reading, _ = talk(d, "1")
+    assert (reading.act, reading.value, reading.target) == ("answer", "yes", "vpn_or_proxy") and d.status == "active"
+
+
+def test_a_confirmation_is_never_nested(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    talk(d, "can someone help", ("human_handoff", 0.6))
+    talk(d, "restart everything maybe", ("start_over", 0.6))
+    assert d.pending_kind == "confirm" and d.pending["resume"] == {"type": "question", "evidence": "vpn_or_proxy"}
+    reading, msgs = talk(d, "no", ("deny", 0.9))
+    assert reading.act == "resume" and d.pending_question == "vpn_or_proxy" and buttons(msgs)
+
+
+def test_an_old_question_button_during_a_confirmation_answers_the_question(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    talk(d, "can someone help", ("human_handoff", 0.6))
+    reading, _ = talk(d, '/affirm{"evidence":"vpn_or_proxy"}')
+    assert reading.act == "answer" and d.status == "active" and d.evidence["vpn_or_proxy"] == "yes"
+
+
+def test_an_old_button_for_another_question_keeps_the_pending_one(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    _, msgs = talk(d, '/deny{"evidence":"only_one_recipient"}')
+    assert d.evidence["only_one_recipient"] == "no" and d.pending_question == "vpn_or_proxy"
+    assert payloads(msgs)[-1] == {"type": "question", "evidence": "vpn_or_proxy", "reminder": True}
+
+
+def test_doubt_after_an_explanation_is_not_taking_it_on_board(engine, talk):
+    d = trying(engine, "age_requirement_info", symptom="no_message_button")
+    reading, _ = talk(d, "oh no", ("thanks", 0.3), ("affirm", 0.2))
+    assert d.status == "active" and reading.value != "worked"
+    reading, msgs = talk(d, "ah ok i see, thanks", ("thanks", 0.8))
+    assert d.status == "resolved" and "glad it works" not in texts(msgs).lower()
+
+
+def test_a_vague_success_intent_while_a_question_waits_does_not_end_it(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    talk(d, "ok cool", ("fix_worked", 0.7))
+    assert d.status == "active"
+    talk(d, "oh wait it sends now!!", ("fix_worked", 0.7))
+    assert d.status == "resolved"
+
+
+def test_a_partial_success_is_a_failure(engine, talk):
+    d = trying(engine, "clear_cache", symptom="one_person")
+    reading, _ = talk(d, "i can send to others but not to him", ("fix_worked", 0.6))
+    assert (reading.act, reading.value) == ("result", "failed") and d.failed == ["clear_cache"]
+
+
+def test_a_pending_fix_is_shown_at_most_twice(engine, talk):
+    d = trying(engine, "clear_cache")
+    shown = [bool(buttons(talk(d, "ok", ("acknowledge", 0.9))[1])) for _ in range(4)]
+    assert shown == [False, True, False, False] and d.pending_fix == "clear_cache"
+    d = trying(engine, "clear_cache")
+    talk(d, "how do i do that", ("ask_how_to_check", 0.8))
+    _, msgs = talk(d, "how do i do that", ("ask_how_to_check", 0.8))
+    assert d.skipped == ["clear_cache"] and d.pending_fix != "clear_cache" and payloads(msgs)
+
+
+def test_why_asked_twice_explains_without_showing_the_question_a_third_time(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    _, first = talk(d, "why are you asking", ("ask_why", 0.8))
+    _, second = talk(d, "why are you asking that", ("ask_why", 0.8))
+    assert buttons(first) and not buttons(second) and "asking because" in texts(second)
+    assert d.pending_question == "vpn_or_proxy"
+
+
+def test_malformed_state_gives_a_sane_diagnosis(engine):
+    d = Diagnosis.from_dict({"status": "active", "resolved_by": ["x"], "reminders": "7", "symptoms": ["send_failed"],
+                             "reports": [{"send_failed": math.inf, "one_person": 0.5}],
+                             "evidence": {"vpn_or_proxy": "maybe", "under_16": "no"},
+                             "pending": {"type": "question", "evidence": ["vpn_or_proxy"]}})
+    assert d.resolved_by is None and d.reports == [{"one_person": 0.5}] and d.evidence == {"under_16": "no"}
+    msgs = respond(engine, d, Reading("answer", "yes", target="vpn_or_proxy"))
+    assert payloads(msgs) and d.status == "active"
+    d = Diagnosis.from_dict({"status": "active", "pending": {"type": "fix", "fix": "format_c", "kind": "info"}})
+    msgs = respond(engine, d, Reading("ack"))
+    assert d.pending is None or d.pending.get("fix") != "format_c"
+
+
+def test_a_deeply_nested_payload_is_read_without_entities():
+    turn = Turn.from_payload("/affirm" + "{\"a\":" * 100000 + "1" + "}" * 100000)
+    assert turn.intents == (("affirm", 1.0),) and turn.entities == {}
+
+
+def test_a_payload_with_a_list_for_an_id_is_refused(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    _, msgs = talk(d, "/affirm" + json.dumps({"evidence": ["vpn_or_proxy"]}))
+    assert "don't know" in texts(msgs) and d.pending_question == "vpn_or_proxy"
