@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from troubleshooter.dialogue import respond
+from troubleshooter.dialogue import respond, tidy
 from troubleshooter.reading import read
 
 from .knowledge_access import answer_meaning, engine
@@ -22,6 +22,7 @@ class ActionRespond(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         eng = engine()
         d = diagnosis_of(tracker)
+        tidy(eng, d)
         reading = read(turn_of(tracker), d, eng.kb.symptoms.keys(), answer_meaning)
         for message in respond(eng, d, reading):
             dispatcher.utter_message(**message)

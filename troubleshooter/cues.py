@@ -58,10 +58,12 @@ _UNSURE = _any(
     r"idk|i don't know|i do not know|dunno|not sure|unsure|no idea|no clue|not a clue|maybe|perhaps|possibly"
     r"|might be|can't tell|cannot tell|can't remember|don't remember|can't recall|i forgot|forgot|who knows|hard to say"
     r"|not certain|no idea tbh|not 100%|i guess so|kinda|sort of|🤷\S*|can't say|cannot say|couldn't say|hard to tell"
-    r"|haven't (checked|tried|looked|noticed)|didn't (check|look)|never checked|no way to know|don't know|dont know")
+    r"|haven't (checked|tried|looked|noticed)|didn't (check|look)|never checked|no way to know|don't know|dont know"
+    r"|(do|did) not (know|remember|check|look)|have not (checked|tried|looked|noticed)|not (too|so|very|really|that) sure"
+    r"|am not sure|not able to (check|tell|see|say)|unable to (check|tell|say)")
 _NO = _any(
     r"no+|nah+|nope|nop|naw|nay|n|not really|not at all|never|negative|no way|nuh uh|i don't think so|not that i know"
-    r"|none|i don't|i haven't|i didn't|i'm not|it's not|(i|it|he|she|they|we|you|there|that) (am|is|are|do|does|did|have|has|was|were) (not|never|no)\b|i have never|i've never|it isn't|it doesn't|they don't|we don't|he doesn't|she doesn't"
+    r"|none|i don't|i haven't|i didn't|i'm not|it's not|i have never|i've never|it isn't|it doesn't|they don't|we don't|he doesn't|she doesn't"
     r"|they aren't|there isn't|there's no|not me|no sir|no ma'?am|👎\S*|❌|🙅\S*|✖️|naur|nup|nay|i'm afraid not"
     r"|afraid not|not (many|much|a lot|really|at all|that i know)|hardly|barely|nothing like that|not that i've noticed"
     r"|not that i noticed|nee|nein|nahi|hindi po|hindi")
@@ -70,6 +72,10 @@ _YES = _any(
     r"|ofc|indeed|affirmative|totally|exactly|i think so|i believe so|yes please|for sure|100 ?%|110 ?%|💯|👍\S*|✅"
     r"|✔️|ok yes|okay yes|that's right|that is right|it is|i do|i am|i did|i have|they do|we do|it does|he does"
     r"|she does|there is|yes o|yeah yeah|ja|haan|opo|oo|oui|si|sí|yebo")
+# "i am not", "there is no vpn here": a no when little follows (not "it is not working")
+_SPELLED_NO = re.compile(r"^((i|it|he|she|they|we|that) (am|is|are|do|does|did|have|has|was|were) (not|never)"
+                         r"( really| actually| sorry| mate| bro| tbh| lol| at all)?"
+                         r"|there (is|are|was|were) (no|none|not)\b.*|(i|we|they) (have|had) (none|no)\b.*)\W*$")
 _SHORT_ONLY = re.compile(r"^(it is|i do|i am|i did|i have|they do|we do|it does|he does|she does|there is|right|true|"
                          r"sure|y|n|none|never)\W*$")
 
@@ -95,11 +101,12 @@ def answer_cue(text: str) -> str | None:
     head = _first_clause(t) or t
     found = _opens_with_answer(head)
     clauses = [c.strip() for c in re.split(r"[,.;:!?\n]| but ", t) if c.strip()]
-    hedged = _UNSURE.search(head) or len(clauses) > 1 and len(clauses[1].split()) <= 3 and _UNSURE.search(clauses[1])
+    hedged = _UNSURE.search(head) or len(clauses) > 1 and _UNSURE.search(clauses[1]) \
+        and not re.search(r"know (why|how|what|where|when)\b", clauses[1])
     if found and not hedged:
         return found   # "no. i don't know why it happens": the answer comes first
-    if _UNSURE.search(" ".join(words[:6]) if len(words) > 15 else t) and not re.match(r"^(yes|yeah|ya|yep)\b", t):
-        return "unsure"   # "i follow him but idk if he follows me", "no, not sure"
+    if hedged or _UNSURE.search(" ".join(words[:6]) if len(words) > 15 else t):
+        return "unsure"   # "i follow him but idk if he follows me", "no, not sure", "yeah maybe"
     if found:
         return found
     later = {_opens_with_answer(c.strip()) for c in re.split(r"[,.;:!?\n]| but ", t)[1:] if c.strip()} - {None}
@@ -116,10 +123,12 @@ def answer_cue(text: str) -> str | None:
 
 
 def _opens_with_answer(clause: str) -> str | None:
+    if _SPELLED_NO.match(clause):
+        return "no"
     for value, pattern in (("no", _NO), ("yes", _YES)):
         m = pattern.match(clause)
         if m and (m.end() == len(clause) or not clause[m.end()].isalnum()):
-            if value == "yes" and re.match(r"\s*(not|never|no)\b", clause[m.end():]):
+            if value == "yes" and re.match(r"\s*(not|never|no|none|nothing|nobody|no one)\b", clause[m.end():]):
                 continue  # "i am not", "there is no ..."
             if _SHORT_ONLY.match(m.group(0)) and len(clause.split()) > len(m.group(0).split()) + 1:
                 continue  # "i am on the school wifi": a statement, not an answer word
@@ -144,7 +153,12 @@ _FAILURE = re.compile(
     r"still nothing|nothing$|"
     r"not sending|won't send|can't send|doesn't send|not going|not going through|fails|failed|failing|error|"
     r"stuck|spinning|loading|nothing there|already (on|set|like that)|was already|same as before|no good)\b")
-_PARTLY = re.compile(r"\b(but not|except) (to|with|for|him|her|them|this|that|my|the|one|videos?|photos?|links?)\b")
+_PARTLY = re.compile(r"\b((but not|except) (to|with|for|him|her|them|this|that|my|the|one|videos?|photos?|links?)|"
+                     r"then (it )?stopped|stopped again|not always|not every ?time|only (once|sometimes)|on and off|"
+                     r"comes and goes)\b")
+_CLEARED = re.compile(r"\b(no more (errors?|red|fail\w*|problems?|issues?)|(the )?(errors?|problems?|issues?|red (mark|thing)|"
+                      r"exclamation( mark)?)s? (is |are |has |have )?(gone|went away|disappeared|cleared)|"
+                      r"(not|no longer|stopped) fail\w*( anymore| any more)?)\b")
 _STRONG = re.compile(r"^(yes+|yeah+|yea|yep|yup|ya+|yh|ye|yas+|y|no+|nope|nah+|naur|nup|n|not really|negative|"
                      r"definitely|absolutely|correct|👍|✅|👎|❌)(\W|$)")
 _CELEBRATION = re.compile(r"^[\s!.🙌🎉🥳😭🙏💃🕺✨❤️😍😁😀😃😄🤩👏🔥]+$")
@@ -160,8 +174,10 @@ def result_cue(text: str) -> str | None:
     t = normalize(text)
     if not t:
         return None
+    cleared = bool(_CLEARED.search(t))   # "the error is gone now"
+    t = _CLEARED.sub(" ", t)
     failed = bool(_FAILURE.search(t) or _PARTLY.search(t))
-    worked = False
+    worked = cleared
     for m in _SUCCESS.finditer(t):
         if _negated(t, m.start()):
             failed = True
@@ -193,7 +209,13 @@ _ACCEPT = re.compile(r"\b(ok+|okay|thanks|thank you|thx|ty|cheers|i see|got it|m
 
 
 _DOUBT = re.compile(r"\b(no|not|nope|nah|but|why|how|what|really)\b|n't\b|\?")
-_SETTLED = re.compile(r"\b(so )?(that's|that is|thats) why\b")
+_SETTLED = re.compile(r"\b((so )?(that's|that is|thats) why|didn't know( that)?|did not know( that)?|no (worries|problem|probs)|"
+                      r"not a problem)\b")
+
+
+def settles(text: str) -> bool:
+    """ "ah so that's why", "didn't know that": an explanation taken on board."""
+    return bool(re.search(r"\b(that's|that is|thats) why|didn't know|did not know|makes sense|i see\b", normalize(text)))
 
 
 def doubts(text: str) -> bool:
@@ -227,18 +249,22 @@ def states_problem(text: str) -> bool:
     return bool(_PROBLEM.search(normalize(text)))
 
 
-_PERSON = (r"(a |an |the |some |your |one of your )?(real |actual |live |human )?(humans?|person|people|one|agents?|staff|"
-           r"support( team| person| staff| agent)?|representative|rep|operator|customer (service|care|support)( agent)?|"
-           r"manager|someone (real|from support|from tiktok|at tiktok)|somebody (real|from support|from tiktok|at tiktok)|"
-           r"tiktok (staff|support))\b")
+_PERSON = (r"(a |an |the |some |your |one of your )?((real|actual|live|human) (person|people|one|human|agent)|humans?|"
+           r"a person|agents?|staff|representative|rep|operator|customer (service|care|support)( agent)?|manager|"
+           r"support (team|person|staff|agent)|(someone|somebody) (real|from support|from tiktok|at tiktok)|"
+           r"tiktok (staff|support( team)?))\b")
+_TALK = r"(talk|speak|chat) (to|with)"
 _HANDOFF = re.compile(
-    r"\b((talk|speak|chat) (to|with)|connect me|transfer me|put me (through|in touch)|pass me|hand me( over| off)?|"
-    r"get me|give me|escalate (this|it|me)|(i|we) (want|need|would like|'d like)|i'd like|can i (have|get|talk|speak)|"
-    r"could i (have|get|talk|speak)|let me (talk|speak)|is there)( (to|with|over to|through to|on to))?"
-    r"( to (talk|speak|chat) (to|with))? " + _PERSON
+    r"\b(" + _TALK + r"|connect me( to| with)?|transfer me( to)?|put me (through|in touch)( to| with)?|pass me( on)?( to)?|"
+    r"hand me (over|off)( to)?|get me|give me|escalate (this|it|me)( to)?|"
+    r"(i|we) (want|need|would like|'d like|wanna)( to " + _TALK + r")?|i'd like( to " + _TALK + r")?|"
+    r"(can|could|may) i (have|get|" + _TALK + r")|let me " + _TALK + r"|is there)"
+    r" (?!(?:the |a |an )?(support )?(link|page|site|website|email|number)\b)" + _PERSON
+    + r"|\b" + _TALK + r" (the )?(support|tiktok support|customer support)\b"
     + r"|^(please |pls )?(human|agent|real person|actual person|live agent|operator|representative|customer service|"
       r"a human|a person|a real person|person)( please| pls| now| asap)?\W*$")
-_REFUSED_PERSON = re.compile(r"\b(don't|do not|dont|no need|not|never|without)\b[^.?!]{0,12}$")
+# a refusal governs the request directly: "i don't need a human", "no need to talk to an agent"
+_REFUSED_PERSON = re.compile(r"(\b(don't|do not|dont|didn't|never)( really)? (want|need|wanna)( to)?|\bno need( to)?) ?$")
 
 
 _OTHER_FIX = re.compile(
@@ -260,16 +286,18 @@ def asks_for_person(text: str) -> bool:
     """An explicit request for a person ("can i talk to a real person please"),
     not a mention ("i want to message a person") or a refusal ("i don't need a human")."""
     t = normalize(text)
-    return any(not _REFUSED_PERSON.search(t[:m.start()]) for m in _HANDOFF.finditer(t))
+    return any(not _REFUSED_PERSON.search(re.split(r"[.,;:!?]", t[:m.start()])[-1]) for m in _HANDOFF.finditer(t))
 
 
 _RESET = (r"start (over|again|afresh|fresh|from (scratch|the beginning|the start|zero))|begin again|"
           r"(restart|reset|clear) (the |this |my )?(chat|conversation|bot|troubleshoot\w*|diagnos\w*|whole thing|everything)|"
           r"new (chat|conversation)")
 _START_OVER = re.compile(r"^(ok |okay |so |pls |please |can we |could we |let's |lets |i want to |i'd like to |just )*("
-                         + _RESET + r"|restart|reset)( please| pls| now)?\W*$")
-_MAYBE_START_OVER = re.compile(r"\b(" + _RESET + r"|(new|different|another|separate|other) (problem|issue)|"
-                               r"something else is wrong)\b")
+                         + _RESET + r")( please| pls| now)?\W*$")
+_MAYBE_START_OVER = re.compile(r"\b(start (over|again|afresh|fresh|from (scratch|the beginning|the start|zero))|begin again|"
+                               r"(restart|reset|clear) (the |this |my )?(chat|conversation|bot|troubleshoot\w*|diagnos\w*|"
+                               r"whole thing|everything)|(?<!not a )(?<!not )(?<!n't a )(new|different|another|separate) "
+                               r"(problem|issue)|something else is wrong)\b|^(just )?(restart|reset)( now| please| pls)?\W*$")
 
 
 def asks_to_start_over(text: str) -> bool:

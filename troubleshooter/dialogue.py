@@ -21,10 +21,10 @@ MAX_SHOWS = 2   # a pending step is shown at most this often: asked + one remind
 
 def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """The bot's reply to one reading; `d` is updated in place."""
-    _check_pending(engine, d)
+    tidy(engine, d)
     if d.pending_kind == "confirm" and r.act not in ("confirm", "resume", "start_over", "handoff"):
         _lapse(d)  # not a reply to the confirmation
-    if r.act not in ("start_over", "confirm") and d.status != "idle":
+    if r.act != "start_over" and d.status != "idle":
         _record(engine, d, r.facts)
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
@@ -38,12 +38,14 @@ def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 # ----- helpers ----------------------------------------------------------------
 
-def _check_pending(engine: Engine, d: Diagnosis) -> None:
-    """A pending step the knowledge base doesn't know (an old or edited slot) is dropped;
-    a pending fix's kind comes from the knowledge base, not the slot."""
+def tidy(engine: Engine, d: Diagnosis) -> None:
+    """Make a diagnosis from a slot safe to read: a pending step the knowledge base doesn't
+    know (an old or edited slot) is dropped; a pending fix's kind comes from the knowledge base."""
     d.pending = _known_step(engine, d.pending)
     if d.pending_kind == "confirm":
+        choices = d.pending.get("choices")
         d.pending["resume"] = _known_step(engine, d.pending.get("resume"))
+        d.pending["choices"] = [c for c in choices if isinstance(c, str)] if isinstance(choices, list) else []
     if d.resolved_by not in engine.kb.fixes:
         d.resolved_by = None
 
@@ -77,14 +79,20 @@ def _record(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
 
 def _advance(engine: Engine, d: Diagnosis, questions: bool = True, again: str | None = None) -> list[Message]:
     """The next step; `again` is a question withdrawn unanswered, shown as a reminder if chosen again."""
+    shown = d.reminders + 1   # times the withdrawn question was shown
     step = engine.advance(d, questions)
     repeat = step.kind == "question" and step.id == again
     if repeat:
-        d.reminders = 1
+        d.reminders = min(shown, MAX_SHOWS)
+        if shown >= MAX_SHOWS:
+            return say.still_open(engine, d)
     return say.step_messages(engine, d, step, reminder=repeat)
 
 
 def _remind(engine: Engine, d: Diagnosis, lead: str | None = "Back to your problem:") -> list[Message]:
+    """The pending step again, in full once; after that only a pointer to it."""
+    if d.reminders >= MAX_SHOWS - 1:
+        return say.still_open(engine, d)
     msgs = say.reminder(engine, d, lead)
     if msgs:
         d.reminders += 1
@@ -114,7 +122,11 @@ def _idle_facts(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
 
 
 def _refused(engine: Engine, d: Diagnosis, what: str) -> list[Message]:
-    return [{"text": f"That refers to {what} I don't know, so I've ignored it."}, *_remind(engine, d, None)]
+    if d.pending:
+        rest = _remind(engine, d, None)
+    else:
+        rest = _advance(engine, d) if d.active else say.ask_for_symptom(engine)
+    return [{"text": f"That refers to {what} I don't know, so I've ignored it."}, *rest]
 
 
 # ----- handlers ---------------------------------------------------------------
@@ -156,11 +168,15 @@ def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
             d.status, d.pending = "resolved", None
             return say.resolved(engine, d, None)
         if d.pending_question:
-            return say.reminder(engine, d, "Understood, it still doesn't work. To pick the right fix I need this answer first:")
+            return _remind(engine, d, "Understood, it still doesn't work. To pick the right fix I need this answer first:")
         return _advance(engine, d)
+    pending = d.pending
     engine.fix_result(d, fid, worked)
     if worked:
         return say.resolved(engine, d, fid)
+    if pending is not None and fid != (pending or {}).get("fix"):   # an old fix's button: noted, the pending step stays
+        d.pending = pending
+        return [{"text": "Thanks, I've noted that one didn't help."}, *_remind(engine, d, None)]
     return [{"text": "Sorry that didn't help. That rules a few things out."}, *_advance(engine, d)]
 
 
@@ -196,6 +212,8 @@ def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
             return [{"text": "Did it work?"}, *say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank),
                                                       reminder=True)]
         d.reminders += 1
+        if (d.pending or {}).get("kind") == "info":
+            return [{"text": "OK. Does that explain what you're seeing? If you think it's something else, say so."}]
         if (d.pending or {}).get("kind") == "wait":
             return [{"text": "OK. It should clear up by itself; tell me when messages go through again, "
                               "or if they still don't."}]
@@ -228,8 +246,6 @@ def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         again = d.reminders < MAX_SHOWS - 1
         d.reminders += again
         return say.why_asked(engine, d, d.pending_question, again)
-    if d.reminders >= MAX_SHOWS:
-        return say.diagnosis(engine, d)
     return say.diagnosis(engine, d) + _remind(engine, d)
 
 
@@ -254,10 +270,14 @@ def _start_over(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _confirm(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """Ask first (value: start_over | handoff); a reply confirming it carries it out."""
     if d.pending_kind == "confirm" and r.confirmed:
-        return (_start_over if r.value == "start_over" else _handoff)(engine, d, r)
+        if r.value == "start_over":
+            symptom = d.pending.get("symptom")
+            return _start_over(engine, d, Reading("start_over", symptom=symptom if symptom in engine.kb.symptoms else None))
+        return _handoff(engine, d, r)
     resume = d.pending.get("resume") if d.pending_kind == "confirm" else d.pending   # never a confirm of a confirm
     choices = d.pending.get("choices") if d.pending_kind == "confirm" else d.choices
-    d.pending = {"type": "confirm", "action": r.value, "resume": resume, "choices": list(choices or [])}
+    d.pending = {"type": "confirm", "action": r.value, "resume": resume, "choices": list(choices or []),
+                 **({"symptom": r.symptom} if r.symptom else {})}   # a new problem named: started once confirmed
     return say.confirm(r.value)
 
 

@@ -93,6 +93,18 @@ def reminder(engine: Engine, d: Diagnosis, lead: str | None = "Back to your prob
     return []
 
 
+def still_open(engine: Engine, d: Diagnosis) -> list[Message]:
+    """A pointer to the step shown twice already (no third full showing)."""
+    if d.active and d.pending_question in engine.kb.evidence:
+        return [{"text": "My question above is still open: yes, no or not sure?"},
+                _json("question", evidence=d.pending_question, reminder=True)]
+    if d.active and d.pending_fix in engine.kb.fixes:
+        return [{"text": "Tell me when you've tried the fix above: did it work?"},
+                _json("fix", fix=d.pending_fix, rank=d.next_rank, causes=_fix_causes(engine, d, d.pending_fix),
+                      reminder=True)]
+    return []
+
+
 def why_asked(engine: Engine, d: Diagnosis, eid: str, again: bool = True) -> list[Message]:
     """Why question `eid` is asked; the question is shown `again` unless it was shown enough already."""
     causes = engine.question_purpose(d, eid)

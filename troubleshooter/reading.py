@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .cues import (accepts, acknowledges, answer_cue, asks_for_other_fix, asks_for_person, asks_to_start_over, choice_number,
-                   doubts, is_question, mentions_starting_over, never_mind, result_cue, states_problem)
+                   doubts, is_question, mentions_starting_over, never_mind, result_cue, settles, states_problem)
 from .state import Diagnosis
 
 SYMPTOM_SURE = 0.75     # a symptom this confident is taken as said (its `implies` facts apply)
@@ -144,10 +144,13 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     kind = d.pending_kind
     if kind == "confirm":
         cue = answer_cue(text)
-        if cue == "yes":
+        if cue == "yes" and not facts:   # "yes i am using a vpn" answers the question the confirmation interrupted
             return Reading("confirm", value=d.pending.get("action"), confirmed=True, how="confirmed", **base)
         if cue == "no" or never_mind(text):
             return Reading("resume", how="declined", **base)
+    if d.active and mentions_starting_over(text):   # "i have a different problem now": ask before clearing anything
+        return Reading("confirm", value="start_over", symptom=sure, symptoms=symptoms if sure else {},
+                       how="mentions starting over", **base)
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
     if d.active and kind == "question":
@@ -166,6 +169,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
 def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str,
             meaning: Meaning | None) -> Reading | None:
     base = dict(target=qid, facts=facts)
+    if never_mind(text):
+        return Reading("unclear", how="never mind", facts=facts)
     cue = answer_cue(text)
     if cue == "unsure":   # "i follow him but idk if he follows me": doubt outweighs a half-stated fact
         return Reading("answer", "unsure", how="says they don't know", **base)
@@ -215,6 +220,8 @@ def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fi
     base = dict(target=fid, facts=facts)
     if asks_for_other_fix(text):
         return Reading("skip", how="can't or won't try it", **base)
+    if fix_kind == "info" and settles(text) and not asks_for_other_fix(text):
+        return Reading("result", "worked", how="the explanation fits", **base)
     cue = result_cue(text)
     if cue:
         return Reading("result", cue, how=f"reads as {cue!r}", **base)
@@ -240,8 +247,6 @@ def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure:
     how = f"NLU {top} {conf:.2f}"
     report = Reading("report", symptoms=symptoms, symptom=sure, how=how, **base)
     confident = conf >= INTENT_SURE
-    if sure and d.status != "idle" and re.search(r"\b(new|different|another|separate|other) (problem|issue)\b", text.lower()):
-        return Reading("start_over", symptoms=symptoms, symptom=sure, how=how + "; a new problem", **base)
     if top.startswith("symptom_") and (confident or facts):
         return report
     asking = _asks(text)
@@ -254,9 +259,11 @@ def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure:
     simple = {"ask_why": "why", "ask_other_fix": "skip", "ask_how_to_check": "how_to_check", "acknowledge": "ack"}
     if top in simple and confident:
         return Reading(simple[top], target=d.pending_question, how=how, **base)
-    if top in ("human_handoff", "start_over") and confident or mentions_starting_over(text):
+    if top == "human_handoff" and confident or d.status != "idle" and (top == "start_over" and confident
+                                                                        or mentions_starting_over(text)):
         action = "handoff" if top == "human_handoff" and confident else "start_over"
-        return Reading("confirm", value=action, how=how + " without a clear request", **base)
+        return Reading("confirm", value=action, symptom=sure, symptoms=symptoms if sure else {},
+                       how=how + " without a clear request", **base)
     if top == "fix_worked" and confident and not states_problem(text) \
             and (not d.pending_question or result_cue(text) == "worked"):   # a question waits: only a clear report ends it
         return Reading("result", "worked", how=how, **base)

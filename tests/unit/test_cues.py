@@ -13,6 +13,8 @@ from troubleshooter.cues import (accepts, acknowledges, answer_cue, asks_for_per
     ("what's dns?", "how_to_check"), ("i am on the school wifi", None), ("ok", None), ("2", None),
     ("i am not", "no"), ("I do not", "no"), ("it is not", "no"), ("i have not", "no"), ("there is no such thing", "no"),
     ("i am", "yes"), ("never mind", None), ("nvm", None), ("no. i don't know why it happens tho", "no"),
+    ("i do not remember", "unsure"), ("i am not too sure", "unsure"), ("it is not working", None),
+    ("no, i don't remember exactly", "unsure"), ("there is none", "no"), ("i have none", "no"), ("yeah maybe", "unsure"),
 ])
 def test_answer_words(text, value):
     assert answer_cue(text) == value
@@ -25,6 +27,8 @@ def test_answer_words(text, value):
     ("i already tried that", "failed"), ("yes i tried it but still nothing", "failed"), ("it doesn't work", "failed"),
     ("nope", "failed"), ("ok trying now", None), ("why this one?", None),
     ("i can send to others but not to him", "failed"), ("works except videos", "failed"),
+    ("it worked for a sec then stopped", "failed"), ("works but not every time", "failed"),
+    ("the error is gone now", "worked"), ("not failing anymore", "worked"), ("no more error", "worked"),
 ])
 def test_fix_results(text, value):
     assert result_cue(text) == value
@@ -37,6 +41,12 @@ def test_explicit_requests_are_told_from_words_in_passing():
     assert not asks_for_person("i want to message a person but it won't send")
     assert not asks_for_person("i don't need a human") and not asks_for_person("no need to talk to an agent")
     assert asks_for_person("i would like to speak with an agent") and asks_for_person("is there a human here?")
+    for text in ("i can't talk to people", "is there one", "can i get one", "i'd like the support link"):
+        assert not asks_for_person(text), text
+    for text in ("still not working, i want a real person", "you're not helping, i want an agent",
+                 "i don't care just get me a human"):
+        assert asks_for_person(text), text
+    assert not mentions_starting_over("new chat doesn't work") and not mentions_starting_over("not a new problem")
     assert asks_to_start_over("start over") and asks_to_start_over("can we start over pls")
     assert not asks_to_start_over("i have a different problem now") and mentions_starting_over("i have a different problem now")
     assert not asks_to_start_over("reinstalled it from scratch") and not mentions_starting_over("reinstalled it from scratch")
@@ -47,6 +57,7 @@ def test_explicit_requests_are_told_from_words_in_passing():
 def test_accepting_an_explanation_has_no_doubt_in_it():
     assert accepts("ohh ok so thats why. ok thx") and accepts("ah i see, thanks")
     assert not accepts("oh no") and not accepts("ok but why?") and not accepts("ok really? that makes no sense")
+    assert accepts("ok thank you, i didn't know that") and accepts("ok no worries")
 
 
 def test_acknowledgements_say_nothing_about_the_result():

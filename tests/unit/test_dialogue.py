@@ -132,3 +132,55 @@ def test_a_payload_with_a_list_for_an_id_is_refused(engine, talk):
     d = asking(engine, "vpn_or_proxy")
     _, msgs = talk(d, "/affirm" + json.dumps({"evidence": ["vpn_or_proxy"]}))
     assert "don't know" in texts(msgs) and d.pending_question == "vpn_or_proxy"
+
+
+def test_a_new_problem_named_mid_diagnosis_is_confirmed_before_anything_is_cleared(engine, talk):
+    d = trying(engine, "clear_cache")
+    d.failed = ["update_app"]
+    reading, msgs = talk(d, "i have a different problem now, videos won't send", ("symptom_media_wont_send", 0.85))
+    assert reading.act == "confirm" and d.failed == ["update_app"] and "start over" in texts(msgs)
+    talk(d, "yes", ("affirm", 0.9))
+    assert d.symptoms == ["media_wont_send"] and d.failed == [] and d.active
+    d = trying(engine, "clear_cache")
+    reading, _ = talk(d, "same issue as before, not a new problem. videos fail to send", ("symptom_media_wont_send", 0.85))
+    assert reading.act != "confirm" and d.pending_kind != "confirm"
+
+
+def test_nothing_to_clear_nothing_to_confirm(engine, talk):
+    d = Diagnosis()
+    reading, _ = talk(d, "new chat doesn't work", ("symptom_send_failed", 0.45), ("start_over", 0.3))
+    assert reading.act != "confirm" and d.pending_kind != "confirm"
+
+
+def test_never_mind_is_no_answer(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    talk(d, "never mind", ("deny", 0.55))
+    assert "vpn_or_proxy" not in d.evidence and d.pending_question == "vpn_or_proxy"
+
+
+def test_small_talk_shows_the_question_in_full_at_most_twice(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    shown = [bool(buttons(talk(d, text, ("greet", 0.9))[1])) for text in ("hi", "hello?", "hey")]
+    assert shown == [True, False, False] and d.pending_question == "vpn_or_proxy"
+    _, msgs = talk(d, "lol", ("out_of_scope", 0.9))
+    assert payloads(msgs)[-1] == {"type": "question", "evidence": "vpn_or_proxy", "reminder": True}
+
+
+def test_an_explanation_that_fits_ends_an_info_fix(engine, talk):
+    d = trying(engine, "age_requirement_info", symptom="no_message_button")
+    talk(d, "ah so that's why it doesn't work", ("fix_failed", 0.6))
+    assert d.status == "resolved" and d.failed == []
+
+
+def test_an_answer_during_a_confirmation_is_kept_and_not_a_confirmation(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    talk(d, "can someone help", ("human_handoff", 0.6))
+    reading, _ = talk(d, "yes i am using a vpn", ("affirm", 0.7))
+    assert d.status == "active" and d.evidence.get("vpn_or_proxy") == "yes"
+
+
+def test_a_reply_about_a_step_that_no_longer_exists_moves_on(engine, talk):
+    d = engine.start("send_failed")
+    d.pending = None
+    _, msgs = talk(d, '/fix_worked{"fix":"format_c"}')
+    assert "don't know" in texts(msgs) and d.pending is not None and payloads(msgs)
