@@ -20,8 +20,7 @@ MAX_SHOWS = 2   # a pending step is shown at most this often: asked + one remind
 
 
 def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    """The bot's reply to one reading; `d` is updated in place."""
-    tidy(engine, d)
+    """The bot's reply to one reading; `d` (tidied, see `tidy`) is updated in place."""
     if d.pending_kind == "confirm" and r.act not in ("confirm", "resume", "start_over", "handoff"):
         _lapse(d)  # not a reply to the confirmation
     if r.act != "start_over" and d.status != "idle":
@@ -39,7 +38,7 @@ def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 # ----- helpers ----------------------------------------------------------------
 
 def tidy(engine: Engine, d: Diagnosis) -> None:
-    """Make a diagnosis from a slot safe to read: a pending step the knowledge base doesn't
+    """Make a diagnosis from a slot safe to read and respond to (once per turn, before `read`): a pending step the knowledge base doesn't
     know (an old or edited slot) is dropped; a pending fix's kind comes from the knowledge base."""
     d.pending = _known_step(engine, d.pending)
     if d.pending_kind == "confirm":
@@ -174,7 +173,7 @@ def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     engine.fix_result(d, fid, worked)
     if worked:
         return say.resolved(engine, d, fid)
-    if pending is not None and fid != (pending or {}).get("fix"):   # an old fix's button: noted, the pending step stays
+    if pending is not None and fid != pending.get("fix"):   # an old fix's button: noted, the pending step stays
         d.pending = pending
         return [{"text": "Thanks, I've noted that one didn't help."}, *_remind(engine, d, None)]
     return [{"text": "Sorry that didn't help. That rules a few things out."}, *_advance(engine, d)]
@@ -274,9 +273,9 @@ def _confirm(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
             symptom = d.pending.get("symptom")
             return _start_over(engine, d, Reading("start_over", symptom=symptom if symptom in engine.kb.symptoms else None))
         return _handoff(engine, d, r)
-    resume = d.pending.get("resume") if d.pending_kind == "confirm" else d.pending   # never a confirm of a confirm
-    choices = d.pending.get("choices") if d.pending_kind == "confirm" else d.choices
-    d.pending = {"type": "confirm", "action": r.value, "resume": resume, "choices": list(choices or []),
+    if d.pending_kind == "confirm":   # never a confirm of a confirm
+        _lapse(d)
+    d.pending = {"type": "confirm", "action": r.value, "resume": d.pending, "choices": list(d.choices),
                  **({"symptom": r.symptom} if r.symptom else {})}   # a new problem named: started once confirmed
     return say.confirm(r.value)
 

@@ -70,9 +70,11 @@ def fix(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False) -> lis
         {"title": "Still not working", "payload": payload("fix_failed", fix=step.id)},
         {"title": "Why this?", "payload": "/ask_why"},
     ]
-    body = {"fix": step.id, "rank": step.rank, "causes": _fix_causes(engine, d, step.id),
-            **({"reminder": True} if reminder else {})}
-    return [{"text": text, "buttons": buttons}, _json("fix", **body)]
+    return [{"text": text, "buttons": buttons}, _fix_payload(engine, d, step.id, step.rank, reminder)]
+
+
+def _fix_payload(engine: Engine, d: Diagnosis, fid: str, rank: int, reminder: bool) -> Message:
+    return _json("fix", fix=fid, rank=rank, causes=_fix_causes(engine, d, fid), **({"reminder": True} if reminder else {}))
 
 
 def step_messages(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False) -> list[Message]:
@@ -100,8 +102,7 @@ def still_open(engine: Engine, d: Diagnosis) -> list[Message]:
                 _json("question", evidence=d.pending_question, reminder=True)]
     if d.active and d.pending_fix in engine.kb.fixes:
         return [{"text": "Tell me when you've tried the fix above: did it work?"},
-                _json("fix", fix=d.pending_fix, rank=d.next_rank, causes=_fix_causes(engine, d, d.pending_fix),
-                      reminder=True)]
+                _fix_payload(engine, d, d.pending_fix, d.next_rank, reminder=True)]
     return []
 
 

@@ -220,7 +220,7 @@ def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fi
     base = dict(target=fid, facts=facts)
     if asks_for_other_fix(text):
         return Reading("skip", how="can't or won't try it", **base)
-    if fix_kind == "info" and settles(text) and not asks_for_other_fix(text):
+    if fix_kind == "info" and settles(text):
         return Reading("result", "worked", how="the explanation fits", **base)
     cue = result_cue(text)
     if cue:

@@ -5,7 +5,7 @@ import json
 import math
 
 from tests.support.dialogue import asking, buttons, payloads, texts, trying
-from troubleshooter.dialogue import respond
+from troubleshooter.dialogue import respond, tidy
 from troubleshooter.reading import Reading, Turn
 from troubleshooter.state import Diagnosis
 
@@ -116,9 +116,11 @@ def test_malformed_state_gives_a_sane_diagnosis(engine):
                              "evidence": {"vpn_or_proxy": "maybe", "under_16": "no"},
                              "pending": {"type": "question", "evidence": ["vpn_or_proxy"]}})
     assert d.resolved_by is None and d.reports == [{"one_person": 0.5}] and d.evidence == {"under_16": "no"}
+    tidy(engine, d)
     msgs = respond(engine, d, Reading("answer", "yes", target="vpn_or_proxy"))
     assert payloads(msgs) and d.status == "active"
     d = Diagnosis.from_dict({"status": "active", "pending": {"type": "fix", "fix": "format_c", "kind": "info"}})
+    tidy(engine, d)
     msgs = respond(engine, d, Reading("ack"))
     assert d.pending is None or d.pending.get("fix") != "format_c"
 
