@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
 PY := .venv/bin/python
+RASA := $(PY) scripts/rasa
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-production run-scaled shell train setup setup-test validate test test-unit test-stories bench clean
+.PHONY: run run-production run-scaled shell train setup setup-test validate test test-unit test-stories bench screenshots clean
 
 setup:
 	@bash scripts/setup.sh
@@ -32,7 +33,7 @@ shell: train
 	@$(PY) scripts/run.py --shell --model "$$($(PY) scripts/model.py path)"
 
 validate: setup
-	@.venv/bin/rasa data validate --data data --domain domain.yml --config config.yml --fail-on-warnings \
+	@$(RASA) data validate --data data --domain domain.yml --config config.yml --fail-on-warnings \
 	  >build/validate.log 2>&1 || (grep -E "ERROR|WARNING|UserWarning" build/validate.log; exit 1)
 	@echo "rasa data validate: no errors or warnings"
 
@@ -42,11 +43,15 @@ test: setup-test validate train
 	@$(PY) -m pytest -p no:cacheprovider tests
 	@$(MAKE) --no-print-directory test-stories
 
+# The README's picture of the widget, from a real conversation (docs/widget.png).
+screenshots: setup-test train
+	@$(PY) scripts/screenshots.py
+
 test-unit: setup
 	@$(PY) -m pytest -p no:cacheprovider tests -m "not integration"
 
 test-stories: train
-	@rm -rf results && mkdir -p results && .venv/bin/rasa test core --stories tests/stories --model "$$($(PY) scripts/model.py path)" \
+	@rm -rf results && mkdir -p results && $(RASA) test core --stories tests/stories --model "$$($(PY) scripts/model.py path)" \
 	  --endpoints endpoints.yml --fail-on-prediction-errors --out results/core >results/.log 2>&1 || (tail -40 results/.log; exit 1)
 	@echo "rasa test: all conversation test stories predicted correctly"
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
+from troubleshooter.dialogue import OWNERS, OWNERSHIP_METADATA
 from troubleshooter.reading import Turn
 from troubleshooter.state import Diagnosis
 
@@ -10,6 +11,7 @@ from .knowledge_access import extractor
 
 SLOT = "diagnosis"
 READING_SLOT = "reading"
+SUPPORT_CHATS = ("chatwoot",)         # channels trusted to say who owns a conversation
 
 
 def diagnosis_of(tracker: Tracker) -> Diagnosis:
@@ -28,3 +30,16 @@ def turn_of(tracker: Tracker) -> Turn:
         intent = message["intent"]
         ranking = ((str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)),)
     return Turn(text, ranking, {}, extractor().extract(text))
+
+
+def ownership_of(tracker: Tracker) -> tuple[str | None, bool]:
+    """(owner, status_only) from a support chat's latest message: who owns the conversation
+    now (troubleshooter.dialogue.OWNERS), and whether the message only reports that
+    (no user text). (None, False) for every other channel: users cannot claim it."""
+    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None) or {}
+    if latest.get("input_channel") not in SUPPORT_CHATS:
+        return None, False
+    info = (latest.get("metadata") or {}).get(OWNERSHIP_METADATA)
+    if not isinstance(info, dict) or info.get("owner") not in OWNERS:
+        return None, False
+    return info["owner"], info.get("event") == "status"

@@ -39,7 +39,7 @@ def train() -> Path:
         return path
     print("model: training (about 2 minutes) ...", flush=True)
     t0 = time.time()
-    subprocess.run([str(ROOT / ".venv/bin/rasa"), "train", "--data", "data", "--config", "config.yml",
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "rasa"), "train", "--data", "data", "--config", "config.yml",
                     "--domain", "domain.yml", "--out", "models", "--fixed-model-name", path.name[:-7]],
                    cwd=ROOT, check=True, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     print(f"model: trained in {time.time() - t0:.0f} s -> {path.relative_to(ROOT)}")

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = ROOT / ".venv" / "bin"
+RASA = [str(BIN / "python"), str(ROOT / "scripts" / "rasa")]   # rasa without third-party deprecation noise
 
 
 def check_knowledge_base() -> None:
@@ -57,6 +58,24 @@ def check_stores(endpoints: str) -> None:
         except OSError as exc:
             sys.exit(f"The {key.replace('_', ' ')} ({kind} {dialect}) at {host}:{port} is unreachable: {exc}. "
                      f"Not starting (conversations would be lost). Check {endpoints}.")
+
+
+def chatwoot_deliveries(endpoints: str) -> str:
+    """The shared store of Chatwoot deliveries already answered (endpoints' `chatwoot_deliveries.url`), if any."""
+    import socket
+    from urllib.parse import urlparse
+
+    import yaml
+
+    url = str(((yaml.safe_load((ROOT / endpoints).read_text()) or {}).get("chatwoot_deliveries") or {}).get("url") or "")
+    if url:
+        where = urlparse(url)
+        try:
+            socket.create_connection((where.hostname or "localhost", where.port or 6379), timeout=5).close()
+        except OSError as exc:
+            sys.exit(f"The Chatwoot delivery store at {url} is unreachable: {exc}. Not starting "
+                     f"(replicas would answer retried deliveries twice). Check {endpoints}.")
+    return url
 
 
 def wait_http(url: str, seconds: float, procs: list[subprocess.Popen]) -> bool:
@@ -114,8 +133,12 @@ def main() -> int:
 
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
            "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    deliveries = chatwoot_deliveries(args.endpoints)
+    if deliveries:
+        env["CHATWOOT_DELIVERIES"] = deliveries
     sup = Supervisor()
     stopping = False
+    started = time.time()
 
     def on_signal(signum, frame):
         nonlocal stopping
@@ -124,7 +147,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        actions_cmd = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(args.actions_port)]
+        actions_cmd = [*RASA, "run", "actions", "--actions", "actions", "--port", str(args.actions_port)]
         actions = sup.start(actions_cmd, env=env)
         if args.shell:
             if not wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, [actions]):
@@ -147,17 +170,18 @@ def main() -> int:
         for i in range(args.replicas):
             # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
             # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
-            servers.append(sup.start([str(BIN / "rasa"), "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
+            servers.append(sup.start([*RASA, "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
                                       "-p", str(args.rasa_port + i), "--endpoints", args.endpoints,
                                       "--credentials", "credentials.yml", *auth], env=env))
         if not args.no_web:
             sup.start([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(args.web_port),
                        "--socket-url", f"http://127.0.0.1:{args.rasa_port}"], env=env)
-        print("Starting... (the Rasa server needs about a minute to load the model)", flush=True)
+        print("Starting the action server and Rasa (about 20 s) ...", flush=True)
         ports = [args.rasa_port + i for i in range(args.replicas)]
         if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers]) for p in ports):
-            lines = ["", "Ready."] + [f"  Web widget:    {web_origin}/"] * (not args.no_web)
+            lines = ["", f"Ready in {time.time() - started:.0f} s."] + [f"  Web widget:    {web_origin}/"] * (not args.no_web)
             lines += [f"  REST:          http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
+            lines += [f"  Chatwoot bot:  http://127.0.0.1:{p}/webhooks/chatwoot/webhook" for p in ports[:1]]
             lines += [f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",
                       f"  Action server: http://127.0.0.1:{args.actions_port}/health", "Press Ctrl-C to stop."]
             print("\n".join(lines), flush=True)

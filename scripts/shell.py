@@ -4,6 +4,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts.quiet import quiet_warnings  # noqa: E402
+
+quiet_warnings()
+
 from channels import console  # noqa: E402
 
 console.apply()

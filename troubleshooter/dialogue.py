@@ -27,12 +27,65 @@ def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         _record(engine, d, r.facts)
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
+    _note_choices(d, msgs, before)
+    return msgs
+
+
+def _note_choices(d: Diagnosis, msgs: list[Message], before: dict | None) -> None:
     shown = [m for m in msgs if m.get("buttons")]
     if shown:
         d.choices = [b["payload"] for b in shown[-1]["buttons"]]
+        d.titles = [b["title"] for b in shown[-1]["buttons"]]
     elif d.pending is None or d.pending != before:
-        d.choices = []   # typed numbers refer to buttons of the step now pending only
-    return msgs
+        d.choices, d.titles = [], []   # typed numbers and titles refer to buttons of the step now pending only
+
+
+OWNERS = ("bot", "people", "closed")
+# Message metadata under which a support-chat channel says who owns the conversation now:
+# {"owner": one of OWNERS, "event": "message" (the user wrote) | "status" (only the owner changed)}.
+OWNERSHIP_METADATA = "support_chat"
+_STANDS_ALONE = ("report", "result", "handoff", "start_over", "confirm", "faq")   # acts that need no pending step
+
+
+def owner_changed(engine: Engine, d: Diagnosis, owner: str, r: Reading | None = None) -> list[Message]:
+    """A support chat says who owns the conversation now (`OWNERS`); `r` is the user's
+    message that came with it, if any. People taking over pause the diagnosis; a
+    closed (resolved) conversation starts fresh; given back to the bot, a handed-over
+    diagnosis carries on where it was."""
+    noted = say.owner_noted(owner) if r is None else []   # a status change is acknowledged, for the channel
+    if owner == "closed":
+        _replace(d, Diagnosis())
+    elif owner == "people" and d.status == "active":
+        d.status = "handed_over"
+    if owner != "bot" or d.status != "handed_over":
+        return respond(engine, d, r) if r is not None and owner == "bot" else noted
+    before = d.pending
+    msgs = _hand_back(engine, d, r)
+    _note_choices(d, msgs, before)
+    return noted + msgs
+
+
+def _hand_back(engine: Engine, d: Diagnosis, r: Reading | None) -> list[Message]:
+    """Back from people. A step the user saw before people took over is still open, so
+    their message is read against it; after the bot's own hand-over nothing is open:
+    a message that stands on its own is answered, anything else waited for a step the
+    user hasn't seen, so the diagnosis goes on with that step."""
+    back = {"text": say.BACK}
+    if not (d.symptoms or d.reports):   # nothing was being diagnosed
+        _replace(d, Diagnosis())
+        return [back, *(respond(engine, d, r) if r is not None else _not_started(engine, d, Reading("unclear")))]
+    d.status, d.reminders = "active", 0
+    if d.pending:
+        return [back, *(respond(engine, d, r) if r is not None else say.reminder(engine, d, "Where we left off:"))]
+    if r is not None and r.act in _STANDS_ALONE:
+        return [back, *respond(engine, d, r)]
+    if r is not None:
+        _record(engine, d, r.facts)
+    if engine.next_step(d).kind not in ("question", "fix"):   # everything likely was tried already
+        _replace(d, Diagnosis())
+        return [back, *say.ask_for_symptom(engine, "I've suggested everything likely to help with that problem; "
+                                                   "if anything has changed, tell me.")] + _pending_clarify(d)
+    return [back, {"text": "Let's carry on where we left off."}, *_advance(engine, d)]
 
 
 # ----- helpers ----------------------------------------------------------------
@@ -42,9 +95,10 @@ def tidy(engine: Engine, d: Diagnosis) -> None:
     know (an old or edited slot) is dropped; a pending fix's kind comes from the knowledge base."""
     d.pending = _known_step(engine, d.pending)
     if d.pending_kind == "confirm":
-        choices = d.pending.get("choices")
         d.pending["resume"] = _known_step(engine, d.pending.get("resume"))
-        d.pending["choices"] = [c for c in choices if isinstance(c, str)] if isinstance(choices, list) else []
+        for key in ("choices", "titles"):
+            kept = d.pending.get(key)
+            d.pending[key] = [c for c in kept if isinstance(c, str)] if isinstance(kept, list) else []
     if d.resolved_by not in engine.kb.fixes:
         d.resolved_by = None
 
@@ -68,6 +122,7 @@ def _lapse(d: Diagnosis) -> None:
     confirm = d.pending or {}
     d.pending = confirm.get("resume")
     d.choices = list(confirm.get("choices") or [])
+    d.titles = list(confirm.get("titles") or [])
 
 
 def _record(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
@@ -276,6 +331,7 @@ def _confirm(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.pending_kind == "confirm":   # never a confirm of a confirm
         _lapse(d)
     d.pending = {"type": "confirm", "action": r.value, "resume": d.pending, "choices": list(d.choices),
+                 "titles": list(d.titles),
                  **({"symptom": r.symptom} if r.symptom else {})}   # a new problem named: started once confirmed
     return say.confirm(r.value)
 

@@ -169,8 +169,9 @@ def _short(question_text: str) -> str:
     return question_text.rstrip("?")
 
 
-def summary_lines(engine: Engine, d: Diagnosis) -> list[str]:
-    """The readable summary a person taking over needs (the user sees the same)."""
+def summary_lines(engine: Engine, d: Diagnosis, agent: bool = False) -> list[str]:
+    """The readable summary a person taking over needs (the user sees the same; `agent`
+    words it about the user and adds the fixes not tried yet)."""
     kb = engine.kb
     summary = engine.handoff_summary(d)
     lines = []
@@ -178,20 +179,43 @@ def summary_lines(engine: Engine, d: Diagnosis) -> list[str]:
         lines.append(f"- Problem: {kb.symptoms[summary['symptom']].description}")
     facts = [f"{_short(kb.evidence[e].question)} {_ANSWER_WORD.get(v, v)}" for e, v in summary["evidence"].items()]
     if facts:
-        lines.append("- What you told me: " + "; ".join(facts))
+        lines.append(("- What they said: " if agent else "- What you told me: ") + "; ".join(facts))
     if summary["fixes_tried"]:
         lines.append("- Tried without success: " + ", ".join(kb.fixes[f].title for f in summary["fixes_tried"]))
-    if summary["top_causes"] and (summary["symptom"] or facts):
+    described = bool(summary["symptom"] or facts)   # else the causes are only the knowledge base's priors
+    if summary["top_causes"] and described:
         lines.append("- Most likely causes: " + ", ".join(
             f"{kb.causes[c['cause']].name} ({c['probability']:.0%})" for c in summary["top_causes"]))
+    untried = [kb.fixes[f].title for f, _, _ in engine.fix_ranking(d)[:2]] if agent and described else []
+    if untried:
+        lines.append("- Not tried yet (most promising first): " + ", ".join(untried))
     return lines
+
+
+HANDOFF_REASONS = {"asked": "the user asked for a person", "out_of_fixes": "no fix likely to help is left",
+                   "failure": "the troubleshooter failed while answering"}
+
+
+def agent_note(engine: Engine, d: Diagnosis, reason: str) -> str:
+    """The hand-over note for the support team: why, and the same summary the user saw."""
+    lines = summary_lines(engine, d, agent=True) or ["- No problem described yet."]
+    return "\n".join([f"Troubleshooter hand-over: {HANDOFF_REASONS.get(reason, reason)}.", *lines])
 
 
 def handoff(engine: Engine, d: Diagnosis, reason: str) -> list[Message]:
     lead = ("I'll hand you over to a person from our support team." if reason == "asked"
             else "I've run out of fixes that are likely to help, so I'm handing you over to a person from our support team.")
     lines = [lead, "They'll see this summary, so you won't have to repeat yourself:", *summary_lines(engine, d)]
-    return [{"text": "\n".join(lines)}, _json("handoff", summary=engine.handoff_summary(d), reason=reason)]
+    return [{"text": "\n".join(lines)},
+            _json("handoff", summary=engine.handoff_summary(d), reason=reason, note=agent_note(engine, d, reason))]
+
+
+BACK = "I'm back: a person from our support team passed your conversation back to me."
+
+
+def owner_noted(owner: str) -> list[Message]:
+    """Machine-only: a support chat's news of who owns the conversation was taken in."""
+    return [_json("owner", owner=owner)]
 
 
 def resolved(engine: Engine, d: Diagnosis, fid: str | None) -> list[Message]:

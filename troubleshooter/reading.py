@@ -85,9 +85,24 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meani
         reading = read(Turn.from_payload(d.choices[n - 1]), d, symptom_ids)
         reading.how = f"typed choice {n}; " + reading.how
         return reading
+    picked = _titled_choice(turn.text, d)
+    if picked is not None:
+        reading = read(Turn.from_payload(picked), d, symptom_ids)
+        reading.how = "typed a button's title; " + reading.how
+        return reading
     if turn.is_payload:
         return _payload(turn, d, symptom_ids)
     return _text(turn, d, symptom_ids, meaning)
+
+
+def _titled_choice(text: str, d: Diagnosis) -> str | None:
+    """The payload of the shown button whose title is exactly what was typed (e.g. a
+    WhatsApp button reply, which arrives as its title)."""
+    typed = " ".join(text.casefold().split()).strip(" .!")
+    if not typed or len(d.titles) != len(d.choices):
+        return None
+    found = [p for p, t in zip(d.choices, d.titles) if " ".join(t.casefold().split()).strip(" .!") == typed]
+    return found[0] if len(found) == 1 else None
 
 
 # ----- button payloads ------------------------------------------------------

@@ -23,6 +23,7 @@ class Diagnosis:
     resolved_by: str | None = None
     reminders: int = 0                                        # times the pending step was shown again
     choices: list[str] = field(default_factory=list)          # payloads of the buttons last shown, in order
+    titles: list[str] = field(default_factory=list)           # their titles (a reply typed as a title picks it)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,6 +52,7 @@ class Diagnosis:
                 resolved_by=data.get("resolved_by") if isinstance(data.get("resolved_by"), str) else None,
                 reminders=min(max(int(data.get("reminders") or 0), 0), 10),
                 choices=[str(c) for c in data.get("choices") or []],
+                titles=[str(t) for t in data.get("titles") or []],
             )
         except (TypeError, AttributeError, ValueError, OverflowError):
             return cls()

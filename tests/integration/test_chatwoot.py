@@ -1,92 +1,210 @@
-"""The Chatwoot connector against a fake Chatwoot API on loopback that records
-every call, with webhook payloads of Chatwoot's shape."""
-import itertools
+"""The Chatwoot connector driven as Chatwoot 4.13+ drives it (tests/support/chatwoot.py):
+signed deliveries, retries with the same delivery id, replayed option picks, the
+bot's own messages echoed back, agents changing the conversation's status."""
+import time
 
+import pytest
 import requests
 
-from tests.support.servers import CHATWOOT_SECRET
+import threading
 
-_ids = itertools.count(9000)
+from channels.chatwoot.connector import SORRY, WORDS_PLEASE
+from tests.support.chatwoot import ACCOUNT, API_TOKEN, FakeChatwoot
+from tests.support.servers import CHATWOOT_SECRET, Assistant, endpoints_file, free_port
 
-
-def event(conversation_id, content, status="pending", message_type="incoming", kind="message_created"):
-    return {
-        "event": kind, "id": next(_ids), "content": content, "created_at": "2026-11-28T10:00:00.000Z",
-        "message_type": message_type, "content_type": "text", "content_attributes": {}, "source_id": None,
-        "sender": {"id": 55, "name": "Jo", "type": "contact"},
-        "inbox": {"id": 3, "name": "Website"},
-        "conversation": {"id": conversation_id, "status": status, "inbox_id": 3, "can_reply": True,
-                         "channel": "Channel::WebWidget", "contact_inbox": {"id": 8, "contact_id": 55, "inbox_id": 3}},
-        "account": {"id": 1, "name": "Support"},
-    }
+PROBLEM = "my messages fail with a red exclamation mark"
 
 
-def hook(assistant, body, token=CHATWOOT_SECRET, header=False):
-    url = assistant.url + "/webhooks/chatwoot/webhook"
-    if header:
-        return requests.post(url, json=body, headers={"X-Webhook-Token": token}, timeout=30)
-    return requests.post(url, params={"token": token} if token else None, json=body, timeout=30)
+def tracker(assistant, cid):
+    r = requests.get(f"{assistant.url}/conversations/chatwoot-{ACCOUNT}-{cid}/tracker", timeout=30)
+    r.raise_for_status()
+    return r.json()
 
 
-def calls_for(chatwoot, cid, suffix="messages"):
-    return [c for c in chatwoot.calls if c["path"] == f"/api/v1/accounts/1/conversations/{cid}/{suffix}"]
+def user_texts(assistant, cid):
+    return [e["text"] for e in tracker(assistant, cid)["events"] if e["event"] == "user"]
 
 
-def test_webhook_without_the_secret_is_rejected(assistant, chatwoot):
+def contents(chatwoot, cid, private=False):
+    return [m["content"] for m in chatwoot.posted(cid, private)]
+
+
+def message_event(chatwoot, cid, text):
+    with chatwoot.lock:
+        message = chatwoot._add(cid, text, "incoming")
+    chatwoot._conversation(cid)
+    return chatwoot._message_event("message_created", message)
+
+
+def test_unsigned_forged_stale_and_url_token_calls_are_refused(assistant, chatwoot):
+    event = message_event(chatwoot, 801, PROBLEM)
     before = len(chatwoot.calls)
-    assert hook(assistant, event(701, "my dms fail"), token=None).status_code == 401
-    assert hook(assistant, event(701, "my dms fail"), token="wrong").status_code == 401
-    assert requests.post(assistant.url + "/webhooks/chatwoot/webhook", data=b"[]", timeout=10).status_code == 401
-    assert len(chatwoot.calls) == before
+    assert chatwoot.deliver(event, secret="not-the-secret") == [401]
+    assert chatwoot.deliver(event, timestamp=str(int(time.time()) - 600)) == [401]
+    assert chatwoot.deliver(event, signed=False) == [401]
+    url_token = requests.post(chatwoot.bot_url, params={"token": CHATWOOT_SECRET}, json=event, timeout=10)
+    assert url_token.status_code == 401   # Chatwoot < 4.13 only, when CHATWOOT_ACCEPT_URL_TOKEN=true
+    assert len(chatwoot.calls) == before and contents(chatwoot, 801) == []
 
 
-def test_bot_answers_with_an_input_select_question(assistant, chatwoot):
-    r = hook(assistant, event(702, "my messages fail with a red exclamation mark"), header=True)
-    assert r.status_code == 200 and r.json()["status"] == "accepted"
-    found = chatwoot.wait_for(lambda c: c["path"].endswith("/conversations/702/messages")
-                              and c["json"].get("content_type") == "input_select")
-    assert found, chatwoot.calls
-    body = found[0]["json"]
-    assert found[0]["token"] == "test-api-token"
-    assert [i["title"] for i in body["content_attributes"]["items"]] == ["Yes", "No", "Not sure"]
-    assert body["content_attributes"]["items"][0]["value"].startswith("/affirm{")
+def test_the_bot_answers_before_the_webhook_returns(assistant, chatwoot):
+    assert chatwoot.contact_says(802, PROBLEM) == [200]
+    question = chatwoot.last_select(802)   # already posted: no waiting
+    assert [i["title"] for i in question["content_attributes"]["items"]] == ["Yes", "No", "Not sure"]
+    assert all(c["token"] == API_TOKEN for c in chatwoot.calls)
 
 
-def test_only_incoming_messages_of_pending_conversations(assistant, chatwoot):
-    before = len(chatwoot.calls)
-    assert hook(assistant, event(703, "my dms fail", message_type="outgoing")).json()["status"] == "ignored"
-    assert hook(assistant, event(703, "my dms fail", status="open")).json()["status"] == "ignored"
-    assert hook(assistant, {"event": "conversation_created", "conversation": {"id": 703}, "account": {"id": 1}}
-                ).json()["status"] == "ignored"
-    assert hook(assistant, [1, 2]).status_code == 400
-    chatwoot.wait_for(lambda c: False, seconds=2)
-    assert len(chatwoot.calls) == before
+def test_retries_replays_and_picks_seen_again_are_answered_once(assistant, chatwoot):
+    event = message_event(chatwoot, 803, PROBLEM)
+    assert chatwoot.deliver(event, delivery="d-803") == [200]
+    answered = len(chatwoot.posted(803))
+    assert chatwoot.deliver(event, delivery="d-803") == [200]    # a retry of the same delivery
+    assert chatwoot.deliver(event) == [200]                      # the same message in a new delivery
+    assert len(chatwoot.posted(803)) == answered and user_texts(assistant, 803) == [PROBLEM]
+    question = chatwoot.last_select(803)
+    assert chatwoot.pick(question["id"], "No") == [200]
+    after_pick = len(chatwoot.posted(803))
+    assert after_pick > answered
+    assert chatwoot.read(question["id"]) == [200]                # message_updated again, same values
+    assert len(chatwoot.posted(803)) == after_pick and len(user_texts(assistant, 803)) == 2
 
 
-def test_handoff_posts_private_note_opens_conversation_and_goes_silent(assistant, chatwoot):
-    hook(assistant, event(704, "i can't message one particular person"))
-    assert chatwoot.wait_for(lambda c: c["path"].endswith("/conversations/704/messages"))
-    hook(assistant, event(704, "talk to a human please"))
-    notes = chatwoot.wait_for(lambda c: c["path"].endswith("/conversations/704/messages") and c["json"].get("private"))
-    assert notes and "one_person" in notes[0]["json"]["content"] and "Top causes" in notes[0]["json"]["content"]
-    toggles = chatwoot.wait_for(lambda c: c["path"].endswith("/conversations/704/toggle_status"))
-    assert toggles and toggles[0]["json"] == {"status": "open"}
-    before = len(calls_for(chatwoot, 704))
-    # Chatwoot may still send a pending-status event in flight: the bot stays silent.
-    assert hook(assistant, event(704, "hello?")).json()["status"] == "ignored"
-    assert hook(assistant, event(704, "hello?", status="open")).json()["status"] == "ignored"
-    chatwoot.wait_for(lambda c: False, seconds=2)
-    assert len(calls_for(chatwoot, 704)) == before
+def hand_over(chatwoot, cid):
+    chatwoot.contact_says(cid, "i can't message one particular person")
+    chatwoot.contact_says(cid, "talk to a human please")
+    chatwoot.settle()
+    assert chatwoot.status(cid) == "open"
 
 
-def test_picked_option_is_taken_as_its_payload(assistant, chatwoot):
-    hook(assistant, event(705, "my messages fail with a red exclamation mark"))
-    first = chatwoot.wait_for(lambda c: c["path"].endswith("/conversations/705/messages")
-                              and c["json"].get("content_type") == "input_select")
-    value = first[0]["json"]["content_attributes"]["items"][1]["value"]
-    picked = event(705, first[0]["json"]["content"], kind="message_updated", message_type="outgoing")
-    picked["content_attributes"] = {"submitted_values": [{"title": "No", "value": value}]}
-    assert hook(assistant, picked).json()["status"] == "accepted"
-    more = chatwoot.wait_for(lambda c: c["path"].endswith("/conversations/705/messages")
-                             and c["json"].get("content") != first[0]["json"]["content"])
-    assert more
+def test_hand_over_leaves_a_readable_note_opens_the_conversation_and_goes_quiet(assistant, chatwoot):
+    hand_over(chatwoot, 804)
+    assert "hand you over to a person" in contents(chatwoot, 804)[-1]
+    note = chatwoot.posted(804, private=True)[-1]
+    assert note["content"].startswith("Troubleshooter hand-over: the user asked for a person.")
+    assert "- Most likely causes:" in note["content"] and "%" in note["content"]
+    assert "one_person" not in note["content"] and "only_one_recipient" not in note["content"]
+    machine = note["content_attributes"]["troubleshooter"]
+    assert machine["reason"] == "asked" and machine["summary"]["symptom"] == "one_person"
+    quiet = len(chatwoot.posted(804, None))
+    assert chatwoot.contact_says(804, "hello?") == [200]
+    chatwoot.settle()
+    assert len(chatwoot.posted(804, None)) == quiet and "hello?" not in user_texts(assistant, 804)
+
+
+def test_a_message_sent_right_after_asking_for_a_person_is_left_to_people(assistant, chatwoot):
+    chatwoot.contact_says(812, "i can't message one particular person")
+    second = threading.Timer(0.02, chatwoot.contact_says, (812, "please hurry"))
+    second.start()
+    chatwoot.contact_says(812, "talk to a human please")
+    second.join()
+    chatwoot.settle()
+    assert chatwoot.status(812) == "open"
+    assert not any(c.startswith("I'm back") for c in contents(chatwoot, 812))
+    assert tracker(assistant, 812)["slots"]["diagnosis"]["status"] == "handed_over"
+
+
+def test_a_message_sent_while_the_bot_was_handing_over_is_left_to_people(assistant, chatwoot):
+    chatwoot.contact_says(811, "i can't message one particular person")
+    in_flight = message_event(chatwoot, 811, "are you still there")   # written while still pending
+    chatwoot.contact_says(811, "talk to a human please")
+    chatwoot.settle()
+    quiet = len(chatwoot.posted(811, None))
+    assert in_flight["conversation"]["status"] == "pending" and chatwoot.deliver(in_flight) == [200]
+    assert len(chatwoot.posted(811, None)) == quiet   # Chatwoot says open now: people's
+
+
+def test_given_back_by_an_agent_the_bot_says_so_and_carries_on(assistant, chatwoot):
+    hand_over(chatwoot, 805)
+    chatwoot.agent_sets(805, "pending")
+    back = contents(chatwoot, 805)
+    assert back[-2].startswith("I'm back") or back[-3].startswith("I'm back")
+    assert chatwoot.last_select(805)["content"] == back[-1]
+    diagnosis = tracker(assistant, 805)["slots"]["diagnosis"]
+    assert diagnosis["status"] == "active" and diagnosis["symptoms"] == ["one_person"]
+
+
+def test_a_hand_back_the_bot_was_not_told_of_shows_on_the_next_message(assistant, chatwoot):
+    hand_over(chatwoot, 806)
+    chatwoot.agent_sets(806, "pending", notify=False)
+    assert chatwoot.contact_says(806, "hello? anyone") == [200]
+    assert any(c.startswith("I'm back") for c in contents(chatwoot, 806)[-3:])
+    assert tracker(assistant, 806)["slots"]["diagnosis"]["status"] == "active"
+
+
+def test_after_a_resolved_conversation_a_new_message_starts_fresh(assistant, chatwoot):
+    hand_over(chatwoot, 807)
+    chatwoot.agent_sets(807, "resolved")
+    assert chatwoot.contact_says(807, "my dms keep failing to send now") == [200]
+    assert chatwoot.status(807) == "pending"
+    assert not any(c.startswith("I'm back") for c in contents(chatwoot, 807)[-3:])
+    diagnosis = tracker(assistant, 807)["slots"]["diagnosis"]
+    assert diagnosis["status"] == "active" and "one_person" not in diagnosis["symptoms"]
+
+
+def test_attachments_private_notes_and_titles_typed_as_text(assistant, chatwoot):
+    assert chatwoot.contact_says(808, None, attachments=[{"file_type": "image", "data_url": "x"}]) == [200]
+    assert contents(chatwoot, 808) == [WORDS_PLEASE]
+    assert chatwoot.contact_says(808, "an internal remark", private=True) == [200]
+    assert contents(chatwoot, 808) == [WORDS_PLEASE]
+    chatwoot.contact_says(808, "hmm")   # not understood: the bot offers choices
+    items = chatwoot.last_select(808)["content_attributes"]["items"]
+    chatwoot.contact_says(808, items[1]["title"])   # WhatsApp sends a button reply as its title
+    symptom = items[1]["value"].removeprefix("/symptom_")
+    assert tracker(assistant, 808)["slots"]["diagnosis"]["symptoms"] == [symptom]
+
+
+def api_calls(chatwoot, method, suffix):
+    return [c for c in chatwoot.calls if c["method"] == method and c["path"].endswith(suffix)]
+
+
+def test_chatwoot_api_errors_are_retried_where_that_is_safe(assistant, chatwoot):
+    chatwoot.contact_says(809, "i can't message one particular person")
+    reads = len(api_calls(chatwoot, "GET", "/conversations/809"))
+    chatwoot.fail("GET", "/conversations/809", 429)
+    chatwoot.fail("POST", "/conversations/809/toggle_status", 500)
+    assert chatwoot.contact_says(809, "talk to a human please") == [200]
+    assert len(api_calls(chatwoot, "GET", "/conversations/809")) == reads + 2
+    assert len(api_calls(chatwoot, "POST", "/conversations/809/toggle_status")) == 2
+    assert chatwoot.status(809) == "open" and SORRY not in contents(chatwoot, 809)
+    assert chatwoot.posted(809, private=True)[-1]["content"].startswith("Troubleshooter hand-over: the user asked")
+
+
+def test_when_chatwoot_refuses_the_replies_the_webhook_fails_and_chatwoot_opens_it(assistant, chatwoot):
+    chatwoot.contact_says(810, PROBLEM)
+    chatwoot.fail("POST", "/conversations/810/messages", 500, times=100)
+    chatwoot.fail("POST", "/conversations/810/toggle_status", 500, times=100)
+    assert chatwoot.contact_says(810, "no") == [500, 500, 500]        # retried with the same delivery id
+    assert chatwoot.status(810) == "open"                             # Chatwoot's safety net
+    assert user_texts(assistant, 810) == [PROBLEM, "no"]              # the retries ran nothing twice
+    chatwoot.failures.clear()
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """The assistant with an action server that never answers, and its own Chatwoot."""
+    fake = FakeChatwoot(CHATWOOT_SECRET)
+    work = tmp_path_factory.mktemp("broken")
+    endpoints = endpoints_file(work / "endpoints.yml", actions_port=free_port(),
+                               tracker_store={"db": str(work / "tracker.db")})
+    a = Assistant(work, fake.url, endpoints=endpoints, rasa_port=free_port(), actions_port=free_port(), web=False)
+    fake.bot_url = a.url + "/webhooks/chatwoot/webhook"
+    a.start()
+    yield fake
+    a.stop()
+    fake.close()
+
+
+def test_when_the_assistant_fails_the_user_is_told_and_an_agent_takes_over(broken):
+    assert broken.contact_says(901, PROBLEM) == [200]
+    assert contents(broken, 901) == [SORRY]
+    assert "failed while answering" in contents(broken, 901, private=True)[0]
+    assert broken.status(901) == "open"
+
+
+def test_a_status_change_the_assistant_could_not_take_in_fails_so_it_is_retried(broken):
+    broken.contact_says(902, PROBLEM)
+    broken.settle()
+    before = len(broken.attempts)
+    broken.agent_sets(902, "resolved")
+    changed = [a["status"] for a in broken.attempts[before:] if a["event"] == "conversation_resolved"]
+    assert changed == [500, 500, 500]   # each retry ran again (nothing remembered), and failed again

@@ -13,7 +13,8 @@ import uuid
 import pytest
 import requests
 
-from tests.support.servers import ROOT, Assistant, endpoints_file
+from tests.support.chatwoot import FakeChatwoot
+from tests.support.servers import CHATWOOT_SECRET, ROOT, Assistant, endpoints_file
 
 PG, REDIS, PORT_A, ACTIONS = 5533, 6381, 5605, 5655
 PORT_B = PORT_A + 1
@@ -30,13 +31,15 @@ def services():
     subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "stop", str(PG), str(REDIS)], check=False)
 
 
-def start_replicas(tmp_path, lock_type) -> Assistant:
+def start_replicas(tmp_path, lock_type, chatwoot_url="") -> Assistant:
     db = f"rasa_{uuid.uuid4().hex[:8]}"
     endpoints = endpoints_file(
         tmp_path / f"endpoints-{db}.yml", "endpoints.scaled.yml", ACTIONS,
         tracker_store={"port": PG, "db": db, "login_db": "rasa"},
-        lock_store={"type": lock_type, "port": REDIS, "key_prefix": db.replace("_", "")})
-    replicas = Assistant(tmp_path, endpoints=endpoints, rasa_port=PORT_A, actions_port=ACTIONS, replicas=2, web=False)
+        lock_store={"type": lock_type, "port": REDIS, "key_prefix": db.replace("_", "")},
+        chatwoot_deliveries={"url": f"redis://127.0.0.1:{REDIS}/2"})
+    replicas = Assistant(tmp_path, chatwoot_url, endpoints=endpoints, rasa_port=PORT_A, actions_port=ACTIONS,
+                         replicas=2, web=False)
     replicas.start()
     return replicas
 
@@ -117,6 +120,28 @@ def test_two_replicas_share_conversations(services, tmp_path, lock_type, capsys)
     if lock_type != "redis":  # Rasa's own store is measured, not asserted
         assert figures["lost"] == 0 and figures["interleaved"] == 0
         assert figures["diagnoses_differing_from_one_server"] == 0
+
+
+def test_replicas_answer_a_chatwoot_message_once(services, tmp_path):
+    """A retry (same delivery id) or the same message again, sent to the other replica, is not answered twice."""
+    chatwoot = FakeChatwoot(CHATWOOT_SECRET)
+    replicas = start_replicas(tmp_path, "scaleout.lock_store.AtomicRedisLockStore", chatwoot.url)
+    try:
+        replica = [f"http://127.0.0.1:{p}/webhooks/chatwoot/webhook" for p in (PORT_A, PORT_B)]
+        with chatwoot.lock:
+            message = chatwoot._add(42, "my messages fail with a red exclamation mark", "incoming")
+            chatwoot._conversation(42)
+        event = chatwoot._message_event("message_created", message)
+        chatwoot.bot_url = replica[0]
+        assert chatwoot.deliver(event, delivery="shared-1") == [200]
+        answered = len(chatwoot.posted(42))
+        chatwoot.bot_url = replica[1]
+        assert chatwoot.deliver(event, delivery="shared-1") == [200]
+        assert chatwoot.deliver(event, delivery="shared-2") == [200]
+        assert answered >= 2 and len(chatwoot.posted(42)) == answered
+    finally:
+        replicas.stop()
+        chatwoot.close()
 
 
 def _contend(store, workers=6, rounds=15, turn_timeout=10.0, budget=60.0):

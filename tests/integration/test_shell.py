@@ -22,7 +22,10 @@ def test_shell_runs_a_short_diagnosis(tmp_path):
     child.logfile_read = open(tmp_path / "shell.log", "w")
     try:
         child.expect("Bot loaded")
+        before_prompt = child.before
         child.expect("Your input ->")
+        before_prompt += child.before
+        assert "warn" not in before_prompt.lower(), before_prompt[-2000:]   # the first prompt is not buried
         child.sendline("my messages fail with a red exclamation mark")
         # The question first, then its choices, numbered; no JSON dump.
         child.expect(rf"\?{GAP}1: Yes{GAP}2: No{GAP}3: Not sure")

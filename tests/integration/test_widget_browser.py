@@ -1,18 +1,16 @@
 """The web widget in Debian's headless Chromium, driven by selenium."""
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.support.browser import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "test-output" / "widget.png"
@@ -20,19 +18,11 @@ SCREENSHOT = ROOT / "test-output" / "widget.png"
 
 @pytest.fixture
 def browser():
-    if not shutil.which("chromium") or not Path("/usr/bin/chromedriver").exists():
-        pytest.fail("chromium/chromium-driver missing: `make setup-test` installs them")
-    profile = tempfile.mkdtemp(prefix="chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1200,800", f"--user-data-dir={profile}"):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    try:
+        with chromium() as driver:
+            yield driver
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def bot_texts(driver):

@@ -26,7 +26,7 @@ def payloads(msgs: list[dict]) -> list[dict]:
 
 
 def texts(msgs: list[dict]) -> str:
-    return " ".join(m.get("text", "") for m in msgs)
+    return " ".join(m["text"] for m in msgs if m.get("text"))
 
 
 def buttons(msgs: list[dict]) -> list[str]:

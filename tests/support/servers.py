@@ -2,23 +2,29 @@
 on their own loopback ports, with a throw-away SQLite tracker store."""
 from __future__ import annotations
 
-import json
 import os
 import signal
+import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
 import yaml
 
+from .chatwoot import API_TOKEN
+
 ROOT = Path(__file__).resolve().parents[2]
-RASA_PORT, ACTIONS_PORT, WEB_PORT, CHATWOOT_PORT = 5105, 5155, 8180, 5199
+RASA_PORT, ACTIONS_PORT, WEB_PORT = 5105, 5155, 8180
 CHATWOOT_SECRET = "test-webhook-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def model_path() -> str:
@@ -27,42 +33,6 @@ def model_path() -> str:
     if not Path(path).exists():
         raise RuntimeError("no trained model: run `make train` (make test does)")
     return path
-
-
-class FakeChatwoot:
-    """Records every API call the connector makes, answers 200."""
-
-    def __init__(self, port: int):
-        calls = self.calls = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                calls.append({"path": self.path, "token": self.headers.get("api_access_token"),
-                              "json": json.loads(body or b"{}")})
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"id": 1}')
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def wait_for(self, predicate, seconds: float = 30):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            found = [c for c in list(self.calls) if predicate(c)]
-            if found:
-                return found
-            time.sleep(0.2)
-        return []
-
-    def close(self):
-        self.server.shutdown()
 
 
 def endpoints_file(dest: Path, source: str = "endpoints.yml", actions_port: int = ACTIONS_PORT, **changes) -> Path:
@@ -81,24 +51,26 @@ class Assistant:
     replica(s) and (unless web=False) the web page, on loopback test ports."""
 
     def __init__(self, workdir: Path, chatwoot_url: str = "", endpoints: Path | None = None,
-                 rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, replicas: int = 1, web: bool = True):
+                 rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, replicas: int = 1, web: bool = True,
+                 web_port: int = WEB_PORT):
         self.workdir = workdir
         self.endpoints = endpoints or endpoints_file(
             workdir / "endpoints.yml", actions_port=actions_port,
             tracker_store={"db": str(workdir / "tracker.db")})
-        self.env = {**os.environ, "CHATWOOT_URL": chatwoot_url, "CHATWOOT_API_TOKEN": "test-api-token",
+        self.env = {**os.environ, "CHATWOOT_URL": chatwoot_url, "CHATWOOT_API_TOKEN": API_TOKEN,
                     "CHATWOOT_WEBHOOK_SECRET": CHATWOOT_SECRET}
         self.model = model_path()
         self.proc = None
         self.rasa_port, self.actions_port, self.replicas, self.web = rasa_port, actions_port, replicas, web
         self.url = f"http://127.0.0.1:{rasa_port}"
-        self.web_url = f"http://127.0.0.1:{WEB_PORT}/"
+        self.web_port = web_port
+        self.web_url = f"http://127.0.0.1:{web_port}/"
 
     def start(self, timeout: float = 300):
         log = open(self.workdir / "servers.log", "ab")
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", self.model, "--endpoints", str(self.endpoints),
-             "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port), "--web-port", str(WEB_PORT),
+             "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port), "--web-port", str(self.web_port),
              "--replicas", str(self.replicas), *([] if self.web else ["--no-web"])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         urls = [f"http://127.0.0.1:{self.rasa_port + i}/" for i in range(self.replicas)]

@@ -213,3 +213,29 @@ def test_a_broken_sentence_encoder_leaves_the_turn_to_the_cues_and_the_nlu(monke
         assert slot(events, "reading")["act"] == "answer"
     finally:
         access.answer_matcher.cache_clear()
+
+
+def _from(channel, owner, event="message", **changes):
+    t = typed("hello?", "greet", **changes)
+    state = t.current_state()
+    user = next(e for e in reversed(state["events"]) if e["event"] == "user")
+    user["input_channel"], user["metadata"] = channel, {"support_chat": {"owner": owner, "event": event}}
+    return Tracker.from_dict(state)
+
+
+def _handed_over():
+    return {**_with_pending_fix(), "status": "handed_over", "pending": None}
+
+
+def test_a_support_chat_giving_the_conversation_back_resumes_it():
+    messages, events = run(_from("chatwoot", "bot", "status", diagnosis=_handed_over()))
+    assert payloads(messages)[0] == {"type": "owner", "owner": "bot"}   # taken in: the channel can tell
+    assert messages[1]["text"].startswith("I'm back") and slot(events)["status"] == "active"
+    assert payloads(messages)[-1]["type"] in ("question", "fix")
+    assert slot(events, "reading") is None   # a status change, no words to read
+
+
+def test_only_a_support_chat_can_say_who_owns_a_conversation():
+    for channel in ("rest", "socketio", None):   # REST and the widget pass users' metadata through
+        messages, events = run(_from(channel, "closed", "status", diagnosis=_handed_over()))
+        assert not messages[0]["text"].startswith("I'm back") and slot(events)["symptoms"] == ["send_failed"]

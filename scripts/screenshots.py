@@ -1,0 +1,91 @@
+"""`make screenshots`: the README's pictures of the widget, taken from a real
+conversation (typed answers and a button) with the assistant started by the
+project's own run script on spare loopback ports."""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from tests.support.browser import chromium  # noqa: E402
+from tests.support.servers import Assistant, endpoints_file, free_port  # noqa: E402
+
+MIDWAY, RESOLVED = ROOT / "docs" / "widget.png", ROOT / "docs" / "widget-resolved.png"
+OPENING = ("hey, since this morning my tiktok dms won't send 😩 red exclamation mark next to every message. "
+           "i'm on the school wifi btw")
+
+
+def bot_count(driver) -> int:
+    return len(driver.find_elements(By.CSS_SELECTOR, "#chat-log .msg.bot"))
+
+
+def last_buttons(driver) -> list:
+    groups = driver.find_elements(By.CSS_SELECTOR, "#chat-log .buttons")
+    return groups[-1].find_elements(By.TAG_NAME, "button") if groups else []
+
+
+def say(driver, wait, text: str | None = None, click: str | None = None) -> None:
+    before = bot_count(driver)
+    if click:
+        next(b for b in last_buttons(driver) if b.text == click).click()
+    else:
+        driver.find_element(By.ID, "chat-input").send_keys(text + "\n")
+    wait.until(lambda d: bot_count(d) > before and d.find_elements(By.CSS_SELECTOR, "#chat-log .msg.bot"))
+
+
+def converse(driver, wait) -> None:
+    say(driver, wait, OPENING)
+    answers = iter([("nope", None), (None, "Not sure")])
+    results = iter(["tried it, still broken", "omg it works now!!"])
+    for _ in range(8):
+        titles = [b.text for b in last_buttons(driver)]
+        if "It worked" in titles:
+            text = next(results, None)
+            if text is None:
+                return
+            say(driver, wait, text)
+            if text.startswith("omg"):
+                return
+            shoot(driver, MIDWAY)
+        elif "Yes" in titles:
+            text, click = next(answers, ("no", None))
+            say(driver, wait, text, click)
+        else:
+            return
+
+
+def shoot(driver, path: Path) -> None:
+    """The widget alone, scrolled to its latest message."""
+    driver.execute_script("const log = document.getElementById('chat-log'); log.scrollTop = log.scrollHeight;")
+    path.parent.mkdir(exist_ok=True)
+    driver.find_element(By.ID, "chat").screenshot(str(path))
+    print(f"screenshots: wrote {path.relative_to(ROOT)}")
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="screenshots-"))
+    actions = free_port()
+    endpoints = endpoints_file(work / "endpoints.yml", actions_port=actions, tracker_store={"db": str(work / "t.db")})
+    assistant = Assistant(work, endpoints=endpoints, rasa_port=free_port(), actions_port=actions, web_port=free_port())
+    print("screenshots: starting the assistant ...", flush=True)
+    assistant.start()
+    try:
+        with chromium(1000, 760) as driver:
+            wait = WebDriverWait(driver, 60)
+            driver.get(assistant.web_url)
+            wait.until(lambda d: d.find_element(By.ID, "chat-input").is_enabled())
+            converse(driver, wait)
+            shoot(driver, RESOLVED)
+    finally:
+        assistant.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
