@@ -257,9 +257,17 @@ class Engine:
         return best if best is not None and weight[best] / max(len(d.reports), 1) >= floor else None
 
     def answer(self, d: Diagnosis, evidence: str, value: str) -> None:
-        """Record an answer (given or volunteered); a later answer replaces an earlier one."""
+        """Record an answer (given or volunteered); a later answer replaces an earlier one.
+        An answer that contradicts what a symptom implies withdraws that symptom: the user
+        has corrected what their report was taken to mean ("no, it's everyone")."""
         self.check_answer(evidence, value)
         d.evidence[evidence] = value
+        for sid in [s for s in d.symptoms if self.kb.symptoms[s].implies.get(evidence) not in (None, value)]:
+            if value == "unsure":
+                continue
+            d.symptoms.remove(sid)
+            kept = ({s: q for s, q in r.items() if s != sid} for r in d.reports)
+            d.reports = [r for r in kept if r]
         if d.pending_question == evidence:
             d.pending = None
 

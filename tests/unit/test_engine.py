@@ -179,3 +179,15 @@ def test_one_step_is_fast(engine):
     for _ in range(20):
         engine.next_step(d)
     assert (time.perf_counter() - t0) / 20 < 0.05
+
+
+def test_a_fact_contradicting_a_symptom_withdraws_it(engine):
+    """'I can't message one person' ... 'no, it's everyone': the report was misread, not the fact."""
+    d = engine.start("one_person")
+    blocked_before = engine.belief(d)["blocked_by_recipient"]
+    engine.answer(d, "only_one_recipient", "no")
+    assert d.symptoms == [] and d.reports == [] and d.evidence == {"only_one_recipient": "no"}
+    assert engine.belief(d)["blocked_by_recipient"] < blocked_before / 5
+    d = engine.start("one_person")
+    engine.answer(d, "only_one_recipient", "unsure")   # a doubt corrects nothing
+    assert d.symptoms == ["one_person"]
