@@ -258,16 +258,17 @@ class Engine:
 
     def answer(self, d: Diagnosis, evidence: str, value: str) -> None:
         """Record an answer (given or volunteered); a later answer replaces an earlier one.
-        An answer that contradicts what a symptom implies withdraws that symptom: the user
-        has corrected what their report was taken to mean ("no, it's everyone")."""
+        An answer that contradicts what a symptom implies ("no, it's everyone") makes that
+        symptom uncertain: no longer taken as said, and its report weighs half (the report
+        or the answer may be the misreading; halving did better than dropping it on the
+        wild `check` users)."""
         self.check_answer(evidence, value)
         d.evidence[evidence] = value
         for sid in [s for s in d.symptoms if self.kb.symptoms[s].implies.get(evidence) not in (None, value)]:
             if value == "unsure":
                 continue
             d.symptoms.remove(sid)
-            kept = ({s: q for s, q in r.items() if s != sid} for r in d.reports)
-            d.reports = [r for r in kept if r]
+            d.reports = [{s: (q * 0.5 if s == sid else q) for s, q in r.items()} for r in d.reports]
         if d.pending_question == evidence:
             d.pending = None
 
