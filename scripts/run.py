@@ -35,14 +35,26 @@ def check_knowledge_base() -> None:
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "redis": 6379, "mongod": 27017}
 
 
-def check_stores(endpoints: str) -> None:
-    """Refuse to start when the tracker or lock store cannot be reached (Rasa
-    would fall back to an in-memory store and lose conversations)."""
-    import socket
-
+def endpoints_config(endpoints: str) -> dict:
     import yaml
 
-    config = yaml.safe_load((ROOT / endpoints).read_text()) or {}
+    return yaml.safe_load((ROOT / endpoints).read_text()) or {}
+
+
+def require_reachable(what: str, host: str, port: int, loss: str, endpoints: str, where: str = "") -> None:
+    """Refuse to start when a store cannot be reached, saying what would be lost."""
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        sys.exit(f"The {what} at {where or f'{host}:{port}'} is unreachable: {exc}. "
+                 f"Not starting ({loss}). Check {endpoints}.")
+
+
+def check_stores(config: dict, endpoints: str) -> None:
+    """Refuse to start when the tracker or lock store cannot be reached (Rasa
+    would fall back to an in-memory store and lose conversations)."""
     for key in ("tracker_store", "lock_store"):
         store = config.get(key) or {}
         kind = str(store.get("type", "")).lower()
@@ -53,28 +65,19 @@ def check_stores(endpoints: str) -> None:
         port = int(store.get("port") or DEFAULT_PORTS.get(dialect if kind == "sql" else kind, 0) or 0)
         if not port or "://" in str(host) or "." in str(kind):
             continue  # a custom store or a full URL: let it speak for itself
-        try:
-            socket.create_connection((host, port), timeout=5).close()
-        except OSError as exc:
-            sys.exit(f"The {key.replace('_', ' ')} ({kind} {dialect}) at {host}:{port} is unreachable: {exc}. "
-                     f"Not starting (conversations would be lost). Check {endpoints}.")
+        require_reachable(f"{key.replace('_', ' ')} ({kind} {dialect})", host, port, "conversations would be lost",
+                          endpoints)
 
 
-def chatwoot_deliveries(endpoints: str) -> str:
+def chatwoot_deliveries(config: dict, endpoints: str) -> str:
     """The shared store of Chatwoot deliveries already answered (endpoints' `chatwoot_deliveries.url`), if any."""
-    import socket
     from urllib.parse import urlparse
 
-    import yaml
-
-    url = str(((yaml.safe_load((ROOT / endpoints).read_text()) or {}).get("chatwoot_deliveries") or {}).get("url") or "")
+    url = str((config.get("chatwoot_deliveries") or {}).get("url") or "")
     if url:
-        where = urlparse(url)
-        try:
-            socket.create_connection((where.hostname or "localhost", where.port or 6379), timeout=5).close()
-        except OSError as exc:
-            sys.exit(f"The Chatwoot delivery store at {url} is unreachable: {exc}. Not starting "
-                     f"(replicas would answer retried deliveries twice). Check {endpoints}.")
+        parsed = urlparse(url)
+        require_reachable("Chatwoot delivery store", parsed.hostname or "localhost", parsed.port or 6379,
+                          "replicas would answer retried deliveries twice", endpoints, where=url)
     return url
 
 
@@ -129,11 +132,12 @@ def main() -> int:
     ap.add_argument("--replicas", type=int, default=1, help="Rasa servers on consecutive ports (shared stores)")
     args = ap.parse_args()
     check_knowledge_base()
-    check_stores(args.endpoints)
+    config = endpoints_config(args.endpoints)
+    check_stores(config, args.endpoints)
 
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
            "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    deliveries = chatwoot_deliveries(args.endpoints)
+    deliveries = chatwoot_deliveries(config, args.endpoints)
     if deliveries:
         env["CHATWOOT_DELIVERIES"] = deliveries
     sup = Supervisor()

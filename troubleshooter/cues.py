@@ -289,14 +289,12 @@ def asks_for_person(text: str) -> bool:
     return any(not _REFUSED_PERSON.search(re.split(r"[.,;:!?]", t[:m.start()])[-1]) for m in _HANDOFF.finditer(t))
 
 
-_RESET = (r"start (over|again|afresh|fresh|from (scratch|the beginning|the start|zero))|begin again|"
-          r"(restart|reset|clear) (the |this |my )?(chat|conversation|bot|troubleshoot\w*|diagnos\w*|whole thing|everything)|"
-          r"new (chat|conversation)")
+_RESTART = (r"start (over|again|afresh|fresh|from (scratch|the beginning|the start|zero))|begin again|"
+            r"(restart|reset|clear) (the |this |my )?(chat|conversation|bot|troubleshoot\w*|diagnos\w*|whole thing|everything)")
+_RESET = _RESTART + r"|new (chat|conversation)"   # "new chat" only as the whole request: "a new chat with her" is news
 _START_OVER = re.compile(r"^(ok |okay |so |pls |please |can we |could we |let's |lets |i want to |i'd like to |just )*("
                          + _RESET + r")( please| pls| now)?\W*$")
-_MAYBE_START_OVER = re.compile(r"\b(start (over|again|afresh|fresh|from (scratch|the beginning|the start|zero))|begin again|"
-                               r"(restart|reset|clear) (the |this |my )?(chat|conversation|bot|troubleshoot\w*|diagnos\w*|"
-                               r"whole thing|everything)|(?<!not a )(?<!not )(?<!n't a )(new|different|another|separate) "
+_MAYBE_START_OVER = re.compile(r"\b(" + _RESTART + r"|(?<!not a )(?<!not )(?<!n't a )(new|different|another|separate) "
                                r"(problem|issue)|something else is wrong)\b|^(just )?(restart|reset)( now| please| pls)?\W*$")
 
 

@@ -264,9 +264,8 @@ class Engine:
         wild `check` users)."""
         self.check_answer(evidence, value)
         d.evidence[evidence] = value
-        for sid in [s for s in d.symptoms if self.kb.symptoms[s].implies.get(evidence) not in (None, value)]:
-            if value == "unsure":
-                continue
+        contradicted = [s for s in d.symptoms if self.kb.symptoms[s].implies.get(evidence) not in (None, value)]
+        for sid in contradicted if value != "unsure" else []:
             d.symptoms.remove(sid)
             d.reports = [{s: (q * 0.5 if s == sid else q) for s, q in r.items()} for r in d.reports]
         if d.pending_question == evidence:

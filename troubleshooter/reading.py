@@ -80,29 +80,27 @@ Meaning = Callable[[str, str], tuple["str | None", float]]   # (evidence, text) 
 
 def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meaning: Meaning | None = None) -> Reading:
     """What `turn` means given `d`; `meaning` reads answers stated in other words (optional)."""
-    n = choice_number(turn.text)
-    if n is not None and 0 < n <= len(d.choices):
-        reading = read(Turn.from_payload(d.choices[n - 1]), d, symptom_ids)
-        reading.how = f"typed choice {n}; " + reading.how
-        return reading
-    picked = _titled_choice(turn.text, d)
+    picked = _typed_choice(turn.text, d)
     if picked is not None:
-        reading = read(Turn.from_payload(picked), d, symptom_ids)
-        reading.how = "typed a button's title; " + reading.how
+        reading = read(Turn.from_payload(picked[0]), d, symptom_ids)
+        reading.how = f"{picked[1]}; " + reading.how
         return reading
     if turn.is_payload:
         return _payload(turn, d, symptom_ids)
     return _text(turn, d, symptom_ids, meaning)
 
 
-def _titled_choice(text: str, d: Diagnosis) -> str | None:
-    """The payload of the shown button whose title is exactly what was typed (e.g. a
-    WhatsApp button reply, which arrives as its title)."""
+def _typed_choice(text: str, d: Diagnosis) -> tuple[str, str] | None:
+    """(payload, how) of the shown button picked by typing its number, or its exact title
+    (e.g. a WhatsApp button reply, which arrives as its title)."""
+    n = choice_number(text)
+    if n is not None and 0 < n <= len(d.choices):
+        return d.choices[n - 1], f"typed choice {n}"
     typed = " ".join(text.casefold().split()).strip(" .!")
     if not typed or len(d.titles) != len(d.choices):
         return None
     found = [p for p, t in zip(d.choices, d.titles) if " ".join(t.casefold().split()).strip(" .!") == typed]
-    return found[0] if len(found) == 1 else None
+    return (found[0], "typed a button's title") if len(found) == 1 else None
 
 
 # ----- button payloads ------------------------------------------------------

@@ -34,7 +34,7 @@ from troubleshooter.dialogue import OWNERSHIP_METADATA
 from ..validation import clean_text, message_problem
 from . import deliveries, signature
 from .api import ChatwootAPI
-from .events import BOT_STATUS, Action, classify, handoff_of, to_chatwoot
+from .events import BOT_STATUS, Action, classify, payload_of, to_chatwoot
 
 logger = logging.getLogger(__name__)
 BUDGET_SECONDS = 4.5    # Chatwoot gives up on a webhook after 5 s
@@ -126,8 +126,10 @@ class ChatwootInput(InputChannel):
             outcome, answer = await self._handle(on_new_message, a, deadline)
             return answer
         finally:   # also when Chatwoot hung up and the turn was cancelled
-            await self._store("forget" if outcome == RETRY else "settle", keys,
-                              *([] if outcome == RETRY else [outcome]))
+            if outcome == RETRY:
+                await self._store("forget", keys)
+            else:
+                await self._store("settle", keys, outcome)
 
     async def _store(self, verb: str, keys: list[str], *args: str) -> str | None:
         if not keys:
@@ -144,8 +146,7 @@ class ChatwootInput(InputChannel):
                 return await self._status_changed(http, on_new_message, a, deadline)
             if a.status != BOT_STATUS:
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
-            now = await self.api.status(http, a.account, a.conversation, deadline)
-            if now is not None and now != BOT_STATUS:   # people took it while the event was on its way
+            if await self._people_have_it(http, a, deadline):   # people took it while the event was on its way
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
             notice = WORDS_PLEASE if a.kind == "wordless" else message_problem(a.text)
             if notice:
@@ -160,18 +161,21 @@ class ChatwootInput(InputChannel):
             return deliveries.DONE, _answer("answered")
 
     async def _status_changed(self, http, on_new_message, a: Action, deadline: float):
-        if a.owner == "bot":   # an old event must not make the bot talk in a conversation people have
-            now = await self.api.status(http, a.account, a.conversation, deadline)
-            if now is not None and now != BOT_STATUS:
-                return deliveries.DONE, _answer("ignored", reason="the conversation is with people again")
+        if a.owner == "bot" and await self._people_have_it(http, a, deadline):   # an old event: stay silent
+            return deliveries.DONE, _answer("ignored", reason="the conversation is with people again")
         replies = await self._ask(on_new_message, a, STATUS_TEXT[a.owner], "status")
-        if not any(((m.get("custom") or {}).get("troubleshooter") or {}).get("type") == "owner" for m in replies or []):
+        if payload_of(replies or [], "owner") is None:
             logger.error("chatwoot: conversation %s/%s: the assistant did not take in the status %s",
                          a.account, a.conversation, a.status)
             return RETRY, response.json({"error": "the assistant failed"}, status=500)
         if not await self._reply(http, a, replies, deadline):
             return deliveries.DONE, response.json({"error": "Chatwoot refused a reply"}, status=500)
         return deliveries.DONE, _answer("noted", owner=a.owner)
+
+    async def _people_have_it(self, http: aiohttp.ClientSession, a: Action, deadline: float) -> bool:
+        """Chatwoot says, now, that the conversation is not the bot's (unknown: not said)."""
+        now = await self.api.status(http, a.account, a.conversation, deadline)
+        return now is not None and now != BOT_STATUS
 
     async def _ask(self, on_new_message, a: Action, text: str, event: str) -> list[dict[str, Any]] | None:
         """The bot's messages for this turn; None when it failed (Rasa only logs a failing action)."""
@@ -191,7 +195,7 @@ class ChatwootInput(InputChannel):
             body = to_chatwoot(message)
             if body and not await self.api.post(http, a.account, a.conversation, body, deadline):
                 return False
-        handoff = handoff_of(replies)
+        handoff = payload_of(replies, "handoff")
         if handoff is None:
             return True
         note = {**_text(handoff.get("note") or "Troubleshooter hand-over."), "private": True}

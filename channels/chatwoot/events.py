@@ -101,10 +101,10 @@ def to_chatwoot(message: dict[str, Any]) -> dict[str, Any] | None:
     return body
 
 
-def handoff_of(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The hand-over payload among a turn's messages, if the bot handed over."""
+def payload_of(messages: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
+    """The turn's structured payload of type `kind` ("handoff", "owner"...), if any."""
     for m in messages:
         payload = (m.get("custom") or {}).get("troubleshooter") or {}
-        if payload.get("type") == "handoff":
+        if payload.get("type") == kind:
             return payload
     return None

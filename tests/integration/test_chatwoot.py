@@ -29,15 +29,8 @@ def contents(chatwoot, cid, private=False):
     return [m["content"] for m in chatwoot.posted(cid, private)]
 
 
-def message_event(chatwoot, cid, text):
-    with chatwoot.lock:
-        message = chatwoot._add(cid, text, "incoming")
-    chatwoot._conversation(cid)
-    return chatwoot._message_event("message_created", message)
-
-
 def test_unsigned_forged_stale_and_url_token_calls_are_refused(assistant, chatwoot):
-    event = message_event(chatwoot, 801, PROBLEM)
+    event = chatwoot.contact_writes(801, PROBLEM)
     before = len(chatwoot.calls)
     assert chatwoot.deliver(event, secret="not-the-secret") == [401]
     assert chatwoot.deliver(event, timestamp=str(int(time.time()) - 600)) == [401]
@@ -55,7 +48,7 @@ def test_the_bot_answers_before_the_webhook_returns(assistant, chatwoot):
 
 
 def test_retries_replays_and_picks_seen_again_are_answered_once(assistant, chatwoot):
-    event = message_event(chatwoot, 803, PROBLEM)
+    event = chatwoot.contact_writes(803, PROBLEM)
     assert chatwoot.deliver(event, delivery="d-803") == [200]
     answered = len(chatwoot.posted(803))
     assert chatwoot.deliver(event, delivery="d-803") == [200]    # a retry of the same delivery
@@ -105,7 +98,7 @@ def test_a_message_sent_right_after_asking_for_a_person_is_left_to_people(assist
 
 def test_a_message_sent_while_the_bot_was_handing_over_is_left_to_people(assistant, chatwoot):
     chatwoot.contact_says(811, "i can't message one particular person")
-    in_flight = message_event(chatwoot, 811, "are you still there")   # written while still pending
+    in_flight = chatwoot.contact_writes(811, "are you still there")   # written while still pending
     chatwoot.contact_says(811, "talk to a human please")
     chatwoot.settle()
     quiet = len(chatwoot.posted(811, None))

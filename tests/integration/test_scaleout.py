@@ -128,10 +128,7 @@ def test_replicas_answer_a_chatwoot_message_once(services, tmp_path):
     replicas = start_replicas(tmp_path, "scaleout.lock_store.AtomicRedisLockStore", chatwoot.url)
     try:
         replica = [f"http://127.0.0.1:{p}/webhooks/chatwoot/webhook" for p in (PORT_A, PORT_B)]
-        with chatwoot.lock:
-            message = chatwoot._add(42, "my messages fail with a red exclamation mark", "incoming")
-            chatwoot._conversation(42)
-        event = chatwoot._message_event("message_created", message)
+        event = chatwoot.contact_writes(42, "my messages fail with a red exclamation mark")
         chatwoot.bot_url = replica[0]
         assert chatwoot.deliver(event, delivery="shared-1") == [200]
         answered = len(chatwoot.posted(42))

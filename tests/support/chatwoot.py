@@ -64,12 +64,16 @@ class FakeChatwoot:
 
     # ----- what contacts and agents do ------------------------------------------------
     def contact_says(self, cid: int, text: str | None, attachments: list | None = None, private: bool = False) -> list:
+        return self.deliver(self.contact_writes(cid, text, attachments, private))
+
+    def contact_writes(self, cid: int, text: str | None, attachments: list | None = None, private: bool = False) -> dict:
+        """The contact's message, stored; its `message_created` event is returned, not delivered."""
         with self.lock:
             conv = self._conversation(cid)
             if conv["status"] == "resolved":   # a bot inbox reopens it for the bot
                 conv["status"] = "pending"
             message = self._add(cid, text, "incoming", private=private, attachments=attachments)
-        return self.deliver(self._message_event("message_created", message))
+        return self._message_event("message_created", message)
 
     def pick(self, message_id: int, title: str) -> list:
         """The contact clicks the option titled `title` in the bot's input_select message."""

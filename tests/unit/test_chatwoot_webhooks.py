@@ -5,7 +5,7 @@ import hashlib
 import hmac
 
 from channels.chatwoot import deliveries, signature
-from channels.chatwoot.events import classify, handoff_of, to_chatwoot
+from channels.chatwoot.events import classify, payload_of, to_chatwoot
 
 SECRET = "s3cret"
 BODY = b'{"event":"message_created","id":1}'
@@ -87,8 +87,8 @@ def test_bot_messages_become_chatwoot_bodies():
                     "content_attributes": {"items": [{"title": "Yes", "value": "/affirm"}]}}
     assert to_chatwoot({"custom": {"troubleshooter": {"type": "question"}}}) is None
     handoff = {"type": "handoff", "summary": {}, "note": "n"}
-    assert handoff_of([{"text": "x"}, {"custom": {"troubleshooter": handoff}}]) == handoff
-    assert handoff_of([{"text": "x"}]) is None
+    assert payload_of([{"text": "x"}, {"custom": {"troubleshooter": handoff}}], "handoff") == handoff
+    assert payload_of([{"text": "x"}], "handoff") is None
 
 
 def test_deliveries_are_answered_once_and_a_failure_stays_one():
