@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-production run-scaled shell train setup setup-test validate test test-unit test-stories bench screenshots clean
+.PHONY: learn report demo-data run run-production run-scaled shell train setup setup-test validate test test-unit test-stories bench screenshots clean
 
 setup:
 	@bash scripts/setup.sh
@@ -46,6 +46,19 @@ test: setup-test validate train
 # The README's picture of the widget, from a real conversation (docs/widget.png).
 screenshots: setup-test train
 	@$(PY) scripts/screenshots.py
+
+# Support figures of the live conversations as reports/support.md + PNGs (SOURCE=demo for the demo data).
+report: setup
+	@$(PY) -m analytics.report --source $(or $(SOURCE),live)
+
+# Re-estimate the knowledge base's probabilities from finished conversations: knowledge/learned.yml
+# (a proposal, used only when knowledge/settings.yml names it) + reports/learning.md (SOURCE=demo: demo data).
+learn: setup
+	@$(PY) -m analytics.learn --source $(or $(SOURCE),live)
+
+# A few hundred simulated users through the REST channel into build/demo/tracker.db (not the live store).
+demo-data: train
+	@$(PY) -m analytics.demo --model "$$($(PY) scripts/model.py path)"
 
 test-unit: setup
 	@$(PY) -m pytest -p no:cacheprovider tests -m "not integration"

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import requests  # noqa: E402
 import yaml  # noqa: E402
 
-from bench import engine_speed, load  # noqa: E402
+from bench import analytics_speed, engine_speed, load  # noqa: E402
 from tests.support import nlu as wild_nlu  # noqa: E402
 from tests.support import replies as wild_replies  # noqa: E402
 from tests.support import users as typed_users  # noqa: E402
@@ -224,6 +224,23 @@ def wild_report(w: dict) -> list[str]:
     return lines + [""]
 
 
+def analytics_report(a: dict) -> list[str]:
+    lines = ["## Analytics page (`/analytics`) with 10,000 conversations", "",
+             f"{a['conversations']} conversations ({a['episodes']} episodes, {a['events']} events) in an SQLite tracker "
+             f"store, copies of this run's own conversations spread over four weeks. Target: every answer under "
+             f"{a['target_s']:.0f} s — {'met' if a['met'] else 'NOT met'}.", "",
+             "| request | p50 (ms) | max (ms) |", "|---|---|---|"]
+    for key, label in (("page", "dashboard page"), ("summary", "summary.json (all figures)"),
+                       ("summary_filtered", "summary.json, one day and one channel"),
+                       ("episodes_page", "episodes.json, 50 resolved"), ("conversation", "conversation.json (review)"),
+                       ("csv_export", "episodes.csv (all 10,000)")):
+        lines.append(f"| {label} | {a[key + '_p50_ms']} | {a[key + '_max_ms']} |")
+    lines += ["", f"First read of the whole store when the page server starts (in the background): "
+              f"{a['cold_first_read_s']} s; the first figures after 100 new conversations: {a['after_100_new_s']} s "
+              f"(only changed conversations are read). Page server RSS {a['rss_mb']} MB.", ""]
+    return lines
+
+
 def write_report(r: dict) -> None:
     s, o = r["stock"], r["ours"]
     lines = ["# Benchmark report", "", f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
@@ -255,7 +272,7 @@ def write_report(r: dict) -> None:
               "| intent | F1 (cross-validated) | support |", "|---|---|---|"]
     lines += [f"| {k} | {v['f1-score']:.2f} | {v['support']} |" for k, v in sorted(cv.items())
               if isinstance(v, dict) and "support" in v and k not in ("macro avg", "weighted avg", "micro avg")]
-    lines += ["", "![confusion matrix](nlu_intent_confusion_matrix.png)", ""]
+    lines += ["", "![confusion matrix](nlu_intent_confusion_matrix.png)", ""] + analytics_report(r["analytics"])
     (REPORTS / "bench.md").write_text("\n".join(lines))
     (REPORTS / "bench.json").write_text(json.dumps(r, indent=2, default=str))
 
@@ -284,6 +301,8 @@ def main() -> None:
         r["ours"] = {"train_s": train_s, "ready_s": ready, **speed(a.url, load.OURS, a.rasa_pid())}
     finally:
         a.stop()
+    progress("analytics page with 10,000 conversations (copies of this run's)")
+    r["analytics"] = analytics_speed.run(work / "tracker.db", work)
     write_report(r)
     shutil.rmtree(work, ignore_errors=True)
     progress(f"done in {time.time() - t_start:.0f} s: reports/bench.md")

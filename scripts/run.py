@@ -179,11 +179,13 @@ def main() -> int:
                                       "--credentials", "credentials.yml", *auth], env=env))
         if not args.no_web:
             sup.start([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(args.web_port),
-                       "--socket-url", f"http://127.0.0.1:{args.rasa_port}"], env=env)
+                       "--socket-url", f"http://127.0.0.1:{args.rasa_port}", "--endpoints", args.endpoints,
+                       *(["--production"] if args.production else [])], env=env)
         print("Starting the action server and Rasa (about 20 s) ...", flush=True)
         ports = [args.rasa_port + i for i in range(args.replicas)]
         if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers]) for p in ports):
-            lines = ["", f"Ready in {time.time() - started:.0f} s."] + [f"  Web widget:    {web_origin}/"] * (not args.no_web)
+            lines = ["", f"Ready in {time.time() - started:.0f} s."] + [f"  Web widget:    {web_origin}/",
+                                                                        f"  Analytics:     {web_origin}/analytics"] * (not args.no_web)
             lines += [f"  REST:          http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
             lines += [f"  Chatwoot bot:  http://127.0.0.1:{p}/webhooks/chatwoot/webhook" for p in ports[:1]]
             lines += [f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",

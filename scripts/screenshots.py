@@ -1,10 +1,15 @@
 """`make screenshots`: the README's pictures of the widget, taken from a real
 conversation (typed answers and a button) with the assistant started by the
-project's own run script on spare loopback ports."""
+project's own run script on spare loopback ports; then the analytics dashboard
+over the demo data (`make demo-data`, made first if missing) and the review of
+that same widget conversation."""
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,9 +19,10 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from tests.support.browser import chromium  # noqa: E402
-from tests.support.servers import Assistant, endpoints_file, free_port  # noqa: E402
+from tests.support.servers import Assistant, endpoints_file, free_port, model_path  # noqa: E402
 
 MIDWAY, RESOLVED = ROOT / "docs" / "widget.png", ROOT / "docs" / "widget-resolved.png"
+DASHBOARD, REVIEW = ROOT / "docs" / "analytics.png", ROOT / "docs" / "review.png"
 OPENING = ("hey, since this morning my tiktok dms won't send 😩 red exclamation mark next to every message. "
            "i'm on the school wifi btw")
 
@@ -68,7 +74,30 @@ def shoot(driver, path: Path) -> None:
     print(f"screenshots: wrote {path.relative_to(ROOT)}")
 
 
+def analytics(driver, base: str) -> None:
+    """The dashboard over the demo data, and the review of the widget conversation just held."""
+    wait = WebDriverWait(driver, 60)
+    driver.set_window_size(1300, 1900)
+    driver.get(f"{base}/analytics?source=demo")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-chart="fixes"] svg rect'))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="episode-row"]'))
+    driver.save_screenshot(str(DASHBOARD))
+    print(f"screenshots: wrote {DASHBOARD.relative_to(ROOT)}")
+    with urllib.request.urlopen(f"{base}/analytics/episodes.json") as r:
+        conversation = json.load(r)["episodes"][0]["conversation"]
+    driver.set_window_size(1300, 1500)
+    driver.get(f"{base}/analytics/review?id={conversation}")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="belief-bar"]'))
+    driver.save_screenshot(str(REVIEW))
+    print(f"screenshots: wrote {REVIEW.relative_to(ROOT)}")
+
+
 def main() -> int:
+    from analytics.service import DEMO_DB
+
+    if not DEMO_DB.exists():
+        print("screenshots: making the demo data first (make demo-data) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "analytics.demo", "--model", model_path()], cwd=ROOT, check=True)
     work = Path(tempfile.mkdtemp(prefix="screenshots-"))
     actions = free_port()
     endpoints = endpoints_file(work / "endpoints.yml", actions_port=actions, tracker_store={"db": str(work / "t.db")})
@@ -82,6 +111,7 @@ def main() -> int:
             wait.until(lambda d: d.find_element(By.ID, "chat-input").is_enabled())
             converse(driver, wait)
             shoot(driver, RESOLVED)
+            analytics(driver, f"http://127.0.0.1:{assistant.web_port}")
     finally:
         assistant.stop()
     return 0

@@ -1,27 +1,53 @@
-"""Serve web/ (the chat widget page) on 127.0.0.1, without directory listings."""
+"""Serve web/ (the chat widget page) and the support analytics (/analytics) on
+127.0.0.1, without directory listings."""
 from __future__ import annotations
 
 import argparse
 import functools
+import logging
+import os
+import sys
+import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
-WEB = Path(__file__).resolve().parent.parent / "web"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WEB = ROOT / "web"
+
+from analytics.web import Routes  # noqa: E402
 
 
 class Handler(SimpleHTTPRequestHandler):
     socket_url = "http://127.0.0.1:5005"
+    analytics: Routes | None = None
 
     def do_GET(self):
-        if self.path.split("?")[0] == "/config.js":
-            body = f'window.TROUBLESHOOTER_SOCKET_URL = "{self.socket_url}";\n'.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/javascript")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        url = urlsplit(self.path)
+        if url.path == "/config.js":
+            self._send(200, f'window.TROUBLESHOOTER_SOCKET_URL = "{self.socket_url}";\n'.encode(),
+                       "application/javascript")
+            return
+        if url.path == "/analytics" or url.path.startswith("/analytics/"):
+            if self.analytics is None:
+                self._send(404, b'{"error": "analytics are not served here"}', "application/json")
+                return
+            query = dict(parse_qsl(url.query, keep_blank_values=True))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            r = self.analytics.get(url.path, query, headers)
+            self._send(r.status, r.body, r.content_type, r.headers)
             return
         super().do_GET()
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
 
     def list_directory(self, path):
         self.send_error(404)
@@ -39,9 +65,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=8080)
     ap.add_argument("--socket-url", default="http://127.0.0.1:5005")
+    ap.add_argument("--endpoints", default="endpoints.yml", help="whose tracker store the analytics read")
+    ap.add_argument("--demo-db", default=None, help="tracker database of simulated users (default: build/demo)")
+    ap.add_argument("--production", action="store_true", help="analytics only with ANALYTICS_TOKEN")
     args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from analytics.service import DEMO_DB, Analytics, Sources
+
+    endpoints = Path(args.endpoints) if Path(args.endpoints).is_absolute() else ROOT / args.endpoints
+    demo = Path(args.demo_db) if args.demo_db else DEMO_DB
+    token = os.environ.get("ANALYTICS_TOKEN") or None
     Handler.socket_url = args.socket_url
+    Handler.analytics = Routes(lambda: Analytics(Sources.from_endpoints(endpoints, demo)), token=token,
+                               required=args.production)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), functools.partial(Handler, directory=str(WEB)))
+    if token or not args.production:
+        threading.Thread(target=Handler.analytics.warm, daemon=True).start()
     server.serve_forever()
 
 

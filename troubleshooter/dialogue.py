@@ -167,7 +167,8 @@ def _known(engine: Engine, facts: dict[str, str]) -> dict[str, str]:
 
 
 def _replace(d: Diagnosis, new: Diagnosis) -> None:
-    d.__dict__.update(new.__dict__)
+    """`d` becomes `new`: a diagnosis begins (counted, so analytics can tell diagnoses apart)."""
+    d.__dict__.update({**new.__dict__, "episode": d.episode + 1})
 
 
 def _idle_facts(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:

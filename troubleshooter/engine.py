@@ -29,6 +29,7 @@ class Step:
     id: str | None = None          # evidence or fix id
     rank: int = 0                  # fix rank among the remaining fixes (1 = best)
     probability: float = 0.0       # P(fix resolves | evidence)
+    value: float = 0.0             # why this step: a question's expected saving, a fix's efficiency
 
 
 class Engine:
@@ -209,12 +210,12 @@ class Engine:
         if questions:
             qid, saving = self._question_value(d, self._weights(d))
             if qid is not None and saving > self.margin:
-                return Step("question", qid)
+                return Step("question", qid, value=saving)
         ranking = self.fix_ranking(d)
         if not ranking or ranking[0][2] * self.handoff_cost <= 1.0:
             return Step("handoff")
-        fid, p, _ = ranking[0]
-        return Step("fix", fid, rank=d.next_rank, probability=p)
+        fid, p, eff = ranking[0]
+        return Step("fix", fid, rank=d.next_rank, probability=p, value=eff)
 
     # ----- updates --------------------------------------------------------
     def start(self, symptom: str | dict[str, float] | None = None,

@@ -1,7 +1,7 @@
 """Load and validate the cause knowledge base (knowledge/*.yml)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +205,48 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     for key, entry in faq.items():
         c = _Checker("faq.yml", key, entry)
         c.text("question"), c.text("answer")
-    return KnowledgeBase(causes, evidence, fixes, symptoms, settings, faq, contract)
+    kb = KnowledgeBase(causes, evidence, fixes, symptoms, settings, faq, contract)
+    learned = settings.get("learned")
+    if learned:   # a reviewed proposal of `make learn`, used only when settings.yml names it
+        kb = with_learned(kb, _read(directory / str(learned)), str(learned))
+    return kb
+
+
+def with_learned(kb: KnowledgeBase, data: dict, file: str = "learned.yml") -> KnowledgeBase:
+    """The knowledge base with learned values on top (see troubleshooter/learning.py). Every value
+    must name a known cause and an id the cause can have, be a probability and say how many
+    episodes it rests on; a fix the knowledge base does not link to a cause cannot be added."""
+    entries = data.get("causes") or {} if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        raise KnowledgeBaseError(file, "-", "causes", "must be a mapping of cause id to learned values")
+    causes = dict(kb.causes)
+    for cid, entry in entries.items():
+        if cid not in causes:
+            raise KnowledgeBaseError(file, cid, "-", "unknown cause id")
+        if not isinstance(entry, dict):
+            raise KnowledgeBaseError(file, cid, "-", "must be a mapping")
+        cause = causes[cid]
+        prior = _learned_value(file, cid, "prior", entry["prior"], 1e-6, 1.0) if "prior" in entry else cause.prior
+        evidence, fixes = dict(cause.evidence), dict(cause.fixes)
+        for eid, raw in (entry.get("evidence") or {}).items():
+            if eid not in kb.evidence:
+                raise KnowledgeBaseError(file, cid, f"evidence.{eid}", "unknown evidence id")
+            evidence[eid] = _learned_value(file, cid, f"evidence.{eid}", raw, 0.0, 1.0)
+        for fid, raw in (entry.get("fixes") or {}).items():
+            if cause.fixes.get(fid, 0) <= 0:
+                raise KnowledgeBaseError(file, cid, f"fixes.{fid}", "the knowledge base does not link this fix to the cause")
+            fixes[fid] = _learned_value(file, cid, f"fixes.{fid}", raw, 1e-6, 1.0)
+        causes[cid] = replace(cause, prior=prior, evidence=evidence, fixes=fixes)
+    return replace(kb, causes=causes)
+
+
+def _learned_value(file: str, cid: str, name: str, raw: Any, low: float, high: float) -> float:
+    if not isinstance(raw, dict) or not isinstance(raw.get("episodes"), (int, float)) or raw["episodes"] < 0:
+        raise KnowledgeBaseError(file, cid, name, "must be a mapping with 'value' and 'episodes' (>= 0)")
+    value = raw.get("value")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+        raise KnowledgeBaseError(file, cid, f"{name}.value", f"{value!r} is not a probability in [{low}, {high}]")
+    return float(value)
 
 
 def _check_contract(contract: dict, causes: dict, evidence: dict, fixes: dict) -> None:

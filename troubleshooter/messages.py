@@ -43,14 +43,15 @@ def _json(kind: str, **body: Any) -> Message:
     return {"json_message": {"troubleshooter": {"type": kind, **body}}}
 
 
-def question(engine: Engine, eid: str, reminder: bool = False) -> list[Message]:
+def question(engine: Engine, eid: str, reminder: bool = False, value: float | None = None) -> list[Message]:
     ev = engine.kb.evidence[eid]
     buttons = [
         {"title": "Yes", "payload": payload("affirm", evidence=eid)},
         {"title": "No", "payload": payload("deny", evidence=eid)},
         {"title": "Not sure", "payload": payload("unsure", evidence=eid)},
     ]
-    body = {"evidence": eid, **({"reminder": True} if reminder else {})}
+    body = {"evidence": eid, **({"reminder": True} if reminder else {}),
+            **({"value": round(value, 4)} if value is not None else {})}
     return [{"text": ev.question, "buttons": buttons}, _json("question", **body)]
 
 
@@ -70,16 +71,19 @@ def fix(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False) -> lis
         {"title": "Still not working", "payload": payload("fix_failed", fix=step.id)},
         {"title": "Why this?", "payload": "/ask_why"},
     ]
-    return [{"text": text, "buttons": buttons}, _fix_payload(engine, d, step.id, step.rank, reminder)]
+    chosen = {"probability": round(step.probability, 4), "efficiency": round(step.value, 4)} if step.value and not reminder else {}
+    return [{"text": text, "buttons": buttons}, _fix_payload(engine, d, step.id, step.rank, reminder, **chosen)]
 
 
-def _fix_payload(engine: Engine, d: Diagnosis, fid: str, rank: int, reminder: bool) -> Message:
-    return _json("fix", fix=fid, rank=rank, causes=_fix_causes(engine, d, fid), **({"reminder": True} if reminder else {}))
+def _fix_payload(engine: Engine, d: Diagnosis, fid: str, rank: int, reminder: bool, **chosen: float) -> Message:
+    """`chosen`: P(resolves) and efficiency that made the engine pick the fix (review)."""
+    return _json("fix", fix=fid, rank=rank, causes=_fix_causes(engine, d, fid), **({"reminder": True} if reminder else {}),
+                 **chosen)
 
 
 def step_messages(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False) -> list[Message]:
     if step.kind == "question":
-        return question(engine, step.id, reminder)
+        return question(engine, step.id, reminder, value=None if reminder else step.value)
     if step.kind == "fix":
         return fix(engine, d, step, reminder)
     return handoff(engine, d, reason="out_of_fixes")

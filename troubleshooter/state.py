@@ -24,6 +24,7 @@ class Diagnosis:
     reminders: int = 0                                        # times the pending step was shown again
     choices: list[str] = field(default_factory=list)          # payloads of the buttons last shown, in order
     titles: list[str] = field(default_factory=list)           # their titles (a reply typed as a title picks it)
+    episode: int = 0                                          # diagnoses begun in this conversation (analytics)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,6 +54,7 @@ class Diagnosis:
                 reminders=min(max(int(data.get("reminders") or 0), 0), 10),
                 choices=[str(c) for c in data.get("choices") or []],
                 titles=[str(t) for t in data.get("titles") or []],
+                episode=min(max(int(data.get("episode") or 0), 0), 10**6),
             )
         except (TypeError, AttributeError, ValueError, OverflowError):
             return cls()

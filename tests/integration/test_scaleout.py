@@ -13,6 +13,7 @@ import uuid
 import pytest
 import requests
 
+from analytics.service import Analytics, Sources
 from tests.support.chatwoot import FakeChatwoot
 from tests.support.servers import CHATWOOT_SECRET, ROOT, Assistant, endpoints_file
 
@@ -113,6 +114,14 @@ def test_two_replicas_share_conversations(services, tmp_path, lock_type, capsys)
         figures = audit(senders, references)
     finally:
         replicas.stop()
+    if lock_type != "redis":
+        # The analytics read the same PostgreSQL store: one episode per conversation, as on one server.
+        analytics = Analytics(Sources.from_endpoints(replicas.endpoints, demo=None))
+        rows = {e["conversation"]: e for e in analytics.episodes_all({})}
+        assert set(rows) == set(senders) | set(references)
+        for sender, ref in zip(senders, references):
+            keep = ("symptom", "questions", "fixes", "outcome", "turns")
+            assert {k: rows[sender][k] for k in keep} == {k: rows[ref][k] for k in keep}
     figures["non_200"] = sum(s != 200 for s in statuses)
     with capsys.disabled():
         print(f"\nscale-out with lock store {lock_type}: {figures}")

@@ -1,0 +1,1 @@
+"""Support analytics over the tracker store: episodes, figures, pages, reports."""

@@ -1,0 +1,189 @@
+"""`make demo-data`: a few hundred simulated users talk to the real assistant over REST,
+into a tracker database of their own (build/demo/tracker.db, never the live one); their
+conversations are then spread over the last four weeks so the dashboard has history.
+The page shows them under source "demo", marked as simulated.
+
+  python -m analytics.demo [--users 300] [--days 28] [--seed 7]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+import requests
+import yaml
+
+from troubleshooter.knowledge import load_knowledge_base
+from troubleshooter.population import FAILED, TYPED, WORKED, Population, User
+
+from .service import DEMO_DB, ROOT
+
+MAX_TURNS = 25
+Say = Callable[[str], list]
+
+
+def _payloads(reply: list) -> list[dict]:
+    return [m["custom"]["troubleshooter"] for m in reply
+            if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("troubleshooter"), dict)]
+
+
+def _buttons(reply: list) -> list[dict]:
+    shown = [m["buttons"] for m in reply if m.get("buttons")]
+    return shown[-1] if shown else []
+
+
+def play(say: Say, pop: Population, u: User) -> None:
+    """One user's conversation, until it ends, they give up, or MAX_TURNS."""
+    reply = say(u.opening)
+    for turn in range(1, MAX_TURNS):
+        if u.gives_up_at == turn:
+            return
+        if u.asks_person_at == turn:
+            reply = say(pop.typed(("can i talk to a real person", "human please", "i want to talk to support")))
+            continue
+        if u.starts_over_at == turn:
+            reply = say("start over")
+            u.starts_over_at = None
+            continue
+        steps = [p for p in _payloads(reply) if p["type"] in ("question", "fix", "clarify", "resolved", "handoff")]
+        step = steps[-1] if steps else None
+        if step is None:
+            buttons = _buttons(reply)
+            if not buttons:
+                return
+            reply = say(buttons[0]["payload"])     # e.g. a confirmation: yes
+            continue
+        kind = step["type"]
+        if kind == "handoff":
+            return
+        if kind == "resolved":
+            if u.thanks:
+                say(pop.typed(("thanks!", "thank you so much", "ty")))
+            return
+        if kind == "clarify":
+            options = step.get("options") or []
+            reply = say(f"/symptom_{u.symptom}" if u.symptom in options else u.opening)
+        elif kind == "question":
+            value = pop.answer(u, step["evidence"])
+            intent = {"yes": "affirm", "no": "deny", "unsure": "unsure"}[value]
+            reply = say(pop.typed(TYPED[value]) if u.types else
+                        f'/{intent}{json.dumps({"evidence": step["evidence"]}, separators=(",", ":"))}')
+        else:
+            worked = pop.fix_works(u, step["fix"])
+            intent = "fix_worked" if worked else "fix_failed"
+            reply = say(pop.typed(WORKED if worked else FAILED) if u.types else
+                        f'/{intent}{json.dumps({"fix": step["fix"]}, separators=(",", ":"))}')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(model: str, db: Path, work: Path) -> tuple[subprocess.Popen, str]:
+    rasa_port, actions_port = _free_port(), _free_port()
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(db)}
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump(config, sort_keys=False))
+    log = open(work / "servers.log", "ab")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run.py"), "--model", model, "--endpoints",
+                             str(endpoints), "--rasa-port", str(rasa_port), "--actions-port", str(actions_port),
+                             "--no-web"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{rasa_port}"
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the assistant did not start:\n" + (work / "servers.log").read_text()[-2000:])
+        try:
+            requests.get(url + "/", timeout=2)
+            requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=2)
+            return proc, url
+        except requests.RequestException:
+            time.sleep(1)
+    _stop(proc)
+    raise RuntimeError("the assistant was not ready in 300 s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def spread(db: Path, days: int, rng: random.Random, now: float) -> int:
+    """Move each conversation to a random start in the last `days` days (more of them lately),
+    keeping its own timing; returns how many conversations were moved."""
+    con = sqlite3.connect(db)
+    try:
+        firsts = con.execute("SELECT sender_id, MIN(timestamp) FROM events GROUP BY sender_id").fetchall()
+        for sender, first in firsts:
+            days_ago = rng.choices(range(days), [2.0 - i / days for i in range(days)])[0]   # more users lately
+            offset = now - days_ago * 86400 - rng.uniform(600, 86400) - first
+            rows = con.execute("SELECT id, data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+            for row_id, data in rows:
+                event = json.loads(data)
+                event["timestamp"] = event.get("timestamp", first) + offset
+                con.execute("UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                            (event["timestamp"], json.dumps(event), row_id))
+        con.commit()
+        return len(firsts)
+    finally:
+        con.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", type=int, default=300)
+    ap.add_argument("--days", type=int, default=28)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--db", default=str(DEMO_DB))
+    ap.add_argument("--model", required=True)
+    args = ap.parse_args(argv)
+    if not 1 <= args.users <= 5000 or not 1 <= args.days <= 365:
+        print("--users must be 1..5000 and --days 1..365", file=sys.stderr)
+        return 2
+    db = Path(args.db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.unlink(missing_ok=True)
+    pop = Population(load_knowledge_base(), seed=args.seed)
+    users = [pop.user() for _ in range(args.users)]
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="demo-") as work:
+        proc, url = _start(args.model, db, Path(work))
+        try:
+            def run(i: int) -> None:
+                sender = f"demo-{args.seed}-{i:04d}"
+                say = lambda text: requests.post(url + "/webhooks/rest/webhook",   # noqa: E731
+                                                 json={"sender": sender, "message": text}, timeout=60).json()
+                play(say, pop, users[i])
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(run, range(len(users))))
+        finally:
+            _stop(proc)
+    moved = spread(db, args.days, random.Random(args.seed), time.time())
+    print(f"{moved} simulated conversations in {db} ({time.time() - started:.0f} s); "
+          f"see http://127.0.0.1:8080/analytics?source=demo")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

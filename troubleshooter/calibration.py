@@ -1,0 +1,114 @@
+"""How well an engine's numbers match outcomes: predicted P(suggested fix resolves)
+against what happened, and replays of finished episodes."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .engine import Engine
+from .learning import Case
+
+_EPS = 1e-6
+
+
+def fix_predictions(engine: Engine, cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
+    """(predicted, happened) for every fix with a reported result, in the order tried: P(it
+    resolves | symptoms, the episode's answers, the fixes that failed before it)."""
+    from .state import Diagnosis
+
+    pred, out = [], []
+    for case in cases:
+        d = Diagnosis(symptoms=list(case.symptoms), reports=[{s: 1.0} for s in case.symptoms], status="active",
+                      evidence={e: "yes" if y else "no" for e, y in case.answers})
+        for fid in [*case.failed, *([case.worked] if case.worked else [])]:
+            belief = engine.belief(d)
+            p = sum(prob * engine.kb.causes[c].fixes.get(fid, 0.0) for c, prob in belief.items())
+            pred.append(min(max(p, 0.0), 1.0))
+            out.append(1.0 if fid == case.worked else 0.0)
+            d.failed.append(fid)
+    return np.array(pred), np.array(out)
+
+
+def brier(p: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((p - y) ** 2)) if len(p) else math.nan
+
+
+def log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    q = np.clip(p, _EPS, 1 - _EPS)
+    return float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))) if len(p) else math.nan
+
+
+def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[tuple[float, float, int]]:
+    """Equal-count bins: (mean predicted, observed rate, size) each."""
+    if not len(p):
+        return []
+    order = np.argsort(p, kind="stable")
+    return [(float(p[idx].mean()), float(y[idx].mean()), len(idx)) for idx in np.array_split(order, bins) if len(idx)]
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error over equal-count bins."""
+    table = reliability(p, y, bins)
+    n = sum(size for _, _, size in table)
+    return float(sum(size * abs(mp - rate) for mp, rate, size in table) / n) if n else math.nan
+
+
+def implied_cause(engine: Engine, fix: str) -> str:
+    """The cause a resolving fix points to: the one it resolves most reliably (then the likelier one)."""
+    return max(engine.causes, key=lambda c: (engine.kb.causes[c].fixes.get(fix, 0.0), engine.kb.causes[c].prior))
+
+
+def top1_accuracy(engine: Engine, cases: list[Case], truth: Engine | None = None) -> float:
+    """How often the top cause before any fix (symptoms and answers) is the true cause, or else the
+    cause implied by the resolving fix (read from `truth`'s knowledge base, default `engine`'s)."""
+    from .state import Diagnosis
+
+    judge = truth or engine
+    hits = n = 0
+    for case in cases:
+        target = case.cause or (implied_cause(judge, case.worked) if case.worked else None)
+        if target is None:
+            continue
+        d = Diagnosis(symptoms=list(case.symptoms), reports=[{s: 1.0} for s in case.symptoms], status="active",
+                      evidence={e: "yes" if y else "no" for e, y in case.answers})
+        hits += next(iter(engine.belief(d))) == target
+        n += 1
+    return hits / n if n else math.nan
+
+
+@dataclass
+class Replay:
+    resolved: float
+    mean_fixes: float
+    mean_questions: float
+    cases: int
+
+
+def replay(engine: Engine, cases: list[Case], max_steps: int = 30) -> Replay:
+    """Replay resolved episodes: questions answered as in the episode ("not sure" when it has no
+    answer), the episode's resolving fix works and every other fix fails (untried fixes are
+    assumed not to work)."""
+    answered = [c for c in cases if c.worked]
+    fixes = questions = resolved = 0
+    for case in answered:
+        known = {e: ("yes" if y else "no") for e, y in case.answers}
+        d = engine.start(case.symptoms[0])
+        for extra in case.symptoms[1:]:
+            engine.report(d, extra)
+        for _ in range(max_steps):
+            step = engine.advance(d)
+            if step.kind == "question":
+                questions += 1
+                engine.answer(d, step.id, known.get(step.id, "unsure"))
+            elif step.kind == "fix":
+                fixes += 1
+                engine.fix_result(d, step.id, step.id == case.worked)
+                if step.id == case.worked:
+                    resolved += 1
+                    break
+            else:
+                break
+    n = len(answered)
+    return Replay(resolved / n, fixes / n, questions / n, n) if n else Replay(math.nan, math.nan, math.nan, 0)

@@ -1,0 +1,305 @@
+"""Tracker events -> turns and episodes (one episode per diagnosis).
+
+Plain data in, plain data out: the events are Rasa's event dicts as the tracker
+store keeps them, but nothing here imports Rasa. A diagnosis is told apart by
+its `episode` counter (bumped whenever the dialogue begins a fresh one) and by
+Rasa restarts. Turns before any problem was described belong to the diagnosis
+that follows them; a conversation that never described one is a single
+`no_problem` episode.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from .state import Diagnosis
+
+OUTCOMES = ("resolved", "handed_over", "abandoned", "restarted", "ongoing", "no_problem")
+FINISHED = ("resolved", "handed_over", "abandoned", "restarted")
+REASONS = ("asked", "out_of_fixes", "failure", "people")
+RESPOND = "action_respond"
+STEP_KINDS = ("question", "fix", "handoff", "resolved", "clarify")
+
+Belief = Callable[[Diagnosis], list[tuple[str, float]]]
+
+
+@dataclass
+class Turn:
+    """One user message and what the assistant did with it."""
+    index: int
+    time: float
+    end: float                              # when the assistant had the turn's diagnosis
+    channel: str | None
+    text: str
+    intent: str | None
+    confidence: float | None
+    owner: str | None                       # a support chat's owner of the conversation, if it said
+    reading: dict | None = None
+    bot: list[dict] = field(default_factory=list)       # {"text", "buttons": [titles], "custom"}
+    diagnosis: dict | None = None           # the diagnosis slot after the turn (None: the turn did not set it)
+    answered: bool = False                  # the assistant replied (any message or a new diagnosis)
+    restart: bool = False                   # a Rasa restart came before this turn
+
+    @property
+    def payloads(self) -> list[dict]:
+        out = []
+        for m in self.bot:
+            body = (m.get("custom") or {}).get("troubleshooter") if isinstance(m.get("custom"), dict) else None
+            if isinstance(body, dict) and isinstance(body.get("type"), str):
+                out.append(body)
+        return out
+
+    def step(self) -> dict | None:
+        """The new step the bot took this turn (reminders are not new steps)."""
+        chosen = None
+        for p in self.payloads:
+            if p["type"] in STEP_KINDS and not p.get("reminder"):
+                chosen = p
+        if chosen is None:
+            return None
+        kind = chosen["type"]
+        if kind == "question":
+            return {"kind": kind, "id": chosen.get("evidence"), "value": chosen.get("value")}
+        if kind == "fix":
+            return {"kind": kind, "id": chosen.get("fix"), "rank": chosen.get("rank"),
+                    "probability": chosen.get("probability"), "efficiency": chosen.get("efficiency")}
+        if kind == "handoff":
+            return {"kind": kind, "reason": chosen.get("reason")}
+        if kind == "resolved":
+            return {"kind": kind, "id": chosen.get("fix")}
+        return {"kind": kind, "options": chosen.get("options") or []}
+
+
+@dataclass
+class Episode:
+    conversation: str
+    episode: int                            # 1-based within the conversation
+    channel: str | None
+    started: float
+    ended: float
+    symptoms: list[str]
+    questions: list[dict]                   # {"evidence", "answer": yes/no/unsure/None}, in the order asked
+    volunteered: dict[str, str]             # facts stated without being asked
+    fixes: list[dict]                       # {"fix", "rank", "outcome": worked/failed/skipped/unanswered}, in order
+    status: str                             # the diagnosis status at the end
+    outcome: str                            # OUTCOMES (see `settle` for the time-dependent ones)
+    handover_reason: str | None
+    resolved_by: str | None
+    top_causes: list[dict]
+    turns: int
+    first_turn: int                         # index of its first turn in the conversation
+
+    @property
+    def symptom(self) -> str | None:
+        return self.symptoms[0] if self.symptoms else None
+
+    def row(self) -> dict[str, Any]:
+        return {"conversation": self.conversation, "episode": self.episode, "channel": self.channel,
+                "started": self.started, "ended": self.ended, "symptom": self.symptom, "symptoms": self.symptoms,
+                "questions": self.questions, "volunteered": self.volunteered, "fixes": self.fixes,
+                "outcome": self.outcome, "handover_reason": self.handover_reason, "resolved_by": self.resolved_by,
+                "top_causes": self.top_causes, "turns": self.turns}
+
+
+@dataclass
+class Conversation:
+    id: str
+    turns: list[Turn]
+    episodes: list[Episode]
+    last_event: float
+
+    @property
+    def channel(self) -> str | None:
+        return next((t.channel for t in self.turns if t.channel), None)
+
+
+# ----- events -> turns ----------------------------------------------------------------
+
+def turns_of(events: Iterable[dict]) -> list[Turn]:
+    """Split events into user turns. Bot messages and the diagnosis slot count only when an
+    action set them after the user spoke (a new session re-sets slots without a turn)."""
+    turns: list[Turn] = []
+    current: Turn | None = None
+    action: str | None = None
+    restart = False
+    for e in events:
+        if not isinstance(e, dict):
+            continue
+        kind, ts = e.get("event"), _time(e.get("timestamp"))
+        if kind == "restart":
+            restart, current = True, None
+        elif kind == "user":
+            current = _user_turn(len(turns), e, ts, restart)
+            turns.append(current)
+            restart, action = False, None
+        elif current is None:
+            continue
+        elif kind == "action":
+            action = e.get("name")
+        elif kind == "bot" and action not in (None, "action_listen", "action_session_start"):
+            current.bot.append(_bot_message(e))
+            current.answered = True
+        elif kind == "slot" and action == RESPOND:
+            if e.get("name") == "diagnosis" and isinstance(e.get("value"), dict):
+                current.diagnosis, current.answered, current.end = e["value"], True, max(current.end, ts)
+            elif e.get("name") == "reading":
+                current.reading = e.get("value") if isinstance(e.get("value"), dict) else None
+    return turns
+
+
+def _time(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _user_turn(index: int, e: dict, ts: float, restart: bool) -> Turn:
+    parse = e.get("parse_data") if isinstance(e.get("parse_data"), dict) else {}
+    intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+    meta = e.get("metadata") if isinstance(e.get("metadata"), dict) else {}
+    chat = meta.get("support_chat") if isinstance(meta.get("support_chat"), dict) else {}
+    confidence = intent.get("confidence")
+    return Turn(index=index, time=ts, end=ts, channel=e.get("input_channel") or None, text=str(e.get("text") or ""),
+                intent=intent.get("name"), confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+                owner=chat.get("owner") if isinstance(chat.get("owner"), str) else None, restart=restart)
+
+
+def _bot_message(e: dict) -> dict:
+    data = e.get("data") if isinstance(e.get("data"), dict) else {}
+    buttons = [b.get("title") for b in data.get("buttons") or [] if isinstance(b, dict)]
+    return {"text": e.get("text"), "buttons": buttons, "custom": data.get("custom")}
+
+
+# ----- turns -> episodes ------------------------------------------------------------------
+
+def conversation_of(sender: str, events: list[dict], expiry: float, now: float,
+                    belief: Belief | None = None) -> Conversation:
+    """The conversation's turns and episodes; `expiry` is the session expiry in seconds
+    (an unfinished diagnosis quiet for longer is abandoned), `now` the time of reading."""
+    turns = turns_of(events)
+    last = max([_time(e.get("timestamp")) for e in events if isinstance(e, dict)] or [0.0])
+    groups = _segments(turns)
+    episodes = []
+    for n, (group, real) in enumerate(groups):
+        later = n + 1 < len(groups)
+        episodes.append(_episode(sender, len(episodes) + 1, group, real, later, expiry, now, belief))
+    return Conversation(sender, turns, episodes, last)
+
+
+def _segments(turns: list[Turn]) -> list[tuple[list[Turn], list[Turn]]]:
+    """(all turns, the turns of the diagnosis itself) per episode. A segment is a run of turns
+    with the same diagnosis counter and no restart between; idle segments join the next real one
+    (or the last, at the end)."""
+    runs: list[list[Turn]] = []
+    key, restarts, state = None, 0, None
+    for t in turns:
+        restarts += t.restart
+        if t.restart:
+            state = None
+        state = t.diagnosis if t.diagnosis is not None else state
+        k = (restarts, (state or {}).get("episode", 0))
+        if k != key or not runs:
+            runs.append([])
+            key = k
+        runs[-1].append(t)
+    out: list[tuple[list[Turn], list[Turn]]] = []
+    waiting: list[Turn] = []
+    for run in runs:
+        if _is_real(run):
+            out.append((waiting + run, run))
+            waiting = []
+        else:
+            waiting += run
+    if waiting:
+        if out:
+            out[-1] = (out[-1][0] + waiting, out[-1][1])
+        else:
+            out.append((waiting, []))
+    return out
+
+
+def _is_real(run: list[Turn]) -> bool:
+    for t in run:
+        d = t.diagnosis or {}
+        if d.get("status") not in (None, "idle") or d.get("symptoms") or d.get("reports"):
+            return True
+    return False
+
+
+def _last_state(turns: list[Turn]) -> Diagnosis:
+    for t in reversed(turns):
+        if t.diagnosis is not None:
+            return Diagnosis.from_dict(t.diagnosis)
+    return Diagnosis()
+
+
+def _episode(sender: str, number: int, turns: list[Turn], real: list[Turn], later: bool, expiry: float,
+             now: float, belief: Belief | None) -> Episode:
+    d = _last_state(real)
+    payloads = [p for t in real for p in t.payloads]
+    asked = _first_seen(p.get("evidence") for p in payloads if p["type"] == "question" and not p.get("reminder"))
+    ranks = {}
+    for p in payloads:
+        if p["type"] == "fix" and not p.get("reminder"):
+            ranks.setdefault(p.get("fix"), p.get("rank"))
+    fixes = [{"fix": f, "rank": r, "outcome": _fix_outcome(d, f)} for f, r in ranks.items() if isinstance(f, str)]
+    reasons = [p.get("reason") for p in payloads if p["type"] == "handoff"]
+    status = d.status
+    outcome, reason = _ending(real, d, reasons, later)
+    ep = Episode(
+        conversation=sender, episode=number, channel=next((t.channel for t in turns if t.channel), None),
+        started=turns[0].time, ended=max(t.end for t in turns), symptoms=_symptoms(d),
+        questions=[{"evidence": e, "answer": d.evidence.get(e)} for e in asked],
+        volunteered={e: v for e, v in d.evidence.items() if e not in asked},
+        fixes=fixes, status=status, outcome=outcome, handover_reason=reason, resolved_by=d.resolved_by,
+        top_causes=[{"cause": c, "probability": round(p, 4)} for c, p in (belief(d)[:3] if belief and real else [])],
+        turns=len(turns), first_turn=turns[0].index)
+    return settle(ep, expiry, now)
+
+
+def _first_seen(values: Iterable[Any]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if isinstance(v, str) and v not in out:
+            out.append(v)
+    return out
+
+
+def _fix_outcome(d: Diagnosis, fid: str) -> str:
+    if d.resolved_by == fid:
+        return "worked"
+    if fid in d.failed:
+        return "failed"
+    return "skipped" if fid in d.skipped else "unanswered"
+
+
+def _ending(real: list[Turn], d: Diagnosis, reasons: list, later: bool) -> tuple[str, str | None]:
+    if not real:
+        return "no_problem", None
+    if d.status == "resolved":
+        return "resolved", None
+    if d.status == "handed_over":
+        reason = reasons[-1] if reasons and reasons[-1] in REASONS else "people"
+        return "handed_over", reason
+    if not real[-1].answered:
+        return "handed_over", "failure"
+    return ("restarted", None) if later else ("ongoing", None)
+
+
+def _symptoms(d: Diagnosis) -> list[str]:
+    if d.symptoms:
+        return list(d.symptoms)
+    weight: dict[str, float] = {}
+    for report in d.reports:
+        for s, q in report.items():
+            weight[s] = weight.get(s, 0.0) + q
+    best = max(weight, key=lambda s: (weight[s], s), default=None)
+    return [best] if best else []
+
+
+def settle(ep: Episode, expiry: float, now: float) -> Episode:
+    """An ongoing diagnosis quiet for longer than the session expiry is abandoned."""
+    if ep.outcome == "ongoing" and now - ep.ended > expiry:
+        ep.outcome = "abandoned"
+    return ep
