@@ -53,6 +53,7 @@ class Sources:
     def from_endpoints(cls, endpoints: Path, demo: Path | None = DEMO_DB, engine: Engine | None = None) -> "Sources":
         engine = engine or Engine(load_knowledge_base(os.environ.get("TROUBLESHOOTER_KB") or DEFAULT_DIR))
         config = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}
+        config = {k: os.path.expandvars(v) if isinstance(v, str) else v for k, v in config.items()}   # ${DB_PASSWORD}
         expiry = session_expiry()
         stores = {"live": EpisodeStore(TrackerEvents(store_url(config, ROOT)), engine, expiry)}
         if demo is not None and demo.exists():

@@ -18,6 +18,8 @@ from troubleshooter.state import Diagnosis
 logger = logging.getLogger(__name__)
 _CHUNK = 200            # conversations read per query
 _FRESH = 1.0            # seconds a refresh stays good (a page loads several figures at once)
+_LATE_IDS = 500         # re-read conversations among this many latest ids: with several writers (PostgreSQL),
+_LATE_EVERY = 30.0      # a lower id can commit after a higher one was read; and at least this often
 
 
 class StoreError(RuntimeError):
@@ -122,7 +124,7 @@ class EpisodeStore:
         self.events, self.engine, self.expiry, self.clock = events, engine, expiry, clock
         self._episodes: dict[str, list[Episode]] = {}
         self._seen = 0
-        self._checked = 0.0
+        self._checked = self._rescanned = 0.0
         self._lock = threading.Lock()
 
     def belief(self, d: Diagnosis) -> list[tuple[str, float]]:
@@ -145,7 +147,10 @@ class EpisodeStore:
             if not force and now - self._checked < _FRESH:
                 return 0
             upto = self.events.last_id()
-            senders = self.events.changed(self._seen, upto) if upto > self._seen else []
+            senders: list[str] = []
+            if upto > self._seen or now - self._rescanned >= _LATE_EVERY:
+                senders = self.events.changed(max(0, self._seen - _LATE_IDS), upto)
+                self._rescanned = now
             for sender, events in self.events.events(senders, upto, brief=True):
                 self._episodes[sender] = conversation_of(sender, events, self.expiry, now, self.belief).episodes
             self._seen, self._checked = max(self._seen, upto), now

@@ -10,12 +10,14 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
 
+from troubleshooter.knowledge import KnowledgeBaseError
+
 from .service import Analytics, QueryError
+from .store import StoreError
 
 logger = logging.getLogger(__name__)
 PAGES = Path(__file__).resolve().parent.parent / "web" / "analytics"
@@ -45,7 +47,10 @@ class Routes:
     def analytics(self) -> Analytics:
         with self._lock:
             if self._analytics is None:
-                self._analytics = self._make()
+                try:
+                    self._analytics = self._make()
+                except (StoreError, KnowledgeBaseError, OSError, ValueError) as exc:   # a set-up to fix, said plainly
+                    raise QueryError(f"the analytics cannot start: {exc}", 503) from None
             return self._analytics
 
     def warm(self) -> None:
@@ -106,15 +111,11 @@ class Routes:
             rest = {k: v for k, v in query.items() if k != "token"}
             return Response(303, b"", "text/plain", {
                 "Location": path + ("?" + urlencode(rest) if rest else ""),
-                "Set-Cookie": f"{COOKIE}={given}; Path=/analytics; HttpOnly; SameSite=Strict"})
+                "Set-Cookie": f"{COOKIE}={given}; Path=/analytics; HttpOnly; SameSite=Lax"})
         auth = headers.get("authorization", "")
-        cookie = SimpleCookie()
-        try:
-            cookie.load(headers.get("cookie", ""))
-        except Exception:   # noqa: BLE001 - a malformed cookie header is no token
-            cookie = SimpleCookie()
+        cookies = [c.strip().partition("=") for c in headers.get("cookie", "").split(";")]   # other cookies may be malformed
         for candidate in (auth[7:] if auth.lower().startswith("bearer ") else None,
-                          cookie[COOKIE].value if COOKIE in cookie else None, given):
+                          *(value for name, _, value in cookies if name == COOKIE), given):
             if candidate is not None and self._matches(candidate):
                 return None
         return _json(401, {"error": "this page needs the analytics token: open /analytics?token=... once, "

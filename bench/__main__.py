@@ -237,7 +237,9 @@ def analytics_report(a: dict) -> list[str]:
         lines.append(f"| {label} | {a[key + '_p50_ms']} | {a[key + '_max_ms']} |")
     lines += ["", f"First read of the whole store when the page server starts (in the background): "
               f"{a['cold_first_read_s']} s; the first figures after 100 new conversations: {a['after_100_new_s']} s "
-              f"(only changed conversations are read). Page server RSS {a['rss_mb']} MB.", ""]
+              f"(only changed conversations are read). Page server RSS {a['rss_mb']} MB.", "",
+              f"`make learn`'s estimation (EM with the choice of prior strengths) on all these episodes: "
+              f"{a.get('learn_10k_s', 'not measured')} s.", ""]
     return lines
 
 

@@ -75,6 +75,18 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _learning_time(endpoints: Path) -> float:
+    """Seconds `make learn`'s estimation takes on every episode of the store (reading excluded)."""
+    from analytics.service import Sources
+    from troubleshooter.learning import cases_of, learn
+
+    store = Sources.from_endpoints(endpoints, demo=None).stores["live"]
+    cases = cases_of([e.row() for e in store.episodes() if e.outcome not in ("ongoing", "no_problem")], store.engine)
+    started = time.perf_counter()
+    learn(store.engine, cases)
+    return round(time.perf_counter() - started, 2)
+
+
 def run(seed: Path, work: Path) -> dict:
     db = work / "analytics-10k.db"
     db.unlink(missing_ok=True)
@@ -111,7 +123,9 @@ def run(seed: Path, work: Path) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    out = {"conversations": summary["counts"]["conversations"], "episodes": summary["counts"]["episodes"],
+    learning = _learning_time(endpoints)
+    out = {"learn_10k_s": learning,
+           "conversations": summary["counts"]["conversations"], "episodes": summary["counts"]["episodes"],
            "events": n_events, "cold_first_read_s": round(cold, 2), "after_100_new_s": round(incremental, 3),
            "rss_mb": round(rss), "target_s": TARGET_S}
     for name, t in timings.items():

@@ -184,8 +184,10 @@ def main() -> int:
         print("Starting the action server and Rasa (about 20 s) ...", flush=True)
         ports = [args.rasa_port + i for i in range(args.replicas)]
         if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers]) for p in ports):
+            closed = args.production and not os.environ.get("ANALYTICS_TOKEN")
+            analytics = "off (set ANALYTICS_TOKEN to open them)" if closed else f"{web_origin}/analytics"
             lines = ["", f"Ready in {time.time() - started:.0f} s."] + [f"  Web widget:    {web_origin}/",
-                                                                        f"  Analytics:     {web_origin}/analytics"] * (not args.no_web)
+                                                                        f"  Analytics:     {analytics}"] * (not args.no_web)
             lines += [f"  REST:          http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
             lines += [f"  Chatwoot bot:  http://127.0.0.1:{p}/webhooks/chatwoot/webhook" for p in ports[:1]]
             lines += [f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",

@@ -10,7 +10,8 @@ import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+import posixpath
+from urllib.parse import parse_qsl, unquote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,18 +25,19 @@ class Handler(SimpleHTTPRequestHandler):
     analytics: Routes | None = None
 
     def do_GET(self):
-        url = urlsplit(self.path)
-        if url.path == "/config.js":
+        raw, _, query_text = self.path.partition("?")   # not urlsplit: "//analytics" is a path here, not a host
+        if raw == "/config.js":
             self._send(200, f'window.TROUBLESHOOTER_SOCKET_URL = "{self.socket_url}";\n'.encode(),
                        "application/javascript")
             return
-        if url.path == "/analytics" or url.path.startswith("/analytics/"):
+        path = posixpath.normpath("/" + unquote(raw).lstrip("/"))   # "//analytics", "/./analytics" are analytics too
+        if any(p == "/analytics" or p.startswith("/analytics/") for p in (path, raw)):
             if self.analytics is None:
                 self._send(404, b'{"error": "analytics are not served here"}', "application/json")
                 return
-            query = dict(parse_qsl(url.query, keep_blank_values=True))
+            query = dict(parse_qsl(query_text.partition("#")[0], keep_blank_values=True))
             headers = {k.lower(): v for k, v in self.headers.items()}
-            r = self.analytics.get(url.path, query, headers)
+            r = self.analytics.get(path, query, headers)
             self._send(r.status, r.body, r.content_type, r.headers)
             return
         super().do_GET()

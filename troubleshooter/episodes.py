@@ -39,6 +39,7 @@ class Turn:
     diagnosis: dict | None = None           # the diagnosis slot after the turn (None: the turn did not set it)
     answered: bool = False                  # the assistant replied (any message or a new diagnosis)
     restart: bool = False                   # a Rasa restart came before this turn
+    restarts: bool = False                  # this turn asked Rasa to restart (/restart)
 
     @property
     def payloads(self) -> list[dict]:
@@ -84,6 +85,7 @@ class Episode:
     status: str                             # the diagnosis status at the end
     outcome: str                            # OUTCOMES (see `settle` for the time-dependent ones)
     handover_reason: str | None
+    handovers: int                          # times it went to people (a resolved one may have come back)
     resolved_by: str | None
     top_causes: list[dict]
     turns: int
@@ -97,7 +99,8 @@ class Episode:
         return {"conversation": self.conversation, "episode": self.episode, "channel": self.channel,
                 "started": self.started, "ended": self.ended, "symptom": self.symptom, "symptoms": self.symptoms,
                 "questions": self.questions, "volunteered": self.volunteered, "fixes": self.fixes,
-                "outcome": self.outcome, "handover_reason": self.handover_reason, "resolved_by": self.resolved_by,
+                "outcome": self.outcome, "handover_reason": self.handover_reason, "handovers": self.handovers,
+                "resolved_by": self.resolved_by,
                 "top_causes": self.top_causes, "turns": self.turns}
 
 
@@ -127,6 +130,8 @@ def turns_of(events: Iterable[dict]) -> list[Turn]:
             continue
         kind, ts = e.get("event"), _time(e.get("timestamp"))
         if kind == "restart":
+            if current is not None:
+                current.restarts, current.answered = True, True
             restart, current = True, None
         elif kind == "user":
             current = _user_turn(len(turns), e, ts, restart)
@@ -179,18 +184,16 @@ def conversation_of(sender: str, events: list[dict], expiry: float, now: float,
     (an unfinished diagnosis quiet for longer is abandoned), `now` the time of reading."""
     turns = turns_of(events)
     last = max([_time(e.get("timestamp")) for e in events if isinstance(e, dict)] or [0.0])
-    groups = _segments(turns)
     episodes = []
-    for n, (group, real) in enumerate(groups):
-        later = n + 1 < len(groups)
-        episodes.append(_episode(sender, len(episodes) + 1, group, real, later, expiry, now, belief))
+    for group, real, after in _segments(turns):
+        episodes.append(_episode(sender, len(episodes) + 1, group, real, after, expiry, now, belief))
     return Conversation(sender, turns, episodes, last)
 
 
-def _segments(turns: list[Turn]) -> list[tuple[list[Turn], list[Turn]]]:
-    """(all turns, the turns of the diagnosis itself) per episode. A segment is a run of turns
-    with the same diagnosis counter and no restart between; idle segments join the next real one
-    (or the last, at the end)."""
+def _segments(turns: list[Turn]) -> list[tuple[list[Turn], list[Turn], Turn | None]]:
+    """(all turns, the turns of the diagnosis itself, the first turn after it) per episode. A
+    segment is a run of turns with the same diagnosis counter and no restart between; idle
+    segments join the next real one (or the last, at the end)."""
     runs: list[list[Turn]] = []
     key, restarts, state = None, 0, None
     for t in turns:
@@ -203,19 +206,20 @@ def _segments(turns: list[Turn]) -> list[tuple[list[Turn], list[Turn]]]:
             runs.append([])
             key = k
         runs[-1].append(t)
-    out: list[tuple[list[Turn], list[Turn]]] = []
+    out: list[tuple[list[Turn], list[Turn], Turn | None]] = []
     waiting: list[Turn] = []
-    for run in runs:
+    for n, run in enumerate(runs):
+        after = runs[n + 1][0] if n + 1 < len(runs) else None
         if _is_real(run):
-            out.append((waiting + run, run))
+            out.append((waiting + run, run, after))
             waiting = []
         else:
             waiting += run
     if waiting:
         if out:
-            out[-1] = (out[-1][0] + waiting, out[-1][1])
+            out[-1] = (out[-1][0] + waiting, out[-1][1], out[-1][2])
         else:
-            out.append((waiting, []))
+            out.append((waiting, [], None))
     return out
 
 
@@ -234,7 +238,7 @@ def _last_state(turns: list[Turn]) -> Diagnosis:
     return Diagnosis()
 
 
-def _episode(sender: str, number: int, turns: list[Turn], real: list[Turn], later: bool, expiry: float,
+def _episode(sender: str, number: int, turns: list[Turn], real: list[Turn], after: Turn | None, expiry: float,
              now: float, belief: Belief | None) -> Episode:
     d = _last_state(real)
     payloads = [p for t in real for p in t.payloads]
@@ -244,15 +248,16 @@ def _episode(sender: str, number: int, turns: list[Turn], real: list[Turn], late
         if p["type"] == "fix" and not p.get("reminder"):
             ranks.setdefault(p.get("fix"), p.get("rank"))
     fixes = [{"fix": f, "rank": r, "outcome": _fix_outcome(d, f)} for f, r in ranks.items() if isinstance(f, str)]
-    reasons = [p.get("reason") for p in payloads if p["type"] == "handoff"]
     status = d.status
-    outcome, reason = _ending(real, d, reasons, later)
+    handovers = _handovers(real)
+    outcome, reason = _ending(real, d, handovers, after)
     ep = Episode(
         conversation=sender, episode=number, channel=next((t.channel for t in turns if t.channel), None),
         started=turns[0].time, ended=max(t.end for t in turns), symptoms=_symptoms(d),
         questions=[{"evidence": e, "answer": d.evidence.get(e)} for e in asked],
         volunteered={e: v for e, v in d.evidence.items() if e not in asked},
-        fixes=fixes, status=status, outcome=outcome, handover_reason=reason, resolved_by=d.resolved_by,
+        fixes=fixes, status=status, outcome=outcome, handover_reason=reason, handovers=len(handovers),
+        resolved_by=d.resolved_by,
         top_causes=[{"cause": c, "probability": round(p, 4)} for c, p in (belief(d)[:3] if belief and real else [])],
         turns=len(turns), first_turn=turns[0].index)
     return settle(ep, expiry, now)
@@ -274,17 +279,36 @@ def _fix_outcome(d: Diagnosis, fid: str) -> str:
     return "skipped" if fid in d.skipped else "unanswered"
 
 
-def _ending(real: list[Turn], d: Diagnosis, reasons: list, later: bool) -> tuple[str, str | None]:
+def _handovers(real: list[Turn]) -> list[str]:
+    """Why the diagnosis went to people, each time it did: the bot's hand-over message of that
+    turn; else a failure if the turn before went unanswered; else people took it."""
+    reasons, status, previous = [], None, None
+    for t in real:
+        now = (t.diagnosis or {}).get("status", status)
+        if now == "handed_over" and status != "handed_over":
+            said = [p.get("reason") for p in t.payloads if p["type"] == "handoff"]
+            if said and said[-1] in REASONS:
+                reasons.append(said[-1])
+            else:
+                reasons.append("failure" if previous is not None and not previous.answered else "people")
+        status, previous = now, t
+    return reasons
+
+
+def _ending(real: list[Turn], d: Diagnosis, handovers: list[str], after: Turn | None) -> tuple[str, str | None]:
     if not real:
         return "no_problem", None
     if d.status == "resolved":
         return "resolved", None
     if d.status == "handed_over":
-        reason = reasons[-1] if reasons and reasons[-1] in REASONS else "people"
-        return "handed_over", reason
+        return "handed_over", handovers[-1] if handovers else "people"
+    if after is not None and after.owner == "closed":
+        return "handed_over", "people"          # the support team closed it while the bot had it
+    if real[-1].restarts or after is not None:
+        return "restarted", None                # started over (or a restart), with or without a new problem
     if not real[-1].answered:
         return "handed_over", "failure"
-    return ("restarted", None) if later else ("ongoing", None)
+    return "ongoing", None
 
 
 def _symptoms(d: Diagnosis) -> list[str]:

@@ -20,6 +20,9 @@ DEFINITIONS = {
     "abandonment_rate": "Abandoned / finished: no reply from the user for the session expiry "
                         "while the diagnosis was still open.",
     "restart_rate": "Started over / finished: the user started over or moved to another problem before this one ended.",
+    "resolved_after_handover": "Resolved diagnoses that had gone to people and were handed back to the bot "
+                               "(counted as resolved, and not in the hand-over rate).",
+    "causes_found": "For each resolved diagnosis, its most likely cause given everything said and the fix that worked.",
     "per_resolved": "Questions asked and fixes suggested in resolved diagnoses (the one that worked included).",
 }
 OUTCOME_LABELS = {"resolved": "Resolved", "handed_over": "Handed over", "abandoned": "Abandoned",
@@ -67,7 +70,8 @@ def summary(episodes: Iterable[Episode]) -> dict[str, Any]:
     resolved = [e for e in eps if e.outcome == "resolved"]
     return {
         "counts": {"conversations": len({e.conversation for e in eps}), "episodes": len(eps),
-                   "diagnoses": len(diagnoses), "finished": finished, **{o: outcomes[o] for o in OUTCOMES}},
+                   "diagnoses": len(diagnoses), "finished": finished, **{o: outcomes[o] for o in OUTCOMES},
+                   "resolved_after_handover": sum(e.outcome == "resolved" and e.handovers > 0 for e in eps)},
         "rates": {"resolution": _rate(outcomes["resolved"], finished),
                   "handover": _rate(outcomes["handed_over"], finished),
                   "abandonment": _rate(outcomes["abandoned"], finished),
@@ -75,7 +79,7 @@ def summary(episodes: Iterable[Episode]) -> dict[str, Any]:
         "per_resolved": _per_resolved(resolved),
         "by_day": _by_day(eps),
         "symptoms": _symptoms(diagnoses),
-        "causes": _causes(e for e in eps if e.outcome in FINISHED),   # for resolved ones: given the fix that worked
+        "causes": _causes(resolved),
         "fixes": _fixes(diagnoses),
         "handover_reasons": [{"reason": r, "count": n} for r, n in
                              Counter(e.handover_reason for e in eps if e.outcome == "handed_over").most_common()],

@@ -1,6 +1,7 @@
 """Load and validate the cause knowledge base (knowledge/*.yml)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,9 @@ def with_learned(kb: KnowledgeBase, data: dict, file: str = "learned.yml") -> Kn
         cause = causes[cid]
         prior = _learned_value(file, cid, "prior", entry["prior"], 1e-6, 1.0) if "prior" in entry else cause.prior
         evidence, fixes = dict(cause.evidence), dict(cause.fixes)
+        for key in ("evidence", "fixes"):
+            if not isinstance(entry.get(key) or {}, dict):
+                raise KnowledgeBaseError(file, cid, key, "must be a mapping of id to a learned value")
         for eid, raw in (entry.get("evidence") or {}).items():
             if eid not in kb.evidence:
                 raise KnowledgeBaseError(file, cid, f"evidence.{eid}", "unknown evidence id")
@@ -241,10 +245,11 @@ def with_learned(kb: KnowledgeBase, data: dict, file: str = "learned.yml") -> Kn
 
 
 def _learned_value(file: str, cid: str, name: str, raw: Any, low: float, high: float) -> float:
-    if not isinstance(raw, dict) or not isinstance(raw.get("episodes"), (int, float)) or raw["episodes"] < 0:
+    n = raw.get("episodes") if isinstance(raw, dict) else None
+    if not isinstance(n, (int, float)) or isinstance(n, bool) or not math.isfinite(n) or n < 0:
         raise KnowledgeBaseError(file, cid, name, "must be a mapping with 'value' and 'episodes' (>= 0)")
     value = raw.get("value")
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:  # NaN fails too
         raise KnowledgeBaseError(file, cid, f"{name}.value", f"{value!r} is not a probability in [{low}, {high}]")
     return float(value)
 

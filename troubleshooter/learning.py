@@ -40,7 +40,11 @@ def cases_of(rows: Iterable[dict[str, Any]], engine: Engine) -> list[Case]:
     """Episodes (analytics rows) as cases; those with nothing to learn from are left out."""
     out = []
     for r in rows:
-        answers = {q["evidence"]: q["answer"] for q in r.get("questions") or []}
+        answers = {}
+        for sid in r.get("symptoms") or []:     # what a symptom implies counts, as in the engine
+            if sid in engine.kb.symptoms:
+                answers.update(engine.kb.symptoms[sid].implies)
+        answers.update({q["evidence"]: q["answer"] for q in r.get("questions") or []})
         answers.update(r.get("volunteered") or {})
         yes_no = tuple((e, v == "yes") for e, v in answers.items() if v in ("yes", "no") and e in engine._e)
         failed = tuple(f["fix"] for f in r.get("fixes") or [] if f.get("outcome") == "failed" and f["fix"] in engine._f)
@@ -165,7 +169,11 @@ def guard(base: Params, p: Params, counts: Counts, min_count: float, max_odds_ra
         out = np.clip(v, np.minimum(lo, hi), np.maximum(lo, hi))
         return np.where((n >= min_count) & (b > 0) & (b < 1), out, b)
     prior = bound(base.prior, p.prior, counts.prior)
-    return Params(prior / prior.sum(), bound(base.p_yes, p.p_yes, counts.p_yes), bound(base.p_fix, p.p_fix, counts.p_fix))
+    kept = counts.prior < min_count          # these keep the base value; the others share the rest of the mass
+    moved = prior[~kept].sum()
+    if moved > 0:
+        prior[~kept] *= (1.0 - base.prior[kept].sum()) / moved
+    return Params(prior, bound(base.p_yes, p.p_yes, counts.p_yes), bound(base.p_fix, p.p_fix, counts.p_fix))
 
 
 @dataclass

@@ -19,6 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from troubleshooter.episodes import conversation_of
+from troubleshooter.knowledge import load_knowledge_base
 
 from analytics.service import Sources
 from tests.support.browser import chromium
@@ -163,7 +164,8 @@ def test_every_headline_figure(seeded):
     s = get(a, "/analytics/summary.json").json()
     # 7 conversations; "restarted" holds 2 diagnoses; "greeting" described none.
     assert s["counts"] == {"conversations": 7, "episodes": 8, "diagnoses": 7, "finished": 6, "resolved": 2,
-                           "handed_over": 2, "abandoned": 1, "restarted": 1, "ongoing": 1, "no_problem": 1}
+                           "handed_over": 2, "abandoned": 1, "restarted": 1, "ongoing": 1, "no_problem": 1,
+                           "resolved_after_handover": 0}
     assert s["rates"] == {"resolution": round(2 / 6, 4), "handover": round(2 / 6, 4),
                           "abandonment": round(1 / 6, 4), "restart": round(1 / 6, 4)}
     resolved = [users["resolved"].s, users["restarted"].s]
@@ -195,7 +197,12 @@ def test_exports_and_conversation_review(seeded):
     assert [(st["kind"], st["id"]) for st in steps] == s.shown
     assert all(st["value"] > 0 for st in steps if st["kind"] == "question")
     assert all(0 < st["probability"] <= 1 and st["efficiency"] > 0 for st in steps if st["kind"] == "fix")
-    assert all(t["belief"] and abs(sum(b["probability"] for b in t["belief"])) <= 1.0001 for t in review["turns"])
+    assert all(t["belief"] for t in review["turns"])
+    # The last turn knows the fix worked: its top cause is one that fix resolves (the knowledge base says so).
+    worked = s.fixes[-1][0]
+    top = review["turns"][-1]["belief"][0]["cause"]
+    kb = load_knowledge_base()
+    assert kb.causes[top].fixes.get(worked, 0) > 0
     assert review["turns"][0]["user"]["intent"] == "symptom_send_failed"
     clicked = [t["user"] for t in review["turns"] if t["user"]["text"].startswith("/deny")]
     assert len(clicked) == len(s.questions) and all(c["button"] == "No" for c in clicked)
@@ -224,7 +231,9 @@ def test_the_token_opens_the_page_once_by_cookie(seeded):
     assert r.status_code == 303 and r.headers["Location"] == "/analytics"
     cookie = r.headers["Set-Cookie"].split(";")[0]
     assert "HttpOnly" in r.headers["Set-Cookie"]
-    page = requests.get(f"http://127.0.0.1:{a.web_port}/analytics", headers={"Cookie": cookie}, timeout=10)
+    # Another site on 127.0.0.1 may have left a cookie Python's parser rejects: the token still counts.
+    page = requests.get(f"http://127.0.0.1:{a.web_port}/analytics",
+                        headers={"Cookie": f'theme=dark mode; {cookie}; x="a'}, timeout=10)
     assert page.status_code == 200 and "<html" in page.text.lower()
 
 

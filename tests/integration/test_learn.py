@@ -43,10 +43,13 @@ def test_make_learn_writes_a_loadable_proposal_and_the_report(store, tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     proposal = yaml.safe_load((tmp_path / "learned.yml").read_text())
     assert proposal["episodes"] >= USERS * 0.8
-    kb = with_learned(load_knowledge_base(), proposal)         # validated like the rest
-    for cid, entry in proposal["causes"].items():
-        for fid, value in (entry.get("fixes") or {}).items():
-            assert kb.causes[cid].fixes[fid] == value["value"] and value["episodes"] >= 5
+    base = load_knowledge_base()
+    with_learned(base, proposal)                               # validated like the rest
+    odds = lambda p: p / (1 - p)  # noqa: E731
+    for cid, entry in proposal["causes"].items():              # every change rests on data and stays in bounds
+        assert entry.get("prior", {"episodes": 5})["episodes"] >= 5
+        for v in [*(entry.get("evidence") or {}).values(), *(entry.get("fixes") or {}).values()]:
+            assert v["episodes"] >= 5 and 1 / 4.01 <= odds(v["value"]) / odds(v["was"]) <= 4.01
     report = (tmp_path / "learning.md").read_text()
     for figure in ("Brier score", "expected calibration error", "log-loss", "top-1 cause", "mean fixes tried"):
         assert figure in report

@@ -17,5 +17,6 @@ def test_a_clean_start_prints_no_warnings_and_ends_with_the_urls(assistant):
     start = start_output(assistant)
     warnings = [line for line in start.splitlines() if re.search(r"warn", line, re.I)]
     assert warnings == [], "\n".join(warnings[:10])
-    assert re.search(r"Ready in \d+ s\.\n  Web widget: +http://127\.0\.0\.1:\d+/\n  REST: ", start)
+    assert re.search(r"Ready in \d+ s\.\n  Web widget: +http://127\.0\.0\.1:(\d+)/\n"
+                     r"  Analytics: +http://127\.0\.0\.1:\1/analytics\n  REST: ", start)
     assert start.rstrip().splitlines()[-1].startswith("  Action server:")

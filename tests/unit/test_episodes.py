@@ -119,9 +119,55 @@ def test_a_last_message_the_assistant_did_not_answer_is_a_failure():
 
 
 def test_a_rasa_restart_ends_the_diagnosis_even_with_the_same_counter():
-    log = (Log().turn("my dms fail", "symptom_send_failed", dx(1), Q("vpn_or_proxy")).restart()
-           .turn("stuck sending", "symptom_send_stuck", dx(1, symptoms=["send_stuck"]), Q("weak_signal")))
-    assert [e.outcome for e in episodes(log)] == ["restarted", "ongoing"]
+    log = Log().turn("my dms fail", "symptom_send_failed", dx(1), Q("vpn_or_proxy"))
+    # As Rasa 3.6 logs "/restart": the message, action_restart, the restart event, no reply.
+    log.t += 5
+    log.events += [{"event": "action", "name": "action_listen", "timestamp": log.t},
+                   {"event": "user", "text": "/restart", "timestamp": log.t, "input_channel": "rest",
+                    "parse_data": {"intent": {"name": "restart", "confidence": 1.0}}},
+                   {"event": "action", "name": "action_restart", "timestamp": log.t},
+                   {"event": "restart", "timestamp": log.t},
+                   {"event": "action", "name": "action_listen", "timestamp": log.t}]
+    assert [(e.outcome, e.turns) for e in episodes(log)] == [("restarted", 2)]
+    log.turn("stuck sending", "symptom_send_stuck", dx(1, symptoms=["send_stuck"]), Q("weak_signal"))
+    assert [(e.outcome, e.turns) for e in episodes(log)] == [("restarted", 2), ("ongoing", 1)]
+
+
+def test_starting_over_and_leaving_counts_as_started_over():
+    log = (Log().turn("my dms fail", "symptom_send_failed", dx(1), F("restart_app", 1))
+           .turn("start over", "start_over", dx(1, pending={"type": "confirm", "action": "start_over"}))
+           .turn("yes", "affirm", {"status": "idle", "episode": 2}))
+    assert [(e.outcome, e.turns) for e in episodes(log, now=log.t + 2 * DAY)] == [("restarted", 3)]
+
+
+OWNER = lambda o: {"type": "owner", "owner": o}  # noqa: E731
+
+
+def test_support_chat_hand_overs_keep_their_reason_and_a_hand_back():
+    # The assistant failed on a turn; the connector handed over, and the status change followed.
+    log = (Log("chatwoot").turn("my dms fail", "symptom_send_failed", dx(), Q("vpn_or_proxy"), owner="bot")
+           .turn("yes", "affirm", None, answered=False, owner="bot")
+           .turn("", "", dx(status="handed_over"), OWNER("people"), owner="people"))
+    assert [(e.outcome, e.handover_reason) for e in episodes(log)] == [("handed_over", "failure")]
+    # Asked for a person, handed back, asked nothing, then an agent took it again: the last reason counts.
+    log = (Log("chatwoot").turn("my dms fail", "symptom_send_failed", dx(), Q("vpn_or_proxy"), owner="bot")
+           .turn("human", "human_handoff", dx(status="handed_over"), {"type": "handoff", "reason": "asked"}, owner="bot")
+           .turn("", "", dx(), OWNER("bot"), Q("wifi"), owner="bot")
+           .turn("", "", dx(status="handed_over"), OWNER("people"), owner="people"))
+    [ep] = episodes(log)
+    assert (ep.outcome, ep.handover_reason, ep.handovers) == ("handed_over", "people", 2)
+    # Handed over, handed back, then a fix worked: resolved, and the hand-over is remembered.
+    log = (Log("chatwoot").turn("my dms fail", "symptom_send_failed", dx(), Q("vpn_or_proxy"), owner="bot")
+           .turn("human", "human_handoff", dx(status="handed_over"), {"type": "handoff", "reason": "asked"}, owner="bot")
+           .turn("", "", dx(), OWNER("bot"), F("disable_vpn_proxy", 1), owner="bot")
+           .turn("worked", "fix_worked", dx(status="resolved", resolved_by="disable_vpn_proxy"), owner="bot"))
+    [ep] = episodes(log)
+    assert (ep.outcome, ep.handovers) == ("resolved", 1)
+    assert summary([ep])["counts"]["resolved_after_handover"] == 1
+    # The support team closed the conversation while the bot still had it.
+    log = (Log("chatwoot").turn("my dms fail", "symptom_send_failed", dx(), Q("vpn_or_proxy"), owner="bot")
+           .turn("", "", {"status": "idle", "episode": 2}, OWNER("closed"), owner="closed"))
+    assert [(e.outcome, e.handover_reason) for e in episodes(log, now=log.t + 2 * DAY)] == [("handed_over", "people")]
 
 
 def test_slots_carried_into_a_new_session_are_not_a_turn():
@@ -161,7 +207,8 @@ def _population():
 def test_headline_figures():
     s = summary(_population())
     assert s["counts"] == {"conversations": 4, "episodes": 4, "diagnoses": 3, "finished": 3, "resolved": 1,
-                           "handed_over": 1, "abandoned": 1, "restarted": 0, "ongoing": 0, "no_problem": 1}
+                           "handed_over": 1, "abandoned": 1, "restarted": 0, "ongoing": 0, "no_problem": 1,
+                           "resolved_after_handover": 0}
     assert s["rates"] == {"resolution": 0.3333, "handover": 0.3333, "abandonment": 0.3333, "restart": 0.0}
     assert [f["count"] for f in s["funnel"]] == [4, 3, 2, 1]
     assert s["per_resolved"] == {"questions_mean": 0.0, "fixes_mean": 2.0, "turns_mean": 3.0,
