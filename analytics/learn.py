@@ -30,7 +30,7 @@ from troubleshooter.learning import Case, cases_of, largest_changes, learn, prop
 from troubleshooter.population import Population, Truth, diagnose  # noqa: E402
 
 from .service import DEMO_DB, ROOT, Sources  # noqa: E402
-from .store import EpisodeStore, StoreError, TrackerEvents, sqlite_url  # noqa: E402
+from .store import StoreError  # noqa: E402
 
 REPLAY_NOTE = ("Replays answer questions as the episode did (\"not sure\" where it has no answer); the episode's "
                "resolving fix works and every fix the episode did not try is assumed not to. The engine that "
@@ -195,12 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sources = Sources.from_endpoints(ROOT / args.endpoints, DEMO_DB)
         if args.db:
-            if not Path(args.db).is_file():
-                print(f"make learn: no tracker database at {args.db}", file=sys.stderr)
-                return 2
-            live = sources.stores["live"]
-            sources.stores[args.source] = EpisodeStore(TrackerEvents(sqlite_url(Path(args.db))), live.engine,
-                                                       live.expiry)
+            sources.read_instead(args.source, Path(args.db))
         if args.source not in sources.stores:
             print("make learn: no demo data yet (make demo-data)", file=sys.stderr)
             return 2

@@ -18,7 +18,7 @@ from troubleshooter.episodes import OUTCOMES  # noqa: E402
 from troubleshooter.figures import DEFINITIONS, OUTCOME_LABELS, REASON_LABELS  # noqa: E402
 
 from .service import DEMO_DB, ROOT, Analytics, QueryError, Sources  # noqa: E402
-from .store import EpisodeStore, StoreError, TrackerEvents, sqlite_url  # noqa: E402
+from .store import StoreError  # noqa: E402
 
 COLOURS = {"resolved": "#2e7d32", "handed_over": "#1565c0", "abandoned": "#ef6c00", "restarted": "#6a5acd",
            "ongoing": "#9e9e9e", "no_problem": "#cfd8dc"}
@@ -134,11 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sources = Sources.from_endpoints(ROOT / args.endpoints, DEMO_DB)
         if args.db:
-            if not Path(args.db).is_file():
-                print(f"no tracker database at {args.db}", file=sys.stderr)
-                return 2
-            live = sources.stores["live"]
-            sources.stores["live"] = EpisodeStore(TrackerEvents(sqlite_url(Path(args.db))), live.engine, live.expiry)
+            sources.read_instead(args.source, Path(args.db))
         q = {"source": args.source, "from": args.start or "", "to": args.end or "", "channel": args.channel or ""}
         s = Analytics(sources).summary(q)
     except (QueryError, StoreError) as exc:

@@ -61,6 +61,14 @@ class Sources:
         return cls(stores)
 
 
+    def read_instead(self, source: str, db: Path) -> None:
+        """Read `source` from an SQLite tracker database given on the command line."""
+        if not db.is_file():
+            raise StoreError(f"no tracker database at {db}")
+        like = next(iter(self.stores.values()))
+        self.stores[source] = EpisodeStore(TrackerEvents(sqlite_url(db)), like.engine, like.expiry)
+
+
 class Analytics:
     def __init__(self, sources: Sources):
         self.sources = sources

@@ -9,6 +9,7 @@ import numpy as np
 
 from .engine import Engine
 from .learning import Case
+from .state import Diagnosis
 
 _EPS = 1e-6
 
@@ -16,12 +17,9 @@ _EPS = 1e-6
 def fix_predictions(engine: Engine, cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
     """(predicted, happened) for every fix with a reported result, in the order tried: P(it
     resolves | symptoms, the episode's answers, the fixes that failed before it)."""
-    from .state import Diagnosis
-
     pred, out = [], []
     for case in cases:
-        d = Diagnosis(symptoms=list(case.symptoms), reports=[{s: 1.0} for s in case.symptoms], status="active",
-                      evidence={e: "yes" if y else "no" for e, y in case.answers})
+        d = _state(case)
         for fid in [*case.failed, *([case.worked] if case.worked else [])]:
             belief = engine.belief(d)
             p = sum(prob * engine.kb.causes[c].fixes.get(fid, 0.0) for c, prob in belief.items())
@@ -29,6 +27,12 @@ def fix_predictions(engine: Engine, cases: list[Case]) -> tuple[np.ndarray, np.n
             out.append(1.0 if fid == case.worked else 0.0)
             d.failed.append(fid)
     return np.array(pred), np.array(out)
+
+
+def _state(case: Case) -> Diagnosis:
+    """The diagnosis before any fix: the episode's symptoms (as said) and answers."""
+    return Diagnosis(symptoms=list(case.symptoms), reports=[{s: 1.0} for s in case.symptoms], status="active",
+                     evidence={e: "yes" if y else "no" for e, y in case.answers})
 
 
 def brier(p: np.ndarray, y: np.ndarray) -> float:
@@ -63,17 +67,13 @@ def implied_cause(engine: Engine, fix: str) -> str:
 def top1_accuracy(engine: Engine, cases: list[Case], truth: Engine | None = None) -> float:
     """How often the top cause before any fix (symptoms and answers) is the true cause, or else the
     cause implied by the resolving fix (read from `truth`'s knowledge base, default `engine`'s)."""
-    from .state import Diagnosis
-
     judge = truth or engine
     hits = n = 0
     for case in cases:
         target = case.cause or (implied_cause(judge, case.worked) if case.worked else None)
         if target is None:
             continue
-        d = Diagnosis(symptoms=list(case.symptoms), reports=[{s: 1.0} for s in case.symptoms], status="active",
-                      evidence={e: "yes" if y else "no" for e, y in case.answers})
-        hits += next(iter(engine.belief(d))) == target
+        hits += next(iter(engine.belief(_state(case)))) == target
         n += 1
     return hits / n if n else math.nan
 
