@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: learn report demo-data run run-production run-scaled shell train setup setup-test validate test test-unit test-stories bench screenshots clean
+.PHONY: learn report demo-data run run-production run-scaled shell train setup setup-test validate test test-unit test-quick bench screenshots clean
 
 setup:
 	@bash scripts/setup.sh
@@ -37,11 +37,10 @@ validate: setup
 	  >build/validate.log 2>&1 || (grep -E "ERROR|WARNING|UserWarning" build/validate.log; exit 1)
 	@echo "rasa data validate: no errors or warnings"
 
-# Unit tests first (fast, no model), then everything that needs the trained
-# model and real servers, then Rasa's conversation tests.
+# Data validation, then pytest: unit tests, then everything that needs the trained model and
+# real servers (NLU on held-out and wild text, conversations over REST, channels, faults, scale-out).
 test: setup-test validate train
 	@$(PY) -m pytest -p no:cacheprovider tests
-	@$(MAKE) --no-print-directory test-stories
 
 # The README's picture of the widget, from a real conversation (docs/widget.png).
 screenshots: setup-test train
@@ -63,10 +62,9 @@ demo-data: train
 test-unit: setup
 	@$(PY) -m pytest -p no:cacheprovider tests -m "not integration"
 
-test-stories: train
-	@rm -rf results && mkdir -p results && $(RASA) test core --stories tests/stories --model "$$($(PY) scripts/model.py path)" \
-	  --endpoints endpoints.yml --fail-on-prediction-errors --out results/core >results/.log 2>&1 || (tail -40 results/.log; exit 1)
-	@echo "rasa test: all conversation test stories predicted correctly"
+# Everything but the slow modules (their own servers, minutes of talk); make test runs them all.
+test-quick: setup-test train
+	@$(PY) -m pytest -p no:cacheprovider tests -m "not slow"
 
 bench: setup-test train
 	@$(PY) -m bench

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,13 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-import requests
-import yaml
-
+from tests.support.servers import Assistant
 from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.population import FAILED, TYPED, WORKED, Population, User
 
-from .service import DEMO_DB, ROOT
+from .service import DEMO_DB
 
 MAX_TURNS = 25
 Say = Callable[[str], list]
@@ -87,48 +81,6 @@ def play(say: Say, pop: Population, u: User) -> None:
                         f'/{intent}{json.dumps({"fix": step["fix"]}, separators=(",", ":"))}')
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(model: str, db: Path, work: Path) -> tuple[subprocess.Popen, str]:
-    rasa_port, actions_port = _free_port(), _free_port()
-    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-    config["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
-    config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(db)}
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump(config, sort_keys=False))
-    log = open(work / "servers.log", "ab")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run.py"), "--model", model, "--endpoints",
-                             str(endpoints), "--rasa-port", str(rasa_port), "--actions-port", str(actions_port),
-                             "--no-web"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{rasa_port}"
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the assistant did not start:\n" + (work / "servers.log").read_text()[-2000:])
-        try:
-            requests.get(url + "/", timeout=2)
-            requests.get(f"http://127.0.0.1:{actions_port}/health", timeout=2)
-            return proc, url
-        except requests.RequestException:
-            time.sleep(1)
-    _stop(proc)
-    raise RuntimeError("the assistant was not ready in 300 s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 def spread(db: Path, days: int, rng: random.Random, now: float) -> int:
     """Move each conversation to a random start in the last `days` days (more of them lately),
     keeping its own timing; returns how many conversations were moved."""
@@ -168,17 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     users = [pop.user() for _ in range(args.users)]
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="demo-") as work:
-        proc, url = _start(args.model, db, Path(work))
+        assistant = Assistant(Path(work), web=False, tracker_db=db)   # the test launcher: free ports, cleaned up
+        assistant.model = args.model
+        assistant.start()
         try:
             def run(i: int) -> None:
                 sender = f"demo-{args.seed}-{i:04d}"
-                say = lambda text: requests.post(url + "/webhooks/rest/webhook",   # noqa: E731
-                                                 json={"sender": sender, "message": text}, timeout=60).json()
-                play(say, pop, users[i])
+                play(lambda text: assistant.say(sender, text), pop, users[i])
             with ThreadPoolExecutor(4) as pool:
                 list(pool.map(run, range(len(users))))
         finally:
-            _stop(proc)
+            assistant.stop()
     moved = spread(db, args.days, random.Random(args.seed), time.time())
     print(f"{moved} simulated conversations in {db} ({time.time() - started:.0f} s); "
           f"see http://127.0.0.1:8080/analytics?source=demo")

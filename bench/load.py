@@ -66,8 +66,7 @@ def concurrent(url: str, script: list[str], conversations: int = 20, turns: int 
 def rss_mb(pid: int | None) -> float:
     if not pid:
         return float("nan")
-    total = 0
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):
-            total = int(line.split()[1])
-    return total / 1024
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"process {pid} has exited: its memory cannot be measured")

@@ -17,6 +17,9 @@ from .validation import clean_text, message_problem, sender_problem
 
 logger = logging.getLogger(__name__)
 SORRY = "Sorry, I'm having trouble right now. Please try again in a moment."
+# Rasa's own commands, which run no action of ours and say nothing; any other silent turn is a failure.
+SILENT_COMMANDS = {"/restart": "OK, I've forgotten this conversation. What happens when you try to send a message?",
+                   "/session_start": "OK."}
 
 
 def _bad(problem: str) -> response.HTTPResponse:
@@ -59,7 +62,8 @@ class RobustRestInput(InputChannel):
             if not collector.messages:
                 # Every turn of this bot says something; silence means a failure
                 # (e.g. the action server is down), which Rasa only logs.
-                collector.messages.append({"recipient_id": sender, "text": SORRY})
+                text = SILENT_COMMANDS.get(body["message"].strip(), SORRY)
+                collector.messages.append({"recipient_id": sender, "text": text})
             return response.json(collector.messages)
 
         return bp

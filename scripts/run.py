@@ -41,15 +41,38 @@ def endpoints_config(endpoints: str) -> dict:
     return yaml.safe_load((ROOT / endpoints).read_text()) or {}
 
 
-def require_reachable(what: str, host: str, port: int, loss: str, endpoints: str, where: str = "") -> None:
-    """Refuse to start when a store cannot be reached, saying what would be lost."""
+def require_reachable(what: str, where: str, probe, loss: str, endpoints: str) -> None:
+    """Refuse to start, in one line saying what would be lost, when `probe()` cannot reach a store."""
+    try:
+        probe()
+    except Exception as exc:  # whatever the store's client raises
+        reason = " ".join(str(exc).split()).rstrip(".") or type(exc).__name__
+        sys.exit(f"The {what} at {where} is unreachable: {reason}. Not starting ({loss}). Check {endpoints}.")
+
+
+def connect(host: str, port: int):
     import socket
 
-    try:
-        socket.create_connection((host, port), timeout=5).close()
-    except OSError as exc:
-        sys.exit(f"The {what} at {where or f'{host}:{port}'} is unreachable: {exc}. "
-                 f"Not starting ({loss}). Check {endpoints}.")
+    return lambda: socket.create_connection((host, port), timeout=5).close()
+
+
+def read_custom_store(key: str, store: dict) -> None:
+    """Build a custom store (`type` names its class) from its endpoint config as Rasa does, and read a key
+    nobody uses through the store's own client. (Rasa would put a tracker store it cannot load in memory.)"""
+    import asyncio
+
+    from rasa.shared.utils.common import class_from_module_path
+    from rasa.utils.endpoints import EndpointConfig
+
+    class_from_module_path(store["type"])  # an ImportError names what is missing
+    if key == "lock_store":
+        from rasa.core.lock_store import LockStore
+
+        LockStore.create(EndpointConfig.from_dict(store)).get_lock("run-py-startup-check")
+    else:
+        from rasa.core.tracker_store import TrackerStore
+
+        asyncio.run(TrackerStore.create(EndpointConfig.from_dict(store)).retrieve("run-py-startup-check"))
 
 
 def check_stores(config: dict, endpoints: str) -> None:
@@ -62,11 +85,16 @@ def check_stores(config: dict, endpoints: str) -> None:
         if not store or dialect == "sqlite" or kind in ("in_memory", ""):
             continue
         host = store.get("url") or "localhost"
+        if "." in kind:  # a custom store: asked through its own client
+            where = f"{host}:{store['port']}" if store.get("port") else host
+            require_reachable(f"{key.replace('_', ' ')} ({store['type']})", where,
+                              lambda: read_custom_store(key, store), "conversations would be lost", endpoints)
+            continue
         port = int(store.get("port") or DEFAULT_PORTS.get(dialect if kind == "sql" else kind, 0) or 0)
-        if not port or "://" in str(host) or "." in str(kind):
-            continue  # a custom store or a full URL: let it speak for itself
-        require_reachable(f"{key.replace('_', ' ')} ({kind} {dialect})", host, port, "conversations would be lost",
-                          endpoints)
+        if not port or "://" in str(host):
+            continue  # a full URL: let it speak for itself
+        require_reachable(f"{key.replace('_', ' ')} ({kind} {dialect})", f"{host}:{port}", connect(host, port),
+                          "conversations would be lost", endpoints)
 
 
 def chatwoot_deliveries(config: dict, endpoints: str) -> str:
@@ -76,14 +104,14 @@ def chatwoot_deliveries(config: dict, endpoints: str) -> str:
     url = str((config.get("chatwoot_deliveries") or {}).get("url") or "")
     if url:
         parsed = urlparse(url)
-        require_reachable("Chatwoot delivery store", parsed.hostname or "localhost", parsed.port or 6379,
-                          "replicas would answer retried deliveries twice", endpoints, where=url)
+        require_reachable("Chatwoot delivery store", url, connect(parsed.hostname or "localhost", parsed.port or 6379),
+                          "replicas would answer retried deliveries twice", endpoints)
     return url
 
 
-def wait_http(url: str, seconds: float, procs: list[subprocess.Popen]) -> bool:
+def wait_http(url: str, seconds: float, procs: list[subprocess.Popen], stopped=lambda: False) -> bool:
     deadline = time.time() + seconds
-    while time.time() < deadline:
+    while time.time() < deadline and not stopped():
         if any(p.poll() is not None for p in procs):
             return False
         try:
@@ -131,6 +159,9 @@ def main() -> int:
     ap.add_argument("--no-web", action="store_true")
     ap.add_argument("--replicas", type=int, default=1, help="Rasa servers on consecutive ports (shared stores)")
     args = ap.parse_args()
+    if args.production and not args.shell and not os.environ.get("RASA_AUTH_TOKEN"):
+        print("--production needs RASA_AUTH_TOKEN in the environment", file=sys.stderr)
+        return 2  # before anything is started
     check_knowledge_base()
     config = endpoints_config(args.endpoints)
     check_stores(config, args.endpoints)
@@ -163,13 +194,7 @@ def main() -> int:
             return shell.returncode
         web_origin = f"http://127.0.0.1:{args.web_port}"
         env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"
-        auth = []
-        if args.production:
-            token = os.environ.get("RASA_AUTH_TOKEN")
-            if not token:
-                print("--production needs RASA_AUTH_TOKEN in the environment", file=sys.stderr)
-                return 2
-            auth = ["--auth-token", token]
+        auth = ["--auth-token", os.environ["RASA_AUTH_TOKEN"]] if args.production else []
         servers = []
         for i in range(args.replicas):
             # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
@@ -183,7 +208,7 @@ def main() -> int:
                        *(["--production"] if args.production else [])], env=env)
         print("Starting the action server and Rasa (about 20 s) ...", flush=True)
         ports = [args.rasa_port + i for i in range(args.replicas)]
-        if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers]) for p in ports):
+        if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers], lambda: stopping) for p in ports):
             closed = args.production and not os.environ.get("ANALYTICS_TOKEN")
             analytics = "off (set ANALYTICS_TOKEN to open them)" if closed else f"{web_origin}/analytics"
             lines = ["", f"Ready in {time.time() - started:.0f} s."] + [f"  Web widget:    {web_origin}/",

@@ -19,7 +19,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from tests.support.browser import chromium  # noqa: E402
-from tests.support.servers import Assistant, endpoints_file, free_port, model_path  # noqa: E402
+from tests.support.servers import Assistant, model_path  # noqa: E402
 
 MIDWAY, RESOLVED = ROOT / "docs" / "widget.png", ROOT / "docs" / "widget-resolved.png"
 DASHBOARD, REVIEW = ROOT / "docs" / "analytics.png", ROOT / "docs" / "review.png"
@@ -99,9 +99,7 @@ def main() -> int:
         print("screenshots: making the demo data first (make demo-data) ...", flush=True)
         subprocess.run([sys.executable, "-m", "analytics.demo", "--model", model_path()], cwd=ROOT, check=True)
     work = Path(tempfile.mkdtemp(prefix="screenshots-"))
-    actions = free_port()
-    endpoints = endpoints_file(work / "endpoints.yml", actions_port=actions, tracker_store={"db": str(work / "t.db")})
-    assistant = Assistant(work, endpoints=endpoints, rasa_port=free_port(), actions_port=actions, web_port=free_port())
+    assistant = Assistant(work)
     print("screenshots: starting the assistant ...", flush=True)
     assistant.start()
     try:

@@ -35,6 +35,10 @@ start)
     || as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U rasa rasa
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
     --pidfile "$data/redis.pid" --logfile "$data/redis.log"
+  # A daemonized Redis may not listen yet: wait (at most 10 s) until it answers.
+  for _ in $(seq 100); do redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 \
+    || { echo "services: Redis did not answer on 127.0.0.1:$redis_port (see $data/redis.log)" >&2; exit 1; }
   echo "services: PostgreSQL on 127.0.0.1:$pg_port (db rasa, user rasa), Redis on 127.0.0.1:$redis_port"
   ;;
 stop)

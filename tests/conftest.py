@@ -13,14 +13,24 @@ from troubleshooter.knowledge import load_knowledge_base  # noqa: E402
 from troubleshooter.reading import Turn, read  # noqa: E402
 
 
+# Modules that start servers of their own or talk for minutes; `make test` runs them,
+# `make test-quick` leaves them out.
+SLOW = {"test_scaleout.py", "test_wild.py", "test_analytics.py", "test_learn.py", "test_restart.py",
+        "test_faults.py", "test_shell.py", "test_widget_browser.py", "test_store_checks.py"}
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "integration: needs the trained model and running servers")
+    config.addinivalue_line("markers", "slow: starts servers of its own or runs for minutes (make test runs it)")
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "integration" in item.nodeid.split("/"):
+        parts = item.nodeid.split("::")[0].split("/")
+        if "integration" in parts:
             item.add_marker(pytest.mark.integration)
+        if parts[-1] in SLOW:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

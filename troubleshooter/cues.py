@@ -43,7 +43,8 @@ def _any(patterns: str) -> re.Pattern:
 
 
 _HOW_TO_CHECK = _any(
-    r"(where|how) (would|do|can|should|could|will|am) (i|you|we) (even )?(see|check|find|know|tell|look|be able)"
+    r"(where|how) (would|do|can|should|could|will|am) (i|you|we) (even )?(see|check|find|know|tell|look|be able"
+    r"|do (it|that|this))"
     r"|what (do you|does that|does it|do ya|you) mean|what does .{1,30} mean|what('s| is| are) (a |an |the |my )?"
     r"(dns|vpn|proxy|family pairing|firewall|os|operating system|account status|community guidelines)\b"
     r"|how (do|can|would|will) i (check|know|find out|tell|see)|how to (check|find|see|know)|how would i know that"

@@ -285,7 +285,7 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
             return [{"text": "Let's leave that one; a person from support can walk you through it later."},
                     *_advance(engine, d)]
         d.reminders += 1
-        return say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank))
+        return say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank), reminder=True, with_steps=True)
     qid = d.pending_question if d.active else None
     if qid is None:
         return _unclear(engine, d, r)

@@ -61,11 +61,15 @@ def _fix_causes(engine: Engine, d: Diagnosis, fid: str) -> list[dict[str, Any]]:
             if engine.kb.causes[c].fixes.get(fid, 0) > 0][:3]
 
 
-def fix(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False) -> list[Message]:
+def fix(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False, with_steps: bool = False) -> list[Message]:
+    """A fix to try; a reminder names it only, unless its steps are asked for again (`with_steps`)."""
     f = engine.kb.fixes[step.id]
     lead = "Let's try this" if not d.failed and not d.skipped else "Next, let's try this"
     steps = "\n".join(f"{i}. {s}" for i, s in enumerate(f.steps, 1))
-    text = f"{f.title}\nDid that fix it?" if reminder else f"{lead}: {f.title}\n{steps}\nDid that fix it?"
+    if reminder:
+        text = f"{f.title}\n{steps}\nDid that fix it?" if with_steps else f"{f.title}\nDid that fix it?"
+    else:
+        text = f"{lead}: {f.title}\n{steps}\nDid that fix it?"
     buttons = [
         {"title": "It worked", "payload": payload("fix_worked", fix=step.id)},
         {"title": "Still not working", "payload": payload("fix_failed", fix=step.id)},

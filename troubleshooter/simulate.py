@@ -1,4 +1,10 @@
-"""Simulated users: run the engine (or a fixed fix order) on known cases."""
+"""Simulated users: run the engine (or a fixed fix order) on known cases.
+
+A case is a user written from the domain alone (tests/simulated_users/cases.yml):
+a true cause from the contract, the symptom reported first, and what the user
+answers to every question, sometimes wrongly (`wrong` lists those answers).
+Ground truth is the contract's `resolved_by`; the knowledge base is never asked
+what a user would say or which fix works."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,6 +29,8 @@ class Case:
     symptom: str
     opening: str
     answers: dict[str, str]
+    id: str = ""
+    wrong: list[str] = field(default_factory=list)     # answers given that are not true of the case
 
 
 @dataclass
@@ -31,26 +39,28 @@ class Outcome:
     fixes: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     redundant_questions: int = 0
-    stalled: bool = False
+    stalled: bool = False       # no end within MAX_TURNS, or a question or fix suggested again
 
 
 def load_cases(path: Path | str) -> list[Case]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"]
-    return [Case(c["cause"], c["symptom"], c["opening"], dict(c.get("answers") or {})) for c in raw]
+    yes_no = {True: "yes", False: "no"}
+    return [Case(c["cause"], c["symptom"], c["opening"],
+                 {k: yes_no.get(v, v) for k, v in (c.get("answers") or {}).items()},
+                 str(c.get("id", "")), list(c.get("wrong") or [])) for c in raw]
 
 
 def fix_works(kb: KnowledgeBase, cause: str, fix: str) -> bool:
-    """Ground truth: the contract's resolved_by, else the knowledge base's strong links."""
+    """Ground truth: the contract's resolved_by (a case's cause must be a contract cause)."""
     spec = (kb.contract.get("causes") or {}).get(cause)
-    if spec is not None:
-        return fix in spec.get("resolved_by", [])
-    return kb.causes[cause].fixes.get(fix, 0.0) >= 0.5
+    if spec is None:
+        raise ValueError(f"cause {cause!r} is not in the contract: no ground truth for it")
+    return fix in spec.get("resolved_by", [])
 
 
 def user_answer(kb: KnowledgeBase, case: Case, evidence: str) -> str:
-    if evidence in case.answers:
-        return case.answers[evidence]
-    return "yes" if kb.evidence[evidence].base_rate >= 0.5 else "no"
+    """What the case says; a question it does not cover is one the user cannot answer."""
+    return case.answers.get(evidence, "unsure")
 
 
 def run_engine(engine: Engine, case: Case) -> Outcome:
@@ -60,8 +70,11 @@ def run_engine(engine: Engine, case: Case) -> Outcome:
     known = set(engine.observed(d))
     for _ in range(MAX_TURNS):
         step = engine.advance(d)
+        if step.id is not None and step.id in (out.questions if step.kind == "question" else out.fixes):
+            out.stalled = True      # the same step again: a loop, not progress
+            return out
         if step.kind == "question":
-            if step.id in out.questions or step.id in known:
+            if step.id in known:
                 out.redundant_questions += 1
             out.questions.append(step.id)
             known.add(step.id)
@@ -75,6 +88,7 @@ def run_engine(engine: Engine, case: Case) -> Outcome:
                 return out
         else:
             return out
+    out.stalled = True
     return out
 
 

@@ -1,4 +1,5 @@
-"""Session fixtures: a fake Chatwoot and the assistant's real servers."""
+"""Fixtures: a fake Chatwoot and the assistant's real servers, shared by tests
+that only talk to them; a private assistant for tests that stop or break it."""
 import pytest
 
 from tests.support.chatwoot import FakeChatwoot
@@ -14,8 +15,22 @@ def chatwoot():
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory, chatwoot):
+    """Shared: tests must not stop, restart or break it."""
     a = Assistant(tmp_path_factory.mktemp("assistant"), chatwoot.url)
     chatwoot.bot_url = a.url + "/webhooks/chatwoot/webhook"
     a.start()
-    yield a
-    a.stop()
+    try:
+        yield a
+    finally:
+        a.stop()
+
+
+@pytest.fixture
+def own_assistant(tmp_path):
+    """An assistant of the test's own (REST only), for tests that stop or break servers."""
+    a = Assistant(tmp_path, web=False)
+    a.start()
+    try:
+        yield a
+    finally:
+        a.stop()

@@ -23,7 +23,7 @@ from troubleshooter.knowledge import load_knowledge_base
 
 from analytics.service import Sources
 from tests.support.browser import chromium
-from tests.support.servers import Assistant, free_port
+from tests.support.servers import Assistant
 
 TOKEN = "analytics-test-token"
 RUN = uuid.uuid4().hex[:6]
@@ -81,7 +81,7 @@ class User:
 def seeded(tmp_path_factory):
     """The assistant and the scripts, keyed by name."""
     work = tmp_path_factory.mktemp("analytics")
-    a = Assistant(work, rasa_port=free_port(), actions_port=free_port(), web_port=free_port())
+    a = Assistant(work)
     a.env["ANALYTICS_TOKEN"] = TOKEN
     a.start()
     try:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 import yaml
 
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, wait_for
 
 
 @pytest.fixture
@@ -30,14 +29,8 @@ def page_server(tmp_path):
                                        "--endpoints", str(endpoints), "--demo-db", str(tmp_path / "none.db"),
                                        *(["--production"] if production else [])], cwd=ROOT, env=env))
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(url + "/", timeout=1)
-                return url
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError("page server did not start")
+        wait_for(lambda: _answers(url + "/"), 30, "the page server")
+        return url
 
     yield start
     for p in procs:
@@ -65,3 +58,11 @@ def test_development_mode_is_open_on_loopback(page_server):
     url = page_server(None, production=False)
     s = requests.get(url + "/analytics/summary.json", timeout=10).json()
     assert s["counts"]["episodes"] == 0 and s["rates"]["resolution"] is None and s["sources"] == ["live"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        requests.get(url, timeout=1)
+        return True
+    except requests.ConnectionError:
+        return False

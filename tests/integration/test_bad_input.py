@@ -1,5 +1,6 @@
-"""Bad input over REST and socket.io: a 2xx/4xx with a clear answer, never a
-5xx, a traceback or echoed markup, and the conversation goes on afterwards."""
+"""Bad input over REST and socket.io: a clear 400 or an ordinary reply, never a
+5xx, a traceback or echoed markup; forged button payloads change nothing, and
+the conversation goes on afterwards."""
 import json
 import uuid
 
@@ -7,6 +8,9 @@ import pytest
 import requests
 import socketio
 
+from tests.support.servers import wait_for
+
+PROBLEM = "my messages fail with a red exclamation mark"
 BAD_BODIES = [b"", b"   ", b"[]", b"[1, 2]", b"null", b"42", b'"text"', b"{not json", b"\xff\xfe\x00",
               json.dumps({"sender": "x"}).encode(), json.dumps({"message": "hi"}).encode(),
               json.dumps({"sender": ["a"], "message": "hi"}).encode(),
@@ -15,17 +19,43 @@ BAD_BODIES = [b"", b"   ", b"[]", b"[1, 2]", b"null", b"42", b'"text"', b"{not j
               json.dumps({"sender": "x", "message": None}).encode(),
               json.dumps({"sender": "x", "message": "hi", "metadata": "oops"}).encode(),
               json.dumps({"sender": "x" * 500, "message": "hi"}).encode()]
-
-ODD_MESSAGES = ["", "   \n\t ", "a" * 20_000, "🙂🙃🔥" * 30, "لا أستطيع إرسال الرسائل", "\x00\x01\x02 dms fail \x07",
-                "<script>alert('x')</script><b>bold</b>", "'; DROP TABLE events; --", "/", "//", "/unknown_intent",
-                "/symptom_nonexistent", '/affirm{"evidence":"drop_table"}', '/affirm{"evidence": 5}',
-                '/deny{"evidence": ["a"]}', '/fix_failed{"fix":"format_phone"}', '/fix_worked{"fix": null}',
-                '/affirm{"evidence":"vpn_or_proxy"', "/restart", "/session_start", "/nlu_fallback"]
+REFUSED = {"": "empty", "   \n\t ": "empty", "\x00\x07 \x1b": "empty", "a" * 4001: "too long"}
+# Read as an unclear reply to the pending question: reminded once, nothing recorded.
+ODD = ["🙂🙃🔥" * 30, "<script>alert('x')</script><b>bold</b>", "'; DROP TABLE events; --", "/", "//",
+       "/unknown_intent", "/symptom_nonexistent", '/affirm{"evidence":"vpn_or_proxy"']
+# Ids the knowledge base does not have: refused by name.
+FORGED = {'/affirm{"evidence":"drop_table"}': "a question", '/affirm{"evidence": 5}': "a question",
+          '/deny{"evidence": ["a"]}': "a question", '/fix_failed{"fix":"format_phone"}': "a fix",
+          '/fix_worked{"fix":"made_up"}': "a fix", '/fix_worked{"fix": 7}': "a fix"}
+KEPT = ("symptoms", "evidence", "asked", "failed", "skipped", "pending", "status", "resolved_by")
 
 
 def post(assistant, body: bytes):
     return requests.post(assistant.url + "/webhooks/rest/webhook", data=body,
                          headers={"Content-Type": "application/json"}, timeout=60)
+
+
+def diagnosis(assistant, sender) -> dict:
+    r = requests.get(f"{assistant.url}/conversations/{sender}/tracker", timeout=30)
+    return r.json()["slots"].get("diagnosis") or {}
+
+
+def mid_diagnosis(assistant) -> tuple[str, dict]:
+    """A conversation with a question pending, and its diagnosis."""
+    sender = "bad-" + uuid.uuid4().hex[:8]
+    assistant.say(sender, PROBLEM)
+    d = diagnosis(assistant, sender)
+    assert d["status"] == "active" and d["pending"]["type"] == "question"
+    return sender, d
+
+
+def kept(d: dict) -> dict:
+    return {k: d.get(k) for k in KEPT}
+
+
+def clean(r) -> str:
+    assert "Traceback" not in r.text and "<script>" not in r.text and "<b>" not in r.text
+    return " ".join(m.get("text", "") for m in r.json())
 
 
 @pytest.mark.parametrize("body", BAD_BODIES)
@@ -35,23 +65,46 @@ def test_malformed_bodies_get_a_clear_400(assistant, body):
     assert "error" in r.json() and "Traceback" not in r.text
 
 
-def test_odd_messages_never_break_the_conversation(assistant):
-    sender = "odd-" + uuid.uuid4().hex[:8]
-    first = assistant.say(sender, "my messages fail with a red exclamation mark")
-    question = [m["custom"]["troubleshooter"] for m in first if m.get("custom")][-1]
-    for text in ODD_MESSAGES:
-        r = post(assistant, json.dumps({"sender": sender, "message": text}).encode())
-        assert r.status_code in (200, 400), (text, r.status_code)
-        assert "Traceback" not in r.text and "<script>" not in r.text and "<b>" not in r.text
-        if r.status_code == 200:
-            assert isinstance(r.json(), list)
-        else:
-            assert r.json()["error"]
-    # The diagnosis is still there: answering goes on from a question.
-    reply = assistant.say(sender, "start over")
-    assert "start over" in reply[0]["text"].lower()
-    again = assistant.say(sender, "my messages fail with a red exclamation mark")
-    assert [m["custom"]["troubleshooter"] for m in again if m.get("custom")][-1]["type"] == question["type"]
+@pytest.mark.parametrize("text", list(REFUSED), ids=["empty", "blank", "control-only", "too-long"])
+def test_unusable_messages_get_a_400_and_change_nothing(assistant, text):
+    sender, before = mid_diagnosis(assistant)
+    r = post(assistant, json.dumps({"sender": sender, "message": text}).encode())
+    assert r.status_code == 400 and REFUSED[text] in r.json()["error"], r.text
+    assert diagnosis(assistant, sender) == before
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_odd_messages_are_an_unclear_reply(assistant, text):
+    sender, before = mid_diagnosis(assistant)
+    r = post(assistant, json.dumps({"sender": sender, "message": text}).encode())
+    assert r.status_code == 200
+    assert "couldn't tell" in clean(r).lower()
+    after = diagnosis(assistant, sender)
+    assert kept(after) == kept(before) and after["reminders"] == before["reminders"] + 1
+    reminder = [m["custom"]["troubleshooter"] for m in r.json() if m.get("custom")]
+    assert reminder == [{"type": "question", "evidence": before["pending"]["evidence"], "reminder": True}]
+
+
+@pytest.mark.parametrize("payload", list(FORGED))
+def test_forged_payloads_are_refused_and_change_nothing(assistant, payload):
+    sender, before = mid_diagnosis(assistant)
+    r = post(assistant, json.dumps({"sender": sender, "message": payload}).encode())
+    assert r.status_code == 200
+    assert f"refers to {FORGED[payload]} i don't know" in clean(r).lower()
+    assert kept(diagnosis(assistant, sender)) == kept(before)
+    # The conversation goes on: answering the pending question moves to the next step.
+    nxt = [m["custom"]["troubleshooter"] for m in assistant.say(sender, "no") if m.get("custom")][-1]
+    assert diagnosis(assistant, sender)["evidence"][before["pending"]["evidence"]] == "no"
+    assert nxt["type"] in ("question", "fix") and nxt.get("evidence") != before["pending"]["evidence"]
+
+
+def test_a_restart_command_forgets_the_conversation_without_an_apology(assistant):
+    sender, _ = mid_diagnosis(assistant)
+    r = post(assistant, json.dumps({"sender": sender, "message": "/restart"}).encode())
+    assert r.status_code == 200 and "forgotten this conversation" in clean(r)
+    assert diagnosis(assistant, sender) == {}
+    first = [m["custom"]["troubleshooter"] for m in assistant.say(sender, PROBLEM) if m.get("custom")]
+    assert first[-1]["type"] == "question" and "reminder" not in first[-1]
 
 
 def test_socketio_refuses_malformed_events(assistant):
@@ -62,20 +115,22 @@ def test_socketio_refuses_malformed_events(assistant):
     # Polling: websocket-client would add an Origin of its own beside ours.
     client.connect(assistant.url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20,
                    headers={"Origin": origin})
+    texts = lambda: [m.get("text", "") for m in received]  # noqa: E731
     try:
         session = uuid.uuid4().hex
         client.emit("session_request", {"session_id": session})
         for bad in [None, "text", 42, [], {"message": 5, "session_id": session}, {"message": "", "session_id": session}]:
             client.emit("user_uttered", bad)
         client.emit("user_uttered", {"message": "<img src=x onerror=alert(1)> my dms fail", "session_id": session})
-        client.sleep(6)
+        refusals = lambda: sum("must be" in t or "empty" in t for t in texts())  # noqa: E731
+        asked = lambda: any(m.get("custom", {}).get("troubleshooter", {}).get("type") == "question"  # noqa: E731
+                            for m in received)
+        wait_for(lambda: refusals() >= 6 and asked(), 60, "six refusals and the question after the good message")
     finally:
         client.disconnect()
-    texts = [m.get("text", "") for m in received]
-    assert sum("must be" in t or "empty" in t for t in texts) >= 5
+    assert refusals() == 6, texts()
     assert any(m.get("quick_replies") or m.get("buttons") for m in received), received
-    assert any(m.get("custom", {}).get("troubleshooter", {}).get("type") == "question" for m in received)
-    assert not any("<img" in t for t in texts)
+    assert not any("<img" in t for t in texts())
 
 
 def test_cors_only_for_the_widget_origin(assistant):

@@ -177,9 +177,9 @@ def broken(tmp_path_factory):
     """The assistant with an action server that never answers, and its own Chatwoot."""
     fake = FakeChatwoot(CHATWOOT_SECRET)
     work = tmp_path_factory.mktemp("broken")
-    endpoints = endpoints_file(work / "endpoints.yml", actions_port=free_port(),
-                               tracker_store={"db": str(work / "tracker.db")})
-    a = Assistant(work, fake.url, endpoints=endpoints, rasa_port=free_port(), actions_port=free_port(), web=False)
+    # Rasa is sent to a port nobody listens on; the action server runs on another.
+    endpoints = endpoints_file(work / "endpoints.yml", free_port(), tracker_store={"db": str(work / "tracker.db")})
+    a = Assistant(work, fake.url, endpoints=endpoints, web=False)
     fake.bot_url = a.url + "/webhooks/chatwoot/webhook"
     a.start()
     yield fake

@@ -1,5 +1,6 @@
 """Conversations typed in users' own words (tests/conversations/*.yml), through
-REST against the real NLU, asserting on payloads, readings and state."""
+REST against the real NLU and actions, asserting on payloads, readings and state.
+Expected fixes come from the domain contract, never from the knowledge base."""
 import uuid
 from pathlib import Path
 
@@ -8,17 +9,59 @@ import requests
 import yaml
 
 from tests.support.replies import put_state, state_for
+from tests.support.servers import ROOT
 from tests.support.users import steps
 
 SCRIPTS = [c for f in sorted((Path(__file__).resolve().parents[1] / "conversations").glob("*.yml"))
            for c in yaml.safe_load(f.read_text())["conversations"]]
+RESOLVED_BY = {cause: spec["resolved_by"] for cause, spec in
+               yaml.safe_load((ROOT / "knowledge" / "contract" / "kb-contract.yml").read_text())["causes"].items()}
+MAX_PLAY_TURNS = 12
 
 
 def _answers(d):
-    return {k: {True: "yes", False: "no"}.get(v, v) for k, v in (d or {}).items()}
+    yes_no = {True: "yes", False: "no"}
+    return {yes_no.get(k, k): yes_no.get(v, v) for k, v in (d or {}).items()}
 
 
-def check(expect, reply, tracker):
+class Conversation:
+    def __init__(self, assistant):
+        self.assistant, self.sender = assistant, "conv-" + uuid.uuid4().hex[:10]
+        self.shown: list[dict] = []       # every structured payload so far
+        self.failed: list[str] = []       # fixes the user said did not work
+        self.reply: list = []
+
+    def say(self, text):
+        reply = self.assistant.say(self.sender, text)
+        assert reply, "no reply"
+        self.shown += steps(reply)
+        self.reply = reply
+        return reply
+
+    def tracker(self):
+        return requests.get(f"{self.assistant.url}/conversations/{self.sender}/tracker", timeout=30).json()
+
+    def last(self, kind=None):
+        return next((s for s in reversed(self.shown) if kind is None or s["type"] == kind), {})
+
+    def play(self, cause, answers, say):
+        """Answer questions as the user would and report wrong fixes as failed, until a right fix (or hand-over)."""
+        right = RESOLVED_BY[cause] if cause else []
+        answers, say = _answers(answers), _answers(say)   # YAML reads a bare yes/no key as a boolean
+        for _ in range(MAX_PLAY_TURNS):
+            step = self.last()
+            if step.get("type") == "question":
+                self.say(say[answers.get(step["evidence"], "unsure")])
+            elif step.get("type") == "fix" and step["fix"] not in right:
+                self.failed.append(step["fix"])
+                self.say(say["failed"])
+            else:
+                return self.reply
+        raise AssertionError(f"no right fix or hand-over in {MAX_PLAY_TURNS} turns: {self.shown}")
+
+
+def check(expect, reply, c: Conversation):
+    tracker = c.tracker()
     found = steps(reply)
     last = found[-1] if found else {}
     reading = tracker["slots"].get("reading") or {}
@@ -34,6 +77,20 @@ def check(expect, reply, tracker):
         assert last.get("evidence") != expect["not_evidence"], found
     if "not_fix" in expect:
         assert last.get("fix") != expect["not_fix"], found
+    if "fix_resolves" in expect:
+        assert last.get("fix") in RESOLVED_BY[expect["fix_resolves"]], (found, c.shown)
+    if expect.get("resolved_fix") == "last":
+        assert last.get("fix") == c.last("fix").get("fix") and c.last("fix"), found
+    if "reminder" in expect:
+        assert last.get("reminder", False) == expect["reminder"], found
+    if "handoff_symptom" in expect:
+        assert last["summary"]["symptom"] == expect["handoff_symptom"], last
+    if expect.get("fixes_tried") == "all":
+        assert last["summary"]["fixes_tried"] == c.failed and c.failed, (last, c.failed)
+    if expect.get("no_step_repeated"):
+        new = [(s["type"], s.get("evidence") or s.get("fix")) for s in c.shown
+               if s["type"] in ("question", "fix") and not s.get("reminder")]
+        assert len(new) == len(set(new)), new
     if "read_as" in expect:
         assert reading.get("act") == expect["read_as"], reading
     if "value" in expect:
@@ -41,9 +98,9 @@ def check(expect, reply, tracker):
     for eid, value in _answers(expect.get("facts")).items():
         assert diagnosis["evidence"].get(eid) == value, (eid, diagnosis["evidence"])
     for eid in expect.get("lacks", []):
-        assert eid not in diagnosis["evidence"], diagnosis["evidence"]
+        assert eid not in diagnosis.get("evidence", {}), diagnosis["evidence"]
     if "status" in expect:
-        assert diagnosis.get("status") == expect["status"], diagnosis
+        assert diagnosis.get("status", "idle") == expect["status"], diagnosis
     if "says" in expect:
         assert expect["says"] in text, text
     if "not_says" in expect:
@@ -52,12 +109,10 @@ def check(expect, reply, tracker):
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[c["name"] for c in SCRIPTS])
 def test_conversation(assistant, script):
-    sender = "conv-" + uuid.uuid4().hex[:10]
+    c = Conversation(assistant)
     if script.get("given"):
-        put_state(assistant.url, sender, state_for(script["given"]))
+        put_state(assistant.url, c.sender, state_for(script["given"]))
     for turn in script["turns"]:
-        reply = assistant.say(sender, turn["user"])
-        tracker = requests.get(f"{assistant.url}/conversations/{sender}/tracker", timeout=30).json()
-        assert reply, "no reply"
-        check(turn.get("expect") or {}, reply, tracker)
-    assert all(m.get("text") or m.get("custom") for m in reply)
+        reply = c.say(turn["user"]) if "user" in turn else c.play(**turn["play"])
+        check(turn.get("expect") or {}, reply, c)
+        assert all(m.get("text") or m.get("custom") for m in reply)

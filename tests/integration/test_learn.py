@@ -9,7 +9,7 @@ import requests
 import yaml
 
 from analytics.demo import play
-from tests.support.servers import ROOT, Assistant, free_port
+from tests.support.servers import ROOT, Assistant
 from troubleshooter.knowledge import load_knowledge_base, with_learned
 from troubleshooter.population import Population
 
@@ -19,7 +19,7 @@ USERS = 60
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     work = tmp_path_factory.mktemp("learn")
-    a = Assistant(work, rasa_port=free_port(), actions_port=free_port(), web=False)
+    a = Assistant(work, web=False)
     a.start()
     try:
         pop = Population(load_knowledge_base(), seed=21)

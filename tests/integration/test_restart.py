@@ -2,10 +2,11 @@
 continues where the user was, with the same belief and no repeated question."""
 import uuid
 
-from tests.support.rest_users import payloads
+from tests.support.users import steps as payloads
 
 
-def test_restart_mid_diagnosis_continues(assistant):
+def test_restart_mid_diagnosis_continues(own_assistant):
+    assistant = own_assistant
     sender = "restart-" + uuid.uuid4().hex[:8]
     asked = []
     reply = assistant.say(sender, "my dms fail with a red exclamation mark, i'm using a vpn")

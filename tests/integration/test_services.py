@@ -4,9 +4,8 @@ import hashlib
 import shutil
 import socket
 import subprocess
-import time
 
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, wait_for
 
 
 def test_services_start_from_a_checkout_in_a_private_folder(tmp_path):
@@ -27,10 +26,8 @@ def test_services_start_from_a_checkout_in_a_private_folder(tmp_path):
         # where services.sh keeps PostgreSQL's data when its user cannot reach the checkout
         digest = hashlib.sha256(str(checkout).encode()).hexdigest()[:12]
         shutil.rmtree(f"/tmp/troubleshooter-pg-{digest}-{pg}", ignore_errors=True)
-    deadline = time.time() + 15   # Redis exits shortly after its SIGTERM
-    while time.time() < deadline and any(_open(port) for port in (pg, redis)):
-        time.sleep(0.2)
-    assert not any(_open(port) for port in (pg, redis)), "a service still runs after stop"
+    # Redis exits shortly after its SIGTERM
+    wait_for(lambda: not any(_open(port) for port in (pg, redis)), 15, "both services to stop after stop")
 
 
 def _open(port: int) -> bool:

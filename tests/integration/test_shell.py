@@ -1,23 +1,25 @@
 """`rasa shell` with the action server up (what `make shell` runs), driven by pexpect."""
 import os
-import subprocess
+import signal
 import sys
 from pathlib import Path
 
 import pexpect
 
-from tests.support.servers import endpoints_file, model_path
+from tests.support.servers import endpoints_file, free_port, model_path, pids
 
 ROOT = Path(__file__).resolve().parents[2]
 GAP = r"(?:\x1b\[[0-9;]*m|\s)+"   # colour codes and line breaks between printed lines
 
 
 def test_shell_runs_a_short_diagnosis(tmp_path):
-    endpoints = endpoints_file(tmp_path / "endpoints.yml", actions_port=5255,
-                               tracker_store={"db": str(tmp_path / "tracker.db")})
+    actions, rasa = free_port(), free_port()
+    endpoints = endpoints_file(tmp_path / "endpoints.yml", actions, tracker_store={"db": str(tmp_path / "tracker.db")})
+    action_server = f"rasa run actions --actions actions --port {actions}"
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "200", "LINES": "50"}
     child = pexpect.spawn(sys.executable, [str(ROOT / "scripts" / "run.py"), "--shell", "--model", model_path(),
-                                           "--endpoints", str(endpoints), "--actions-port", "5255", "--rasa-port", "5205"],
+                                           "--endpoints", str(endpoints), "--actions-port", str(actions),
+                                           "--rasa-port", str(rasa)],
                           cwd=str(ROOT), env=env, encoding="utf-8", timeout=240)
     child.logfile_read = open(tmp_path / "shell.log", "w")
     try:
@@ -46,6 +48,6 @@ def test_shell_runs_a_short_diagnosis(tmp_path):
     finally:
         if child.isalive():
             child.terminate(force=True)
-    out = subprocess.run(["pgrep", "-f", "--", "rasa run actions --actions actions --port 5255"],
-                         capture_output=True, text=True)
-    assert out.returncode == 1 and out.stdout.strip() == "", "action server left behind"
+            for pid in pids(action_server):   # a failed test leaves nothing running
+                os.killpg(pid, signal.SIGKILL)
+    assert pids(action_server) == [], "action server left behind"

@@ -1,16 +1,14 @@
 """What a newcomer sees when the assistant starts: progress, then the URLs, and no warnings."""
 import re
-import time
+
+from tests.support.servers import wait_for
 
 
 def start_output(assistant, seconds=60):
     """run.py's output up to its last start-up line (it prints it just after the servers answer)."""
-    deadline = time.time() + seconds
-    while True:
-        log = (assistant.workdir / "servers.log").read_text(errors="replace")
-        if "Press Ctrl-C to stop." in log or time.time() > deadline:
-            return log.split("Press Ctrl-C to stop.")[0]
-        time.sleep(0.5)
+    log = lambda: (assistant.workdir / "servers.log").read_text(errors="replace")  # noqa: E731
+    wait_for(lambda: "Press Ctrl-C to stop." in log(), seconds, "run.py's last start-up line")
+    return log().split("Press Ctrl-C to stop.")[0]
 
 
 def test_a_clean_start_prints_no_warnings_and_ends_with_the_urls(assistant):

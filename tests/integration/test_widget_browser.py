@@ -1,7 +1,6 @@
 """The web widget in Debian's headless Chromium, driven by selenium."""
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.browser import chromium
+from tests.support.servers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "test-output" / "widget.png"
@@ -65,21 +65,26 @@ def test_widget_conversation_survives_reload(assistant, browser):
 
 def test_widget_says_when_the_server_is_unreachable(browser):
     # The page served by the project's own web server, pointed at a port where nothing listens.
-    server = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", "8181",
-                               "--socket-url", "http://127.0.0.1:5998"])
+    port = free_port()
+    page = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(port),
+                               "--socket-url", f"http://127.0.0.1:{free_port()}"])
     try:
         wait = WebDriverWait(browser, 30)
-        for _ in range(50):
-            try:
-                urllib.request.urlopen("http://127.0.0.1:8181/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        browser.get("http://127.0.0.1:8181/")
+        wait_for(lambda: _serves(page), 30, "the page server")
+        browser.get(page)
         status = browser.find_element(By.ID, "chat-status")
         wait.until(lambda d: status.is_displayed() and "reach" in status.text.lower())
         browser.find_element(By.ID, "chat-input").send_keys("hello\n")
         assert browser.find_elements(By.CSS_SELECTOR, "#chat-log .msg.user")[-1].text == "hello"
     finally:
-        server.terminate()
+        server.kill()
         server.wait(timeout=10)
+
+
+def _serves(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1)
+        return True
+    except OSError:
+        return False

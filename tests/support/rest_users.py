@@ -11,15 +11,12 @@ from typing import Callable
 from troubleshooter.knowledge import KnowledgeBase
 from troubleshooter.simulate import Case, Outcome, fix_works, user_answer
 
+from .users import steps
+
 Say = Callable[[str, str], list]
 TYPED = {"yes": "yeah", "no": "nope", "unsure": "not sure"}
 TITLE = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 MAX_TURNS = 30
-
-
-def payloads(messages: list) -> list[dict]:
-    return [m["custom"]["troubleshooter"] for m in messages
-            if isinstance(m.get("custom"), dict) and "troubleshooter" in m["custom"]]
 
 
 def converse(say: Say, kb: KnowledgeBase, case: Case, sender: str, typed: bool) -> tuple[Outcome, list[float]]:
@@ -35,12 +32,18 @@ def converse(say: Say, kb: KnowledgeBase, case: Case, sender: str, typed: bool) 
 
     reply = turn(case.opening)
     for _ in range(MAX_TURNS):
-        steps = [p for p in payloads(reply) if p["type"] in ("question", "fix", "handoff")]
-        if not steps:
+        found = [p for p in steps(reply) if p["type"] in ("question", "fix", "handoff", "clarify")]
+        if not found:
             out.stalled = True
             return out, latencies
-        step = steps[-1]
-        if step["type"] == "question":
+        step = found[-1]
+        if step["type"] == "clarify":   # "Do you mean ...?": the user picks its own problem if offered
+            mine = f"/symptom_{case.symptom}"
+            if not any(b["payload"] == mine for m in reply for b in m.get("buttons", [])):
+                out.stalled = True
+                return out, latencies
+            reply = turn(mine)
+        elif step["type"] == "question":
             eid = step["evidence"]
             if eid in out.questions or eid in implied:
                 out.redundant_questions += 1

@@ -1,5 +1,6 @@
-"""Real servers for integration tests (helpers; fixtures are in conftest.py), started by the project's own run script
-on their own loopback ports, with a throw-away SQLite tracker store."""
+"""Real servers for tests and the bench (fixtures are in tests/integration/conftest.py), started by the
+project's own run script on free loopback ports, with a throw-away SQLite tracker store; a server that
+fails to start is stopped before the error is raised, so nothing is left running."""
 from __future__ import annotations
 
 import os
@@ -17,14 +18,27 @@ import yaml
 from .chatwoot import API_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
-RASA_PORT, ACTIONS_PORT, WEB_PORT = 5105, 5155, 8180
 CHATWOOT_SECRET = "test-webhook-secret"
 
 
-def free_port() -> int:
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port(block: int = 1) -> int:
+    """A loopback port nobody listens on (the first of `block` consecutive free ones)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port + block <= 65535 and all(_bindable(port + i) for i in range(1, block)):
+            return port
+    raise RuntimeError(f"no {block} consecutive free loopback ports")
 
 
 def model_path() -> str:
@@ -35,7 +49,7 @@ def model_path() -> str:
     return path
 
 
-def endpoints_file(dest: Path, source: str = "endpoints.yml", actions_port: int = ACTIONS_PORT, **changes) -> Path:
+def endpoints_file(dest: Path, actions_port: int, source: str = "endpoints.yml", **changes) -> Path:
     """The project's own endpoints file on test ports: the action server's port set,
     each named section (tracker_store, lock_store) updated."""
     config = yaml.safe_load((ROOT / source).read_text())
@@ -51,12 +65,14 @@ class Assistant:
     replica(s) and (unless web=False) the web page, on loopback test ports."""
 
     def __init__(self, workdir: Path, chatwoot_url: str = "", endpoints: Path | None = None,
-                 rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, replicas: int = 1, web: bool = True,
-                 web_port: int = WEB_PORT):
+                 actions_port: int | None = None, replicas: int = 1, web: bool = True, tracker_db: Path | None = None):
+        """`endpoints` given: its action_endpoint's port must be `actions_port`; otherwise the
+        project's endpoints with an SQLite tracker store at `tracker_db` (default: in workdir)."""
         self.workdir = workdir
+        rasa_port, web_port = free_port(replicas), free_port()
+        actions_port = actions_port or free_port()
         self.endpoints = endpoints or endpoints_file(
-            workdir / "endpoints.yml", actions_port=actions_port,
-            tracker_store={"db": str(workdir / "tracker.db")})
+            workdir / "endpoints.yml", actions_port, tracker_store={"db": str(tracker_db or workdir / "tracker.db")})
         self.env = {**os.environ, "CHATWOOT_URL": chatwoot_url, "CHATWOOT_API_TOKEN": API_TOKEN,
                     "CHATWOOT_WEBHOOK_SECRET": CHATWOOT_SECRET}
         self.model = model_path()
@@ -67,12 +83,20 @@ class Assistant:
         self.web_url = f"http://127.0.0.1:{web_port}/"
 
     def start(self, timeout: float = 300):
-        log = open(self.workdir / "servers.log", "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", self.model, "--endpoints", str(self.endpoints),
-             "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port), "--web-port", str(self.web_port),
-             "--replicas", str(self.replicas), *([] if self.web else ["--no-web"])],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        """Start and wait until every server answers; on any failure stop them all, then raise."""
+        try:
+            self._start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, timeout: float):
+        with open(self.workdir / "servers.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", self.model, "--endpoints",
+                 str(self.endpoints), "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port),
+                 "--web-port", str(self.web_port), "--replicas", str(self.replicas), *([] if self.web else ["--no-web"])],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         urls = [f"http://127.0.0.1:{self.rasa_port + i}/" for i in range(self.replicas)]
         urls += [f"http://127.0.0.1:{self.actions_port}/health"] + [self.web_url] * self.web
         deadline = time.time() + timeout
@@ -85,21 +109,37 @@ class Assistant:
                 return
             except OSError:
                 time.sleep(1)
-        raise RuntimeError("servers not ready in time")
+        raise RuntimeError(f"servers not ready in {timeout:.0f} s:\n" + (self.workdir / "servers.log").read_text()[-3000:])
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
+        """Stop the run script (it stops its servers); whatever is left of its process group is killed."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+                pass
+        # The run script starts each server in a session of its own: anything it left is found by its port.
+        left = [f"rasa run -m .* -p {self.rasa_port + i} " for i in range(self.replicas)]
+        left += [f"rasa run actions --actions actions --port {self.actions_port}",
+                 f"serve_web.py --port {self.web_port} "]
+        for pid in [self.proc.pid] + [p for pattern in left for p in pids(pattern)]:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait()
+        self.proc = None
+
+    def actions_pids(self) -> list[int]:
+        """The action server's processes (to kill it in fault tests)."""
+        return pids(f"rasa run actions --actions actions --port {self.actions_port}")
 
     def rasa_pid(self) -> int | None:
         """The Rasa server process (for its resident memory)."""
-        out = subprocess.run(["pgrep", "-f", f"rasa run -m .* -p {self.rasa_port}"], capture_output=True, text=True)
-        pids = [int(p) for p in out.stdout.split()]
+        pids = pids(f"rasa run -m .* -p {self.rasa_port} ")
         return pids[0] if pids else None
 
     def say(self, sender: str, message, timeout: float = 60):
@@ -107,3 +147,20 @@ class Assistant:
                           timeout=timeout)
         r.raise_for_status()
         return r.json()
+
+
+def pids(pattern: str) -> list[int]:
+    out = subprocess.run(["pgrep", "-f", "--", pattern], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def wait_for(condition, timeout: float, what: str, every: float = 0.2):
+    """Poll `condition` until it returns something truthy (returned), or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)

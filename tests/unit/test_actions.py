@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionRespond
+from troubleshooter.state import Diagnosis
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
 
@@ -90,9 +91,47 @@ def test_forged_payload_with_wrong_type_is_refused():
     assert "don't know" in messages[0]["text"]
 
 
-def test_forged_fix_id_is_refused():
-    messages, events = run(tracker("answer_button", diagnosis=_with_pending_fix(), text='/fix_worked{"fix":"rm_rf"}'))
-    assert "don't know" in messages[0]["text"] and slot(events)["status"] == "active"
+FORGED = [   # (payload, what the reply says it ignored)
+    ('/fix_failed{"fix":"made_up"}', "a fix"),
+    ('/fix_worked{"fix":"made_up"}', "a fix"),
+    ('/fix_failed{"fix":7}', "a fix"),
+    ('/fix_worked{"fix":["disable_vpn_proxy"]}', "a fix"),
+    ('/affirm{"evidence":"made_up"}', "a question"),
+    ('/deny{"evidence":{"vpn_or_proxy":"no"}}', "a question"),
+]
+# What a refused payload may change: the pending step is shown again (one reminder) with its buttons.
+MAY_CHANGE = ("reminders", "choices", "titles")
+
+
+def _unchanged(before, after):
+    expected = Diagnosis.from_dict(copy.deepcopy(before)).to_dict()
+    assert {k: v for k, v in after.items() if k not in MAY_CHANGE} == \
+        {k: v for k, v in expected.items() if k not in MAY_CHANGE}
+    assert after["reminders"] == 1
+
+
+@pytest.mark.parametrize("payload,what", FORGED)
+def test_a_forged_id_while_a_fix_is_pending_is_ignored(payload, what):
+    before = _with_pending_fix()
+    messages, events = run(tracker("answer_button", diagnosis=before, text=payload))
+    d = slot(events)
+    assert messages[0]["text"] == f"That refers to {what} I don't know, so I've ignored it."
+    _unchanged(before, d)   # nothing failed, resolved, skipped or answered; still active, same fix pending
+    assert d["pending"] == {"type": "fix", "fix": "disable_vpn_proxy", "kind": "action"} and d["status"] == "active"
+    [shown] = payloads(messages)
+    assert (shown["type"], shown["fix"], shown["reminder"]) == ("fix", "disable_vpn_proxy", True)
+    assert d["choices"][:2] == ['/fix_worked{"fix":"disable_vpn_proxy"}', '/fix_failed{"fix":"disable_vpn_proxy"}']
+
+
+@pytest.mark.parametrize("payload,what", FORGED)
+def test_a_forged_id_while_a_question_is_pending_is_ignored(payload, what):
+    before = json.loads((FIXTURES / "answer_button.json").read_text())["slots"]["diagnosis"]
+    messages, events = run(tracker("answer_button", text=payload))
+    d = slot(events)
+    assert messages[0]["text"] == f"That refers to {what} I don't know, so I've ignored it."
+    _unchanged(before, d)
+    assert d["pending"] == {"type": "question", "evidence": "only_one_recipient"} and d["evidence"] == {}
+    assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
 
 
 def Diagnosis_dict(t):

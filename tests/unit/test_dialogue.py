@@ -186,3 +186,116 @@ def test_a_reply_about_a_step_that_no_longer_exists_moves_on(engine, talk):
     d.pending = None
     _, msgs = talk(d, '/fix_worked{"fix":"format_c"}')
     assert "don't know" in texts(msgs) and d.pending is not None and payloads(msgs)
+
+
+# ----- an unclear reply: the four cases of `_unclear`, each the first and the second time ---------
+
+UNCLEAR = ("asdfgh", ("nlu_fallback", 0.4), ("inform", 0.3))   # no answer, no fact, no symptom in it
+
+
+def _shows_the_pending_step(d, msgs):
+    """The last payload is the step now pending, shown fresh (not as a reminder)."""
+    last = payloads(msgs)[-1]
+    assert "reminder" not in last
+    if last["type"] == "question":
+        assert d.pending == {"type": "question", "evidence": last["evidence"]}
+    else:
+        assert last["type"] == "fix" and d.pending_fix == last["fix"]
+
+
+def test_an_unclear_reply_to_a_question_reminds_once_then_counts_as_not_sure(engine, talk):
+    d = asking(engine, "vpn_or_proxy")
+    reading, msgs = talk(d, *UNCLEAR)
+    assert reading.act == "unclear"
+    assert "couldn't tell whether that's a yes or a no" in texts(msgs)
+    assert payloads(msgs) == [{"type": "question", "evidence": "vpn_or_proxy", "reminder": True}]
+    assert buttons(msgs) == ['/affirm{"evidence":"vpn_or_proxy"}', '/deny{"evidence":"vpn_or_proxy"}',
+                             '/unsure{"evidence":"vpn_or_proxy"}']
+    assert d.pending == {"type": "question", "evidence": "vpn_or_proxy"} and d.reminders == 1
+    assert d.evidence == {} and d.status == "active"
+
+    reading, msgs = talk(d, *UNCLEAR)   # the second time: "not sure", and on to the next step
+    assert reading.act == "unclear"
+    assert texts(msgs).startswith("I'll take that as \"not sure\" and go on.")
+    assert d.evidence == {"vpn_or_proxy": "unsure"} and d.asked[0] == "vpn_or_proxy"
+    assert d.pending_question != "vpn_or_proxy" and d.pending is not None and d.reminders == 0
+    _shows_the_pending_step(d, msgs)
+
+
+def test_an_unclear_reply_to_a_fix_reminds_once_then_passes_over_it(engine, talk):
+    d = trying(engine, "clear_cache")
+    reading, msgs = talk(d, *UNCLEAR)
+    assert reading.act == "unclear"
+    assert "couldn't tell whether that worked" in texts(msgs)
+    [shown] = payloads(msgs)
+    assert (shown["type"], shown["fix"], shown["rank"], shown["reminder"]) == ("fix", "clear_cache", 1, True)
+    assert buttons(msgs)[:2] == ['/fix_worked{"fix":"clear_cache"}', '/fix_failed{"fix":"clear_cache"}']
+    assert d.pending_fix == "clear_cache" and d.reminders == 1
+    assert d.skipped == [] and d.failed == [] and d.status == "active"
+
+    reading, msgs = talk(d, *UNCLEAR)   # the second time: the fix is passed over, not counted as failed
+    assert reading.act == "unclear"
+    assert texts(msgs).startswith("I'll leave that one for now.")
+    assert d.skipped == ["clear_cache"] and d.failed == [] and d.status == "active"
+    assert d.pending_fix != "clear_cache" and d.pending is not None and d.reminders == 0
+    assert all(p.get("fix") != "clear_cache" for p in payloads(msgs))
+    _shows_the_pending_step(d, msgs)
+
+
+def test_an_unclear_reply_with_nothing_pending_goes_on_with_the_diagnosis(engine, talk):
+    d = engine.start("send_failed")
+    assert d.pending is None
+    reading, msgs = talk(d, *UNCLEAR)
+    assert reading.act == "unclear"
+    assert texts(msgs).startswith("Sorry, I didn't quite get that.")
+    assert d.pending is not None and d.status == "active" and d.evidence == {} and d.reminders == 0
+    _shows_the_pending_step(d, msgs)
+    first = d.pending_question
+    assert first is not None and d.asked == [first]
+
+    reading, msgs = talk(d, *UNCLEAR)   # the second time a step is pending: it is shown again as a reminder
+    assert "couldn't tell whether that's a yes or a no" in texts(msgs)
+    assert payloads(msgs) == [{"type": "question", "evidence": first, "reminder": True}]
+    assert d.pending_question == first and d.asked == [first] and d.evidence == {}
+
+
+def test_an_unclear_message_with_no_diagnosis_running_asks_what_happens(engine, talk):
+    d = Diagnosis()
+    common = ["send_failed", "send_stuck", "one_person"]
+    reading, msgs = talk(d, *UNCLEAR)
+    assert reading.act == "unclear"
+    assert "What happens when you try to send a message?" in texts(msgs) and "still" not in texts(msgs)
+    assert payloads(msgs) == [{"type": "clarify", "options": common}]
+    assert d.pending == {"type": "clarify", "options": common} and d.status == "idle"
+    assert d.choices == ["/symptom_send_failed", "/symptom_send_stuck", "/symptom_one_person", "/deny"]
+
+    reading, msgs = talk(d, *UNCLEAR)   # the second time, with nothing to go on: asked again, saying so
+    assert reading.act == "unclear"
+    assert texts(msgs).startswith("Sorry, I still didn't get that.")
+    assert payloads(msgs) == [{"type": "clarify", "options": common}]
+    assert d.pending == {"type": "clarify", "options": common} and d.status == "idle" and d.reports == []
+
+
+def test_an_unclear_message_hinting_at_symptoms_offers_them_then_starts_from_them(engine, talk):
+    d = Diagnosis()
+    hint = ("blorp", ("nlu_fallback", 0.4), ("inform", 0.32), ("symptom_send_stuck", 0.3),
+            ("symptom_send_failed", 0.28))   # the NLU leans to no reading: unclear, with two candidates
+    reading, msgs = talk(d, *hint)
+    assert reading.act == "unclear" and reading.options == ["send_stuck", "send_failed"]
+    assert texts(msgs).startswith("I'm not sure I understood. Do you mean:")
+    assert payloads(msgs) == [{"type": "clarify", "options": ["send_stuck", "send_failed"]}]
+    assert d.pending == {"type": "clarify", "options": ["send_stuck", "send_failed"]} and d.status == "idle"
+
+    reading, msgs = talk(d, *hint)   # the second time: start from the soft report rather than ask a third time
+    assert reading.act == "unclear"
+    assert d.status == "active" and d.reports == [{"send_stuck": 0.3, "send_failed": 0.28}] and d.symptoms == []
+    _shows_the_pending_step(d, msgs)
+
+
+def test_an_unclear_message_after_a_resolution_starts_clean(engine, talk):
+    d = engine.start("send_failed", {"vpn_or_proxy": "yes"})
+    d.status, d.resolved_by, d.episode = "resolved", "disable_vpn_proxy", 3
+    reading, msgs = talk(d, *UNCLEAR)
+    assert reading.act == "unclear"
+    assert payloads(msgs) == [{"type": "clarify", "options": ["send_failed", "send_stuck", "one_person"]}]
+    assert (d.status, d.evidence, d.symptoms, d.reports, d.resolved_by, d.episode) == ("idle", {}, [], [], None, 4)
