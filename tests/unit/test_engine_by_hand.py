@@ -289,7 +289,7 @@ def test_how_likely_the_next_answer_is_a_yes_or_no(tmp_path):
     engine = Engine(two_cause_kb(tmp_path))
     d = engine.start()
     assert engine.answerable(d) == approx(0.8)        # 4/5
-    engine.advance(d)                                  # q asked: a pending question is not an answer yet
+    d.asked, d.pending = ["q"], {"type": "question", "evidence": "q"}   # q asked: pending is not an answer yet
     assert engine.answerable(d) == approx(0.8)
     engine.answer(d, "q", "unsure")
     assert engine.answerable(d) == approx(4 / 6)      # (4+0)/(4+1+1)
