@@ -21,3 +21,10 @@ def test_free_ports_are_free_and_blocks_are_consecutive():
     for port in (first, first + 1, first + 2):
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))
+
+
+def test_the_rasa_server_process_is_found_by_its_port(assistant):
+    """The bench reads the Rasa server's memory through this."""
+    pid = assistant.rasa_pid()
+    cmdline = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+    assert "rasa run -m" in cmdline and f"-p {assistant.rasa_port} " in cmdline

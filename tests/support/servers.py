@@ -139,8 +139,8 @@ class Assistant:
 
     def rasa_pid(self) -> int | None:
         """The Rasa server process (for its resident memory)."""
-        pids = pids(f"rasa run -m .* -p {self.rasa_port} ")
-        return pids[0] if pids else None
+        found = pids(f"rasa run -m .* -p {self.rasa_port} ")
+        return found[0] if found else None
 
     def say(self, sender: str, message, timeout: float = 60):
         r = requests.post(self.url + "/webhooks/rest/webhook", json={"sender": sender, "message": message},
