@@ -10,7 +10,7 @@ import pytest
 import requests
 import yaml
 
-from tests.support.servers import ROOT, free_port, wait_for
+from tests.support.servers import ROOT, answers, free_port, wait_for
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def page_server(tmp_path):
                                        "--endpoints", str(endpoints), "--demo-db", str(tmp_path / "none.db"),
                                        *(["--production"] if production else [])], cwd=ROOT, env=env))
         url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _answers(url + "/"), 30, "the page server")
+        wait_for(lambda: answers(url + "/"), 30, "the page server")
         return url
 
     yield start
@@ -59,10 +59,3 @@ def test_development_mode_is_open_on_loopback(page_server):
     s = requests.get(url + "/analytics/summary.json", timeout=10).json()
     assert s["counts"]["episodes"] == 0 and s["rates"]["resolution"] is None and s["sources"] == ["live"]
 
-
-def _answers(url: str) -> bool:
-    try:
-        requests.get(url, timeout=1)
-        return True
-    except requests.ConnectionError:
-        return False

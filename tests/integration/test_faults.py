@@ -7,10 +7,8 @@ import subprocess
 import sys
 import uuid
 
-import requests
-
 from tests.support.users import steps as payloads
-from tests.support.servers import ROOT, free_port, model_path, wait_for
+from tests.support.servers import ROOT, answers, free_port, model_path, wait_for
 
 
 def test_action_server_down_then_back(own_assistant):
@@ -26,18 +24,11 @@ def test_action_server_down_then_back(own_assistant):
     # The supervisor starts a new action server; the conversation goes on where it was.
     wait_for(lambda: set(assistant.actions_pids()) - set(killed), 60, "a new action server process")
     health = f"http://127.0.0.1:{assistant.actions_port}/health"
-    wait_for(lambda: _answers(health), 120, "the new action server to answer")
+    wait_for(lambda: answers(health), 120, "the new action server to answer")
     reply = assistant.say(sender, "why do you think that?")
     kinds = [p["type"] for p in payloads(reply)]
     assert kinds[0] == "diagnosis"
     assert payloads(reply)[-1].get("evidence") == first["evidence"]
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).ok
-    except requests.RequestException:
-        return False
 
 
 def _start(args, env=None, timeout=120):

@@ -1,7 +1,6 @@
 """The web widget in Debian's headless Chromium, driven by selenium."""
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.browser import chromium
-from tests.support.servers import free_port, wait_for
+from tests.support.servers import answers, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "test-output" / "widget.png"
@@ -71,7 +70,7 @@ def test_widget_says_when_the_server_is_unreachable(browser):
                                "--socket-url", f"http://127.0.0.1:{free_port()}"])
     try:
         wait = WebDriverWait(browser, 30)
-        wait_for(lambda: _serves(page), 30, "the page server")
+        wait_for(lambda: answers(page), 30, "the page server")
         browser.get(page)
         status = browser.find_element(By.ID, "chat-status")
         wait.until(lambda d: status.is_displayed() and "reach" in status.text.lower())
@@ -81,10 +80,3 @@ def test_widget_says_when_the_server_is_unreachable(browser):
         server.kill()
         server.wait(timeout=10)
 
-
-def _serves(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=1)
-        return True
-    except OSError:
-        return False

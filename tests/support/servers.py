@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import requests
@@ -103,12 +102,9 @@ class Assistant:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("servers exited:\n" + (self.workdir / "servers.log").read_text()[-3000:])
-            try:
-                for url in urls:
-                    urllib.request.urlopen(url, timeout=2)
+            if all(answers(url) for url in urls):
                 return
-            except OSError:
-                time.sleep(1)
+            time.sleep(1)
         raise RuntimeError(f"servers not ready in {timeout:.0f} s:\n" + (self.workdir / "servers.log").read_text()[-3000:])
 
     def stop(self):
@@ -147,6 +143,14 @@ class Assistant:
                           timeout=timeout)
         r.raise_for_status()
         return r.json()
+
+
+def answers(url: str) -> bool:
+    """Whether a server answers `url` with a success now."""
+    try:
+        return requests.get(url, timeout=2).ok
+    except requests.RequestException:
+        return False
 
 
 def pids(pattern: str) -> list[int]:
