@@ -53,7 +53,7 @@ report: setup
 # Re-estimate the knowledge base's probabilities from finished conversations: knowledge/learned.yml
 # (a proposal, used only when knowledge/settings.yml names it) + reports/learning.md (SOURCE=demo: demo data).
 learn: setup
-	@$(PY) -m analytics.learn --source $(or $(SOURCE),live)
+	@$(PY) -m learning --source $(or $(SOURCE),live)
 
 # A few hundred simulated users through the REST channel into build/demo/tracker.db (not the live store).
 demo-data: train

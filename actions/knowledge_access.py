@@ -1,4 +1,5 @@
 """One engine and one evidence extractor per process, built on first use."""
+
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,7 @@ def answer_matcher() -> AnswerMatcher | None:
         from nlu.minilm import WEIGHTS_SHA256, MiniLM
 
         return AnswerMatcher(knowledge_base(), MiniLM().embed, CACHE, WEIGHTS_SHA256)
-    except Exception:   # noqa: BLE001 - a missing or broken encoder must not break every turn
+    except Exception:
         logger.exception("answers in other words are not read: the sentence encoder could not be loaded")
         return None
 
@@ -49,6 +50,6 @@ def answer_meaning(evidence: str, text: str) -> tuple[str | None, float]:
         return None, 0.0
     try:
         return matcher.answer(evidence, text)
-    except Exception:   # noqa: BLE001
+    except Exception:
         logger.exception("could not read %r as an answer in other words", text)
         return None, 0.0

@@ -1,4 +1,5 @@
 """Read what the user said from a tracker: the NLU's ranking, payload entities, stated facts."""
+
 from __future__ import annotations
 
 from rasa_sdk import Tracker
@@ -11,7 +12,7 @@ from .knowledge_access import extractor
 
 SLOT = "diagnosis"
 READING_SLOT = "reading"
-SUPPORT_CHATS = ("chatwoot",)         # channels trusted to say who owns a conversation
+SUPPORT_CHATS = ("chatwoot",)  # channels trusted to say who owns a conversation
 
 
 def diagnosis_of(tracker: Tracker) -> Diagnosis:
@@ -24,8 +25,11 @@ def turn_of(tracker: Tracker) -> Turn:
     text = message.get("text") or ""
     if text.startswith("/"):
         return Turn.from_payload(text)
-    ranking = tuple((str(i.get("name") or ""), float(i.get("confidence") or 0.0))
-                    for i in message.get("intent_ranking") or [] if isinstance(i, dict))
+    ranking = tuple(
+        (str(i.get("name") or ""), float(i.get("confidence") or 0.0))
+        for i in message.get("intent_ranking") or []
+        if isinstance(i, dict)
+    )
     if not ranking and message.get("intent"):
         intent = message["intent"]
         ranking = ((str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)),)

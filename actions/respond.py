@@ -1,6 +1,7 @@
 """The one action every user turn maps to: read the turn in context, let the
 dialogue respond (or, from a support chat, take who owns the conversation into
 account), store the diagnosis and what the turn was read as."""
+
 from __future__ import annotations
 
 from typing import Any

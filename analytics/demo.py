@@ -5,6 +5,7 @@ The page shows them under source "demo", marked as simulated.
 
   python -m analytics.demo [--users 300] [--days 28] [--seed 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,13 +15,13 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
-from tests.support.servers import Assistant
+from harness.servers import Assistant
+from simulation.population import FAILED, TYPED, WORKED, Population, User
 from troubleshooter.knowledge import load_knowledge_base
-from troubleshooter.population import FAILED, TYPED, WORKED, Population, User
 
 from .service import DEMO_DB
 
@@ -29,8 +30,11 @@ Say = Callable[[str], list]
 
 
 def _payloads(reply: list) -> list[dict]:
-    return [m["custom"]["troubleshooter"] for m in reply
-            if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("troubleshooter"), dict)]
+    return [
+        m["custom"]["troubleshooter"]
+        for m in reply
+        if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("troubleshooter"), dict)
+    ]
 
 
 def _buttons(reply: list) -> list[dict]:
@@ -57,7 +61,7 @@ def play(say: Say, pop: Population, u: User) -> None:
             buttons = _buttons(reply)
             if not buttons:
                 return
-            reply = say(buttons[0]["payload"])     # e.g. a confirmation: yes
+            reply = say(buttons[0]["payload"])  # e.g. a confirmation: yes
             continue
         kind = step["type"]
         if kind == "handoff":
@@ -72,13 +76,19 @@ def play(say: Say, pop: Population, u: User) -> None:
         elif kind == "question":
             value = pop.answer(u, step["evidence"])
             intent = {"yes": "affirm", "no": "deny", "unsure": "unsure"}[value]
-            reply = say(pop.typed(TYPED[value]) if u.types else
-                        f'/{intent}{json.dumps({"evidence": step["evidence"]}, separators=(",", ":"))}')
+            reply = say(
+                pop.typed(TYPED[value])
+                if u.types
+                else f"/{intent}{json.dumps({'evidence': step['evidence']}, separators=(',', ':'))}"
+            )
         else:
             worked = pop.fix_works(u, step["fix"])
             intent = "fix_worked" if worked else "fix_failed"
-            reply = say(pop.typed(WORKED if worked else FAILED) if u.types else
-                        f'/{intent}{json.dumps({"fix": step["fix"]}, separators=(",", ":"))}')
+            reply = say(
+                pop.typed(WORKED if worked else FAILED)
+                if u.types
+                else f"/{intent}{json.dumps({'fix': step['fix']}, separators=(',', ':'))}"
+            )
 
 
 def spread(db: Path, days: int, rng: random.Random, now: float) -> int:
@@ -88,14 +98,16 @@ def spread(db: Path, days: int, rng: random.Random, now: float) -> int:
     try:
         firsts = con.execute("SELECT sender_id, MIN(timestamp) FROM events GROUP BY sender_id").fetchall()
         for sender, first in firsts:
-            days_ago = rng.choices(range(days), [2.0 - i / days for i in range(days)])[0]   # more users lately
+            days_ago = rng.choices(range(days), [2.0 - i / days for i in range(days)])[0]  # more users lately
             offset = now - days_ago * 86400 - rng.uniform(600, 86400) - first
             rows = con.execute("SELECT id, data FROM events WHERE sender_id = ?", (sender,)).fetchall()
             for row_id, data in rows:
                 event = json.loads(data)
                 event["timestamp"] = event.get("timestamp", first) + offset
-                con.execute("UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
-                            (event["timestamp"], json.dumps(event), row_id))
+                con.execute(
+                    "UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                    (event["timestamp"], json.dumps(event), row_id),
+                )
         con.commit()
         return len(firsts)
     finally:
@@ -120,20 +132,24 @@ def main(argv: list[str] | None = None) -> int:
     users = [pop.user() for _ in range(args.users)]
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="demo-") as work:
-        assistant = Assistant(Path(work), web=False, tracker_db=db)   # the test launcher: free ports, cleaned up
+        assistant = Assistant(Path(work), web=False, tracker_db=db)  # the test launcher: free ports, cleaned up
         assistant.model = args.model
         assistant.start()
         try:
+
             def run(i: int) -> None:
                 sender = f"demo-{args.seed}-{i:04d}"
                 play(lambda text: assistant.say(sender, text), pop, users[i])
+
             with ThreadPoolExecutor(4) as pool:
                 list(pool.map(run, range(len(users))))
         finally:
             assistant.stop()
     moved = spread(db, args.days, random.Random(args.seed), time.time())
-    print(f"{moved} simulated conversations in {db} ({time.time() - started:.0f} s); "
-          f"see http://127.0.0.1:8080/analytics?source=demo")
+    print(
+        f"{moved} simulated conversations in {db} ({time.time() - started:.0f} s); "
+        f"see http://127.0.0.1:8080/analytics?source=demo"
+    )
     return 0
 
 

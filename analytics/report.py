@@ -3,6 +3,7 @@ do not want a page.
 
   python -m analytics.report [--source live|demo] [--db PATH] [--from DAY] [--to DAY] [--channel C]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,16 +13,22 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from troubleshooter.episodes import OUTCOMES  # noqa: E402
-from troubleshooter.figures import DEFINITIONS, OUTCOME_LABELS, REASON_LABELS  # noqa: E402
+from analytics.episodes import OUTCOMES
+from analytics.metrics import DEFINITIONS, OUTCOME_LABELS, REASON_LABELS
 
-from .service import DEMO_DB, ROOT, Analytics, QueryError, Sources  # noqa: E402
-from .store import StoreError  # noqa: E402
+from .service import DEMO_DB, ROOT, Analytics, QueryError, Sources
+from .store import StoreError
 
-COLOURS = {"resolved": "#2e7d32", "handed_over": "#1565c0", "abandoned": "#ef6c00", "restarted": "#6a5acd",
-           "ongoing": "#9e9e9e", "no_problem": "#cfd8dc"}
+COLOURS = {
+    "resolved": "#2e7d32",
+    "handed_over": "#1565c0",
+    "abandoned": "#ef6c00",
+    "restarted": "#6a5acd",
+    "ongoing": "#9e9e9e",
+    "no_problem": "#cfd8dc",
+}
 
 
 def _pct(x: float | None) -> str:
@@ -68,48 +75,93 @@ def write(s: dict, out: Path, what: str) -> Path:
     """reports/support.md and its PNGs from a summary (Analytics.summary)."""
     out.mkdir(parents=True, exist_ok=True)
     labels = s["labels"]
-    name = lambda kind, key: labels[kind].get(key, key or "unknown")  # noqa: E731
+    name = lambda kind, key: labels[kind].get(key, key or "unknown")
     c, r, per = s["counts"], s["rates"], s["per_resolved"]
     if s["by_day"]:
         _by_day(s, out / "support_by_day.png")
-        _barh([name("symptoms", x["symptom"]) for x in s["symptoms"]], [x["episodes"] for x in s["symptoms"]],
-              "Symptoms (resolved part in green)", out / "support_symptoms.png", [x["resolved"] for x in s["symptoms"]])
-        _barh([name("fixes", x["fix"]) for x in s["fixes"]], [x["suggested"] for x in s["fixes"]],
-              "Fixes: suggested (grey) and worked (green)", out / "support_fixes.png", [x["worked"] for x in s["fixes"]])
-        _barh([f["label"] for f in s["funnel"]], [f["count"] for f in s["funnel"]], "Funnel", out / "support_funnel.png")
+        _barh(
+            [name("symptoms", x["symptom"]) for x in s["symptoms"]],
+            [x["episodes"] for x in s["symptoms"]],
+            "Symptoms (resolved part in green)",
+            out / "support_symptoms.png",
+            [x["resolved"] for x in s["symptoms"]],
+        )
+        _barh(
+            [name("fixes", x["fix"]) for x in s["fixes"]],
+            [x["suggested"] for x in s["fixes"]],
+            "Fixes: suggested (grey) and worked (green)",
+            out / "support_fixes.png",
+            [x["worked"] for x in s["fixes"]],
+        )
+        _barh(
+            [f["label"] for f in s["funnel"]], [f["count"] for f in s["funnel"]], "Funnel", out / "support_funnel.png"
+        )
     f = s["filters"]
-    lines = [f"# Support report ({what})", "",
-             f"Period: {f['from'] or s['range']['first'] or '—'} to {f['to'] or s['range']['last'] or '—'}"
-             f"{'; channel ' + f['channel'] if f['channel'] else ''}. Generated {s['generated_at']}.", "",
-             "| figure | value |", "|---|---|",
-             f"| conversations | {c['conversations']} |", f"| diagnoses | {c['diagnoses']} ({c['finished']} finished, "
-             f"{c['ongoing']} ongoing) |",
-             f"| resolution rate | {_pct(r['resolution'])} ({c['resolved']}) |",
-             f"| hand-over rate | {_pct(r['handover'])} ({c['handed_over']}) |",
-             f"| abandonment rate | {_pct(r['abandonment'])} ({c['abandoned']}) |",
-             f"| restart rate | {_pct(r['restart'])} ({c['restarted']}) |",
-             f"| conversations with no problem described | {c['no_problem']} |",
-             f"| questions / fixes / turns per resolved diagnosis | {per['questions_mean']} / {per['fixes_mean']} / "
-             f"{per['turns_mean']} |", "", "## Definitions", ""]
+    lines = [
+        f"# Support report ({what})",
+        "",
+        f"Period: {f['from'] or s['range']['first'] or '—'} to {f['to'] or s['range']['last'] or '—'}"
+        f"{'; channel ' + f['channel'] if f['channel'] else ''}. Generated {s['generated_at']}.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| conversations | {c['conversations']} |",
+        f"| diagnoses | {c['diagnoses']} ({c['finished']} finished, {c['ongoing']} ongoing) |",
+        f"| resolution rate | {_pct(r['resolution'])} ({c['resolved']}) |",
+        f"| hand-over rate | {_pct(r['handover'])} ({c['handed_over']}) |",
+        f"| abandonment rate | {_pct(r['abandonment'])} ({c['abandoned']}) |",
+        f"| restart rate | {_pct(r['restart'])} ({c['restarted']}) |",
+        f"| conversations with no problem described | {c['no_problem']} |",
+        f"| questions / fixes / turns per resolved diagnosis | {per['questions_mean']} / {per['fixes_mean']} / "
+        f"{per['turns_mean']} |",
+        "",
+        "## Definitions",
+        "",
+    ]
     lines += [f"- **{k.replace('_', ' ')}**: {v}" for k, v in DEFINITIONS.items()]
     if not s["by_day"]:
         lines += ["", "No conversations in this period."]
         return _finish(out, lines)
-    lines += ["", "## Diagnoses per day", "", "![per day](support_by_day.png)", "", "## Funnel", "",
-              "| step | count | of started |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Diagnoses per day",
+        "",
+        "![per day](support_by_day.png)",
+        "",
+        "## Funnel",
+        "",
+        "| step | count | of started |",
+        "|---|---|---|",
+    ]
     first = s["funnel"][0]["count"] or 1
     lines += [f"| {x['label']} | {x['count']} | {x['count'] / first:.0%} |" for x in s["funnel"]]
-    lines += ["", "## Symptoms", "", "![symptoms](support_symptoms.png)", "", "| symptom | diagnoses | resolved |",
-              "|---|---|---|"]
+    lines += [
+        "",
+        "## Symptoms",
+        "",
+        "![symptoms](support_symptoms.png)",
+        "",
+        "| symptom | diagnoses | resolved |",
+        "|---|---|---|",
+    ]
     lines += [f"| {name('symptoms', x['symptom'])} | {x['episodes']} | {x['resolved']} |" for x in s["symptoms"]]
     lines += ["", "## Causes found (top cause at the end of finished diagnoses)", "", "| cause | times |", "|---|---|"]
     lines += [f"| {name('causes', x['cause'])} | {x['found']} |" for x in s["causes"]]
-    lines += ["", "## Fixes", "", "![fixes](support_fixes.png)", "",
-              "| fix | suggested | worked | failed | skipped | no answer | success rate | worked at rank |",
-              "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {name('fixes', x['fix'])} | {x['suggested']} | {x['worked']} | {x['failed']} | {x['skipped']} | "
-              f"{x['unanswered']} | {_pct(x['success_rate'])} | "
-              f"{', '.join(f'#{k}: {v}' for k, v in x['worked_at_rank'].items()) or '—'} |" for x in s["fixes"]]
+    lines += [
+        "",
+        "## Fixes",
+        "",
+        "![fixes](support_fixes.png)",
+        "",
+        "| fix | suggested | worked | failed | skipped | no answer | success rate | worked at rank |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name('fixes', x['fix'])} | {x['suggested']} | {x['worked']} | {x['failed']} | {x['skipped']} | "
+        f"{x['unanswered']} | {_pct(x['success_rate'])} | "
+        f"{', '.join(f'#{k}: {v}' for k, v in x['worked_at_rank'].items()) or '—'} |"
+        for x in s["fixes"]
+    ]
     lines += ["", "## Hand-over reasons", "", "| reason | count |", "|---|---|"]
     lines += [f"| {REASON_LABELS.get(x['reason'], x['reason'])} | {x['count']} |" for x in s["handover_reasons"]]
     return _finish(out, lines)
@@ -143,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     what = "simulated users (demo data)" if args.source == "demo" else (args.db or "live conversations")
     path = write(s, Path(args.out), what)
     c = s["counts"]
-    print(f"{path}: {c['diagnoses']} diagnoses in {c['conversations']} conversations, "
-          f"resolution {_pct(s['rates']['resolution'])}, hand-over {_pct(s['rates']['handover'])}")
+    print(
+        f"{path}: {c['diagnoses']} diagnoses in {c['conversations']} conversations, "
+        f"resolution {_pct(s['rates']['resolution'])}, hand-over {_pct(s['rates']['handover'])}"
+    )
     return 0
 
 

@@ -1,5 +1,6 @@
 """The analytics endpoints as plain functions of a query: JSON-ready dicts and CSV
 text, or a `QueryError` that says what was wrong with the request."""
+
 from __future__ import annotations
 
 import csv
@@ -13,21 +14,38 @@ from typing import Any
 
 import yaml
 
+from analytics.episodes import OUTCOMES, Episode, Turn
+from analytics.metrics import DEFINITIONS, OUTCOME_LABELS, REASON_LABELS, Filters, iso, summary
 from troubleshooter.engine import Engine
-from troubleshooter.episodes import OUTCOMES, Episode, Turn
-from troubleshooter.figures import DEFINITIONS, OUTCOME_LABELS, REASON_LABELS, Filters, iso, summary
 from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base
+from troubleshooter.paths import ROOT
 from troubleshooter.state import Diagnosis
 
 from .store import EpisodeStore, StoreError, TrackerEvents, sqlite_url, store_url
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO_DB = ROOT / "build" / "demo" / "tracker.db"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_LIMIT = 500
-CSV_FIELDS = ("conversation", "episode", "channel", "started", "ended", "outcome", "handover_reason", "symptom",
-              "symptoms", "questions_asked", "questions", "volunteered", "fixes_tried", "fixes", "resolved_by",
-              "top_cause", "top_cause_probability", "turns")
+CSV_FIELDS = (
+    "conversation",
+    "episode",
+    "channel",
+    "started",
+    "ended",
+    "outcome",
+    "handover_reason",
+    "symptom",
+    "symptoms",
+    "questions_asked",
+    "questions",
+    "volunteered",
+    "fixes_tried",
+    "fixes",
+    "resolved_by",
+    "top_cause",
+    "top_cause_probability",
+    "turns",
+)
 
 
 class QueryError(ValueError):
@@ -47,19 +65,19 @@ def session_expiry(domain: Path = ROOT / "domain.yml") -> float:
 @dataclass
 class Sources:
     """The stores the page can show: `live` (the assistant's) and `demo` (simulated users), if present."""
+
     stores: dict[str, EpisodeStore]
 
     @classmethod
-    def from_endpoints(cls, endpoints: Path, demo: Path | None = DEMO_DB, engine: Engine | None = None) -> "Sources":
+    def from_endpoints(cls, endpoints: Path, demo: Path | None = DEMO_DB, engine: Engine | None = None) -> Sources:
         engine = engine or Engine(load_knowledge_base(os.environ.get("TROUBLESHOOTER_KB") or DEFAULT_DIR))
         config = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}
-        config = {k: os.path.expandvars(v) if isinstance(v, str) else v for k, v in config.items()}   # ${DB_PASSWORD}
+        config = {k: os.path.expandvars(v) if isinstance(v, str) else v for k, v in config.items()}  # ${DB_PASSWORD}
         expiry = session_expiry()
         stores = {"live": EpisodeStore(TrackerEvents(store_url(config, ROOT)), engine, expiry)}
         if demo is not None and demo.exists():
             stores["demo"] = EpisodeStore(TrackerEvents(sqlite_url(demo)), engine, expiry)
         return cls(stores)
-
 
     def read_instead(self, source: str, db: Path) -> None:
         """Read `source` from an SQLite tracker database given on the command line."""
@@ -79,7 +97,8 @@ class Analytics:
             "causes": {c: v.name for c, v in kb.causes.items()},
             "fixes": {f: v.title for f, v in kb.fixes.items()},
             "evidence": {e: v.question for e, v in kb.evidence.items()},
-            "outcomes": OUTCOME_LABELS, "reasons": REASON_LABELS,
+            "outcomes": OUTCOME_LABELS,
+            "reasons": REASON_LABELS,
         }
 
     # ----- queries ----------------------------------------------------------------------
@@ -98,8 +117,14 @@ class Analytics:
         outcome = q.get("outcome") or None
         if outcome and outcome not in OUTCOMES:
             raise QueryError(f"unknown outcome {outcome[:40]!r}; one of: {', '.join(OUTCOMES)}")
-        return Filters(start=q.get("from") or None, end=q.get("to") or None, channel=q.get("channel") or None,
-                       outcome=outcome, symptom=q.get("symptom") or None, fix=q.get("fix") or None)
+        return Filters(
+            start=q.get("from") or None,
+            end=q.get("to") or None,
+            channel=q.get("channel") or None,
+            outcome=outcome,
+            symptom=q.get("symptom") or None,
+            fix=q.get("fix") or None,
+        )
 
     def _episodes(self, q: dict[str, str]) -> tuple[str, list[Episode], list[Episode], Filters]:
         source, store = self._store(q)
@@ -113,18 +138,29 @@ class Analytics:
     def summary(self, q: dict[str, str]) -> dict[str, Any]:
         source, every, eps, f = self._episodes({k: v for k, v in q.items() if k in ("source", "from", "to", "channel")})
         days = sorted(iso(e.started)[:10] for e in every)
-        return {"source": source, "sources": list(self.sources.stores), "generated_at": iso(time.time()),
-                "filters": {"from": f.start, "to": f.end, "channel": f.channel},
-                "range": {"first": days[0] if days else None, "last": days[-1] if days else None},
-                "channels": sorted({e.channel for e in every if e.channel}),
-                "definitions": DEFINITIONS, **summary(eps), "labels": self.labels}
+        return {
+            "source": source,
+            "sources": list(self.sources.stores),
+            "generated_at": iso(time.time()),
+            "filters": {"from": f.start, "to": f.end, "channel": f.channel},
+            "range": {"first": days[0] if days else None, "last": days[-1] if days else None},
+            "channels": sorted({e.channel for e in every if e.channel}),
+            "definitions": DEFINITIONS,
+            **summary(eps),
+            "labels": self.labels,
+        }
 
     def episodes(self, q: dict[str, str]) -> dict[str, Any]:
         _, _, eps, _ = self._episodes(q)
         limit, offset = _int(q, "limit", 50, 1, MAX_LIMIT), _int(q, "offset", 0, 0, 10**9)
         eps.sort(key=lambda e: (-e.started, e.conversation, e.episode))
-        return {"total": len(eps), "offset": offset, "limit": limit,
-                "episodes": [_row(e) for e in eps[offset:offset + limit]], "labels": self.labels}
+        return {
+            "total": len(eps),
+            "offset": offset,
+            "limit": limit,
+            "episodes": [_row(e) for e in eps[offset : offset + limit]],
+            "labels": self.labels,
+        }
 
     def episodes_csv(self, q: dict[str, str]) -> str:
         _, _, eps, _ = self._episodes(q)
@@ -160,19 +196,34 @@ class Analytics:
         for t in conv.turns:
             turns.append(self._turn(store, t, owner.get(t.index, 1), before))
             before = t.diagnosis if t.diagnosis is not None else before
-        return {"conversation": conv.id, "channel": conv.channel, "episodes": [_row(e) for e in conv.episodes],
-                "labels": self.labels, "turns": turns}
+        return {
+            "conversation": conv.id,
+            "channel": conv.channel,
+            "episodes": [_row(e) for e in conv.episodes],
+            "labels": self.labels,
+            "turns": turns,
+        }
 
     def _turn(self, store: EpisodeStore, t: Turn, episode: int, before: dict | None) -> dict[str, Any]:
         state = t.diagnosis if t.diagnosis is not None else before
         d = Diagnosis.from_dict(state)
-        return {"index": t.index, "episode": episode, "time": iso(t.time), "answered": t.answered,
-                "user": {"text": t.text, "button": _button_title(t.text, before), "intent": t.intent,
-                         "confidence": round(t.confidence, 4) if t.confidence is not None else None},
-                "reading": _reading(t.reading),
-                "bot": [{"text": m.get("text"), "buttons": m.get("buttons") or []} for m in t.bot if m.get("text")],
-                "step": t.step(), "status": d.status,
-                "belief": [{"cause": c, "probability": round(p, 4)} for c, p in store.belief(d)[:5]] if state else []}
+        return {
+            "index": t.index,
+            "episode": episode,
+            "time": iso(t.time),
+            "answered": t.answered,
+            "user": {
+                "text": t.text,
+                "button": _button_title(t.text, before),
+                "intent": t.intent,
+                "confidence": round(t.confidence, 4) if t.confidence is not None else None,
+            },
+            "reading": _reading(t.reading),
+            "bot": [{"text": m.get("text"), "buttons": m.get("buttons") or []} for m in t.bot if m.get("text")],
+            "step": t.step(),
+            "status": d.status,
+            "belief": [{"cause": c, "probability": round(p, 4)} for c, p in store.belief(d)[:5]] if state else [],
+        }
 
 
 def _int(q: dict[str, str], key: str, default: int, low: int, high: int) -> int:
@@ -207,12 +258,23 @@ def _row(e: Episode) -> dict[str, Any]:
 
 def _csv_row(e: Episode) -> dict[str, Any]:
     top = e.top_causes[0] if e.top_causes else {}
-    return {"conversation": e.conversation, "episode": e.episode, "channel": e.channel or "",
-            "started": iso(e.started), "ended": iso(e.ended), "outcome": e.outcome,
-            "handover_reason": e.handover_reason or "", "symptom": e.symptom or "", "symptoms": ";".join(e.symptoms),
-            "questions_asked": len(e.questions),
-            "questions": ";".join(f"{q['evidence']}={q['answer'] or ''}" for q in e.questions),
-            "volunteered": ";".join(f"{k}={v}" for k, v in e.volunteered.items()),
-            "fixes_tried": len(e.fixes), "fixes": ";".join(f"{f['fix']}:{f['outcome']}" for f in e.fixes),
-            "resolved_by": e.resolved_by or "", "top_cause": top.get("cause", ""),
-            "top_cause_probability": top.get("probability", ""), "turns": e.turns}
+    return {
+        "conversation": e.conversation,
+        "episode": e.episode,
+        "channel": e.channel or "",
+        "started": iso(e.started),
+        "ended": iso(e.ended),
+        "outcome": e.outcome,
+        "handover_reason": e.handover_reason or "",
+        "symptom": e.symptom or "",
+        "symptoms": ";".join(e.symptoms),
+        "questions_asked": len(e.questions),
+        "questions": ";".join(f"{q['evidence']}={q['answer'] or ''}" for q in e.questions),
+        "volunteered": ";".join(f"{k}={v}" for k, v in e.volunteered.items()),
+        "fixes_tried": len(e.fixes),
+        "fixes": ";".join(f"{f['fix']}:{f['outcome']}" for f in e.fixes),
+        "resolved_by": e.resolved_by or "",
+        "top_cause": top.get("cause", ""),
+        "top_cause_probability": top.get("probability", ""),
+        "turns": e.turns,
+    }

@@ -1,25 +1,27 @@
 """Episodes read straight from Rasa's SQL tracker store (table `events`), incrementally:
 each refresh reads only the conversations with events newer than the last one seen."""
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
-import ujson   # a Rasa dependency; several times faster than json on event rows
+import ujson  # a Rasa dependency; several times faster than json on event rows
 
+from analytics.episodes import Conversation, Episode, conversation_of, settle
 from troubleshooter.engine import Engine
-from troubleshooter.episodes import Conversation, Episode, conversation_of, settle
 from troubleshooter.state import Diagnosis
 
 logger = logging.getLogger(__name__)
-_CHUNK = 200            # conversations read per query
-_FRESH = 1.0            # seconds a refresh stays good (a page loads several figures at once)
-_LATE_IDS = 500         # re-read conversations among this many latest ids: with several writers (PostgreSQL),
-_LATE_EVERY = 30.0      # a lower id can commit after a higher one was read; and at least this often
+_CHUNK = 200  # conversations read per query
+_FRESH = 1.0  # seconds a refresh stays good (a page loads several figures at once)
+_LATE_IDS = 500  # re-read conversations among this many latest ids: with several writers (PostgreSQL),
+_LATE_EVERY = 30.0  # a lower id can commit after a higher one was read; and at least this often
 
 
 class StoreError(RuntimeError):
@@ -35,8 +37,14 @@ def store_url(config: dict, root: Path) -> str:
     if dialect == "sqlite":
         path = Path(db) if Path(db).is_absolute() else root / db
         return f"sqlite:///{path}"
-    url = sa.engine.URL.create(dialect, username=config.get("username"), password=config.get("password"),
-                               host=config.get("url") or "localhost", port=config.get("port"), database=db)
+    url = sa.engine.URL.create(
+        dialect,
+        username=config.get("username"),
+        password=config.get("password"),
+        host=config.get("url") or "localhost",
+        port=config.get("port"),
+        database=db,
+    )
     return url.render_as_string(hide_password=False)
 
 
@@ -50,8 +58,14 @@ class TrackerEvents:
     def __init__(self, url: str):
         self.url = url
         self.db = sa.create_engine(url, pool_pre_ping=True)
-        self._events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("data"),
-                                sa.column("type_name"), sa.column("action_name"))
+        self._events = sa.table(
+            "events",
+            sa.column("id"),
+            sa.column("sender_id"),
+            sa.column("data"),
+            sa.column("type_name"),
+            sa.column("action_name"),
+        )
 
     def describe(self) -> str:
         return sa.engine.make_url(self.url).render_as_string(hide_password=True)
@@ -62,7 +76,7 @@ class TrackerEvents:
                 return list(conn.execute(query))
         except sa.exc.OperationalError as exc:
             if "no such table" in str(exc):
-                return []      # nobody has talked to the assistant yet
+                return []  # nobody has talked to the assistant yet
             raise StoreError(f"cannot read the tracker store {self.describe()}: {exc.orig}") from None
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot read the tracker store {self.describe()}: {exc}") from None
@@ -80,11 +94,13 @@ class TrackerEvents:
         episodes need (no listens, no readings, no bot messages without a payload)."""
         e = self._events.c
         for i in range(0, len(senders), _CHUNK):
-            query = sa.select(e.sender_id, e.type_name, e.data).where(e.sender_id.in_(senders[i:i + _CHUNK]),
-                                                                      e.id <= upto)
+            query = sa.select(e.sender_id, e.type_name, e.data).where(
+                e.sender_id.in_(senders[i : i + _CHUNK]), e.id <= upto
+            )
             if brief:
-                query = query.where(e.type_name.in_(_BRIEF),
-                                    sa.or_(e.action_name.is_(None), e.action_name != "action_listen"))
+                query = query.where(
+                    e.type_name.in_(_BRIEF), sa.or_(e.action_name.is_(None), e.action_name != "action_listen")
+                )
             current, batch = None, []
             for sender, kind, data in self._run(query.order_by(e.sender_id, e.id)):
                 if sender != current:

@@ -1,4 +1,5 @@
 """`make bench`: NLU, diagnosis, speed and cost, engine scaling -> reports/."""
+
 from __future__ import annotations
 
 import json
@@ -18,24 +19,22 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import requests  # noqa: E402
-import yaml  # noqa: E402
+import matplotlib.pyplot as plt
+import requests
+import yaml
 
-from bench import analytics_speed, engine_speed, load  # noqa: E402
-from tests.support import nlu as wild_nlu  # noqa: E402
-from tests.support import replies as wild_replies  # noqa: E402
-from tests.support import users as typed_users  # noqa: E402
-from tests.support import wild  # noqa: E402
-from tests.support.rest_users import converse  # noqa: E402
-from tests.support.servers import Assistant, free_port  # noqa: E402
-from troubleshooter.extract import EvidenceExtractor  # noqa: E402
-from troubleshooter.engine import Engine  # noqa: E402
-from troubleshooter.knowledge import load_knowledge_base  # noqa: E402
-from troubleshooter.simulate import Outcome, load_cases, run_fixed_order, summarize  # noqa: E402
+from bench import analytics_speed, engine_speed, load
+from evaluation import nlu as wild_nlu
+from evaluation import replies as wild_replies
+from evaluation import wild
+from harness.servers import Assistant, free_port
+from simulation import rest as typed_users
+from simulation.cases import Outcome, load_cases, run_fixed_order, summarize
+from simulation.rest_cases import converse
+from troubleshooter.extract import EvidenceExtractor
+from troubleshooter.knowledge import load_knowledge_base
+from troubleshooter.paths import REPORTS, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-REPORTS = ROOT / "reports"
 RASA = str(ROOT / ".venv" / "bin" / "rasa")
 ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 ROUNDS = 2
@@ -55,8 +54,24 @@ def timed(cmd: list[str], cwd: Path, log: Path) -> float:
 def nlu_cross_validation(work: Path) -> dict:
     progress("NLU: 3-fold cross-validation (3 trainings, a few minutes)")
     out = work / "nlu-cv"
-    timed([RASA, "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
-           "--folds", "3", "--out", str(out)], ROOT, work / "nlu-cv.log")
+    timed(
+        [
+            RASA,
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            "3",
+            "--out",
+            str(out),
+        ],
+        ROOT,
+        work / "nlu-cv.log",
+    )
     report = json.loads((out / "intent_report.json").read_text())
     for png in ("intent_confusion_matrix.png", "intent_histogram.png"):
         if (out / png).exists():
@@ -79,8 +94,10 @@ def heldout_f1(url: str) -> float:
 def diagnosis(assistant: Assistant, kb) -> dict:
     progress("diagnosis: the project's simulated users over REST")
     cases = load_cases(ROOT / "tests" / "simulated_users" / "cases.yml")
-    ours = [converse(assistant.say, kb, c, f"bench-{uuid.uuid4().hex[:8]}", typed=bool(i % 2))[0]
-            for i, c in enumerate(cases)]
+    ours = [
+        converse(assistant.say, kb, c, f"bench-{uuid.uuid4().hex[:8]}", typed=bool(i % 2))[0]
+        for i, c in enumerate(cases)
+    ]
     article = [run_fixed_order(kb, c) for c in cases]
     oracle = [Outcome(resolved=True, fixes=["oracle"]) for _ in cases]
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -94,8 +111,11 @@ def diagnosis(assistant: Assistant, kb) -> dict:
     ax.legend()
     fig.tight_layout()
     fig.savefig(REPORTS / "fixes_tried.png", dpi=100)
-    return {"troubleshooter (REST)": summarize(ours), "article fixed order": summarize(article),
-            "oracle": summarize(oracle)}
+    return {
+        "troubleshooter (REST)": summarize(ours),
+        "article fixed order": summarize(article),
+        "oracle": summarize(oracle),
+    }
 
 
 def wild_sets(assistant: Assistant, kb) -> dict:
@@ -108,14 +128,21 @@ def wild_sets(assistant: Assistant, kb) -> dict:
         nlu = wild_nlu.evaluate(wild_nlu.parse(assistant.url), wild.nlu_examples(name), extract)
         replies = wild_replies.evaluate(assistant.url, wild.replies(name))
         contract = kb.contract["causes"]
-        conversations = [typed_users.play(assistant.say, u, contract[u["cause"]]["resolved_by"],
-                                          f"wild-{name}-{uuid.uuid4().hex[:8]}") for u in wild.users(name)]
+        conversations = [
+            typed_users.play(
+                assistant.say, u, contract[u["cause"]]["resolved_by"], f"wild-{name}-{uuid.uuid4().hex[:8]}"
+            )
+            for u in wild.users(name)
+        ]
         users = typed_users.summarize(conversations)
         if name != "dev":
             replies.pop("misses")
         else:
-            users["unresolved"] = [{"user": c.user, "cause": c.cause, "ended": c.ended, "fixes": c.fixes}
-                                   for c in conversations if not c.resolved]
+            users["unresolved"] = [
+                {"user": c.user, "cause": c.cause, "ended": c.ended, "fixes": c.fixes}
+                for c in conversations
+                if not c.resolved
+            ]
         out[name] = {"nlu": nlu, "replies": replies, "users": users}
     return out
 
@@ -123,14 +150,22 @@ def wild_sets(assistant: Assistant, kb) -> dict:
 def speed(url: str, script: list[str], pid) -> dict:
     rounds = []
     for r in range(ROUNDS):
-        rounds.append({"sequential": load.sequential(url + "/webhooks/rest/webhook", script),
-                       "concurrent": load.concurrent(url + "/webhooks/rest/webhook", script)})
-    med = lambda kind, key: statistics.median(x[kind][key] for x in rounds)  # noqa: E731
-    return {"seq_p50_ms": med("sequential", "p50_ms"), "seq_p95_ms": med("sequential", "p95_ms"),
-            "conc_p50_ms": med("concurrent", "p50_ms"), "conc_p95_ms": med("concurrent", "p95_ms"),
-            "req_per_s": med("concurrent", "req_per_s"),
-            "errors": sum(x["sequential"]["errors"] + x["concurrent"]["errors"] for x in rounds),
-            "rss_mb": load.rss_mb(pid)}
+        rounds.append(
+            {
+                "sequential": load.sequential(url + "/webhooks/rest/webhook", script),
+                "concurrent": load.concurrent(url + "/webhooks/rest/webhook", script),
+            }
+        )
+    med = lambda kind, key: statistics.median(x[kind][key] for x in rounds)
+    return {
+        "seq_p50_ms": med("sequential", "p50_ms"),
+        "seq_p95_ms": med("sequential", "p95_ms"),
+        "conc_p50_ms": med("concurrent", "p50_ms"),
+        "conc_p95_ms": med("concurrent", "p95_ms"),
+        "req_per_s": med("concurrent", "req_per_s"),
+        "errors": sum(x["sequential"]["errors"] + x["concurrent"]["errors"] for x in rounds),
+        "rss_mb": load.rss_mb(pid),
+    }
 
 
 def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 300) -> float:
@@ -155,12 +190,30 @@ def stock_assistant(work: Path) -> dict:
     model = sorted((folder / "models").glob("*.tar.gz"))[-1]
     # served the way ours is: an SQLite tracker store (rasa init's default keeps conversations in memory)
     endpoints = folder / "endpoints.yml"
-    endpoints.write_text(endpoints.read_text() + f'\ntracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "stock.db"}"\n')
-    port = free_port()   # never a fixed port: another server there would be measured instead (make test may run)
-    proc = subprocess.Popen([RASA, "run", "-m", str(model), "--enable-api", "-i", "127.0.0.1", "-p", str(port),
-                             "--endpoints", str(endpoints)],
-                            cwd=folder, env=ENV, stdout=open(work / "stock-run.log", "w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    endpoints.write_text(
+        endpoints.read_text() + f'\ntracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "stock.db"}"\n'
+    )
+    port = free_port()  # never a fixed port: another server there would be measured instead (make test may run)
+    proc = subprocess.Popen(
+        [
+            RASA,
+            "run",
+            "-m",
+            str(model),
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+        ],
+        cwd=folder,
+        env=ENV,
+        stdout=open(work / "stock-run.log", "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         ready = wait_ready(f"http://127.0.0.1:{port}/", proc)
         out = speed(f"http://127.0.0.1:{port}", load.STOCK, proc.pid)
@@ -172,8 +225,23 @@ def stock_assistant(work: Path) -> dict:
 
 def our_training(work: Path) -> float:
     progress("our assistant: timed training from scratch")
-    return timed([RASA, "train", "--force", "--data", "data", "--config", "config.yml", "--domain", "domain.yml",
-                  "--out", str(work / "models")], ROOT, work / "train.log")
+    return timed(
+        [
+            RASA,
+            "train",
+            "--force",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--out",
+            str(work / "models"),
+        ],
+        ROOT,
+        work / "train.log",
+    )
 
 
 def fmt(x, nd=1):
@@ -181,22 +249,34 @@ def fmt(x, nd=1):
 
 
 def wild_report(w: dict) -> list[str]:
-    lines = ["## Text nobody on the project wrote (tests/wild/)", "",
-             "Written by helpers who saw only the intents' descriptions (tests/wild/BRIEF.md). `dev` was read to find "
-             "kinds of errors, so its figures are optimistic; `check` guided decisions through its scores only; "
-             "`sealed` is only ever reported.", "",
-             "| figure | " + " | ".join(wild.SETS) + " |", "|---" * (len(wild.SETS) + 1) + "|"]
-    facts = lambda x: "{found} / {contradicted} / {missed} of {annotated}".format(  # noqa: E731
-        **{"found": 0, "contradicted": 0, "missed": 0, "annotated": 0, **x["nlu"]["facts"]})
+    lines = [
+        "## Text nobody on the project wrote (tests/wild/)",
+        "",
+        "Written by helpers who saw only the intents' descriptions (tests/wild/BRIEF.md). `dev` was read to find "
+        "kinds of errors, so its figures are optimistic; `check` guided decisions through its scores only; "
+        "`sealed` is only ever reported.",
+        "",
+        "| figure | " + " | ".join(wild.SETS) + " |",
+        "|---" * (len(wild.SETS) + 1) + "|",
+    ]
+    facts = lambda x: "{found} / {contradicted} / {missed} of {annotated}".format(
+        **{"found": 0, "contradicted": 0, "missed": 0, "annotated": 0, **x["nlu"]["facts"]}
+    )
     rows = [
         ("NLU messages", lambda x: x["nlu"]["examples"], "{}"),
         ("intent accuracy (top intent)", lambda x: x["nlu"]["accuracy"], "{:.1%}"),
         ("... on messages sharing no 4-word run with training", lambda x: x["nlu"]["novel_accuracy"], "{:.1%}"),
-        ("share read with confidence >= 0.5 / their accuracy",
-         lambda x: f"{x['nlu']['confident_share']:.0%} / {x['nlu']['confident_accuracy']:.1%}", "{}"),
+        (
+            "share read with confidence >= 0.5 / their accuracy",
+            lambda x: f"{x['nlu']['confident_share']:.0%} / {x['nlu']['confident_accuracy']:.1%}",
+            "{}",
+        ),
         ("stated facts found / contradicted / missed", facts, "{}"),
-        ("replies in context: right / asked again / wrong",
-         lambda x: f"{x['replies']['right']:.1%} / {x['replies']['unclear']:.1%} / {x['replies']['wrong']:.1%}", "{}"),
+        (
+            "replies in context: right / asked again / wrong",
+            lambda x: f"{x['replies']['right']:.1%} / {x['replies']['unclear']:.1%} / {x['replies']['wrong']:.1%}",
+            "{}",
+        ),
         ("typed users: resolved", lambda x: x["users"]["resolved_rate"], "{:.1%}"),
         ("mean fix cost (unresolved = 8; oracle 1.0)", lambda x: x["users"]["mean_fix_cost"], "{:.2f}"),
         ("first fix right", lambda x: x["users"]["first_fix_right"], "{:.0%}"),
@@ -209,8 +289,13 @@ def wild_report(w: dict) -> list[str]:
     ]
     for label, get, form in rows:
         lines.append(f"| {label} | " + " | ".join(form.format(get(w[n])) for n in wild.SETS) + " |")
-    lines += ["", "Intent accuracy per intent:", "", "| intent | " + " | ".join(wild.SETS) + " |",
-              "|---" * (len(wild.SETS) + 1) + "|"]
+    lines += [
+        "",
+        "Intent accuracy per intent:",
+        "",
+        "| intent | " + " | ".join(wild.SETS) + " |",
+        "|---" * (len(wild.SETS) + 1) + "|",
+    ]
     for intent in sorted(w["dev"]["nlu"]["per_intent"]):
         cells = []
         for n in wild.SETS:
@@ -219,62 +304,115 @@ def wild_report(w: dict) -> list[str]:
         lines.append(f"| {intent} | " + " | ".join(cells) + " |")
     for n in wild.SETS:
         top = w[n]["nlu"]["confusions"][:12]
-        lines += ["", f"Most frequent confusions ({n}): " + "; ".join(
-            f"{c['gold']} → {c['predicted']} ×{c['count']}" for c in top)]
+        lines += [
+            "",
+            f"Most frequent confusions ({n}): "
+            + "; ".join(f"{c['gold']} → {c['predicted']} ×{c['count']}" for c in top),
+        ]
     return lines + [""]
 
 
 def analytics_report(a: dict) -> list[str]:
-    lines = ["## Analytics page (`/analytics`) with 10,000 conversations", "",
-             f"{a['conversations']} conversations ({a['episodes']} episodes, {a['events']} events) in an SQLite tracker "
-             f"store, copies of this run's own conversations spread over four weeks. Target: every answer under "
-             f"{a['target_s']:.0f} s — {'met' if a['met'] else 'NOT met'}.", "",
-             "| request | p50 (ms) | max (ms) |", "|---|---|---|"]
-    for key, label in (("page", "dashboard page"), ("summary", "summary.json (all figures)"),
-                       ("summary_filtered", "summary.json, one day and one channel"),
-                       ("episodes_page", "episodes.json, 50 resolved"), ("conversation", "conversation.json (review)"),
-                       ("csv_export", "episodes.csv (all 10,000)")):
+    lines = [
+        "## Analytics page (`/analytics`) with 10,000 conversations",
+        "",
+        f"{a['conversations']} conversations ({a['episodes']} episodes, {a['events']} events) in an SQLite tracker "
+        f"store, copies of this run's own conversations spread over four weeks. Target: every answer under "
+        f"{a['target_s']:.0f} s — {'met' if a['met'] else 'NOT met'}.",
+        "",
+        "| request | p50 (ms) | max (ms) |",
+        "|---|---|---|",
+    ]
+    for key, label in (
+        ("page", "dashboard page"),
+        ("summary", "summary.json (all figures)"),
+        ("summary_filtered", "summary.json, one day and one channel"),
+        ("episodes_page", "episodes.json, 50 resolved"),
+        ("conversation", "conversation.json (review)"),
+        ("csv_export", "episodes.csv (all 10,000)"),
+    ):
         lines.append(f"| {label} | {a[key + '_p50_ms']} | {a[key + '_max_ms']} |")
-    lines += ["", f"First read of the whole store when the page server starts (in the background): "
-              f"{a['cold_first_read_s']} s; the first figures after 100 new conversations: {a['after_100_new_s']} s "
-              f"(only changed conversations are read). Page server RSS {a['rss_mb']} MB.", "",
-              f"`make learn`'s estimation (EM with the choice of prior strengths) on all these episodes: "
-              f"{a.get('learn_10k_s', 'not measured')} s.", ""]
+    lines += [
+        "",
+        f"First read of the whole store when the page server starts (in the background): "
+        f"{a['cold_first_read_s']} s; the first figures after 100 new conversations: {a['after_100_new_s']} s "
+        f"(only changed conversations are read). Page server RSS {a['rss_mb']} MB.",
+        "",
+        f"`make learn`'s estimation (EM with the choice of prior strengths) on all these episodes: "
+        f"{a.get('learn_10k_s', 'not measured')} s.",
+        "",
+    ]
     return lines
 
 
 def write_report(r: dict) -> None:
     s, o = r["stock"], r["ours"]
-    lines = ["# Benchmark report", "", f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
-             f"({os.cpu_count()} cores), medians of {ROUNDS} rounds, all in one run.", "",
-             f"## Diagnosis (the project's own {r['diagnosis']['article fixed order']['cases']} simulated users, "
-             "written from the contract: canned answers, some wrong, half by button)", "",
-             "| policy | resolved | mean fixes | first fix right | mean questions | redundant questions | stalls |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
+        f"({os.cpu_count()} cores), medians of {ROUNDS} rounds, all in one run.",
+        "",
+        f"## Diagnosis (the project's own {r['diagnosis']['article fixed order']['cases']} simulated users, "
+        "written from the contract: canned answers, some wrong, half by button)",
+        "",
+        "| policy | resolved | mean fixes | first fix right | mean questions | redundant questions | stalls |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, d in r["diagnosis"].items():
-        lines.append(f"| {name} | {d['resolved_rate']:.0%} | {d['mean_fixes']:.2f} | {d['first_fix_right']:.0%} | "
-                     f"{d['mean_questions']:.2f} | {d['redundant_questions']} | {d['stalled']} |")
+        lines.append(
+            f"| {name} | {d['resolved_rate']:.0%} | {d['mean_fixes']:.2f} | {d['first_fix_right']:.0%} | "
+            f"{d['mean_questions']:.2f} | {d['redundant_questions']} | {d['stalled']} |"
+        )
     lines += ["", "![fixes tried](fixes_tried.png)", ""] + wild_report(r["wild"])
-    lines += ["## Speed and cost (REST, loopback)", "",
-              "| figure | troubleshooter | stock `rasa init` | ratio |", "|---|---|---|---|"]
-    for key, label in (("seq_p50_ms", "sequential p50 (ms)"), ("seq_p95_ms", "sequential p95 (ms)"),
-                       ("conc_p50_ms", "20 concurrent p50 (ms)"), ("conc_p95_ms", "20 concurrent p95 (ms)"),
-                       ("req_per_s", "20 concurrent req/s"), ("errors", "errors"), ("rss_mb", "Rasa server RSS (MB)"),
-                       ("train_s", "training (s)"), ("ready_s", "start until answering (s)")):
+    lines += [
+        "## Speed and cost (REST, loopback)",
+        "",
+        "| figure | troubleshooter | stock `rasa init` | ratio |",
+        "|---|---|---|---|",
+    ]
+    for key, label in (
+        ("seq_p50_ms", "sequential p50 (ms)"),
+        ("seq_p95_ms", "sequential p95 (ms)"),
+        ("conc_p50_ms", "20 concurrent p50 (ms)"),
+        ("conc_p95_ms", "20 concurrent p95 (ms)"),
+        ("req_per_s", "20 concurrent req/s"),
+        ("errors", "errors"),
+        ("rss_mb", "Rasa server RSS (MB)"),
+        ("train_s", "training (s)"),
+        ("ready_s", "start until answering (s)"),
+    ):
         ratio = o[key] / s[key] if s[key] else float("nan")
         lines.append(f"| {label} | {fmt(o[key])} | {fmt(s[key])} | {ratio:.2f} |")
-    lines += ["", "Both servers keep conversations in an SQLite tracker store. Each troubleshooting turn of ours "
-              "calls the action server; the stock bot's turns are templates. Our start time includes the action "
-              "server and the web page server.", "",
-              "## Engine alone (median time of one step)", "", "| knowledge base | ms per step |", "|---|---|"]
+    lines += [
+        "",
+        "Both servers keep conversations in an SQLite tracker store. Each troubleshooting turn of ours "
+        "calls the action server; the stock bot's turns are templates. Our start time includes the action "
+        "server and the web page server.",
+        "",
+        "## Engine alone (median time of one step)",
+        "",
+        "| knowledge base | ms per step |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {v:.2f} |" for k, v in r["engine"].items()]
     cv = r["nlu_cv"]
-    lines += ["", "## NLU", "", f"3-fold cross-validation, weighted intent F1: {cv['weighted avg']['f1-score']:.3f}; "
-              f"the project's own held-out examples (tests/nlu/heldout.yml, written without the training data) weighted F1: "
-              f"{r['heldout_f1']:.3f}. For text nobody on the project wrote, see above.", "",
-              "| intent | F1 (cross-validated) | support |", "|---|---|---|"]
-    lines += [f"| {k} | {v['f1-score']:.2f} | {v['support']} |" for k, v in sorted(cv.items())
-              if isinstance(v, dict) and "support" in v and k not in ("macro avg", "weighted avg", "micro avg")]
+    lines += [
+        "",
+        "## NLU",
+        "",
+        f"3-fold cross-validation, weighted intent F1: {cv['weighted avg']['f1-score']:.3f}; "
+        f"the project's own held-out examples (tests/nlu/heldout.yml, written without the training data) weighted F1: "
+        f"{r['heldout_f1']:.3f}. For text nobody on the project wrote, see above.",
+        "",
+        "| intent | F1 (cross-validated) | support |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {k} | {v['f1-score']:.2f} | {v['support']} |"
+        for k, v in sorted(cv.items())
+        if isinstance(v, dict) and "support" in v and k not in ("macro avg", "weighted avg", "micro avg")
+    ]
     lines += ["", "![confusion matrix](nlu_intent_confusion_matrix.png)", ""] + analytics_report(r["analytics"])
     (REPORTS / "bench.md").write_text("\n".join(lines))
     (REPORTS / "bench.json").write_text(json.dumps(r, indent=2, default=str))

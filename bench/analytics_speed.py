@@ -6,6 +6,7 @@ project's own (`scripts/serve_web.py`) on a free port.
 
   python -m bench.analytics_speed SEED_DB
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from tests.support.servers import ROOT, free_port
+from harness.servers import ROOT, free_port
 
 CONVERSATIONS = 10_000
 ROUNDS = 20
@@ -36,8 +37,13 @@ def replicate(seed: Path, dest: Path, n: int, start: int = 0, days: int = 28, rn
     if not senders:
         raise RuntimeError(f"no conversations in {seed} to copy")
     schema = src.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='events'").fetchone()[0]
-    events = {s: src.execute("SELECT type_name, timestamp, intent_name, action_name, data FROM events "
-                             "WHERE sender_id = ? ORDER BY id", (s,)).fetchall() for s in senders}
+    events = {
+        s: src.execute(
+            "SELECT type_name, timestamp, intent_name, action_name, data FROM events WHERE sender_id = ? ORDER BY id",
+            (s,),
+        ).fetchall()
+        for s in senders
+    }
     src.close()
     out = sqlite3.connect(dest)
     out.execute(schema.replace("CREATE TABLE events", "CREATE TABLE IF NOT EXISTS events"))
@@ -51,8 +57,11 @@ def replicate(seed: Path, dest: Path, n: int, start: int = 0, days: int = 28, rn
             event = json.loads(data)
             event["timestamp"] = ts + offset
             rows.append((f"bench-{i:05d}", type_name, ts + offset, intent, action, json.dumps(event)))
-    out.executemany("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", rows)
+    out.executemany(
+        "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     out.commit()
     out.close()
     return len(rows)
@@ -78,7 +87,7 @@ def _rss_mb(pid: int) -> float:
 def _learning_time(endpoints: Path) -> float:
     """Seconds `make learn`'s estimation takes on every episode of the store (reading excluded)."""
     from analytics.service import Sources
-    from troubleshooter.learning import cases_of, learn
+    from learning.estimate import cases_of, learn
 
     store = Sources.from_endpoints(endpoints, demo=None).stores["live"]
     cases = cases_of([e.row() for e in store.episodes() if e.outcome not in ("ongoing", "no_problem")], store.engine)
@@ -94,8 +103,19 @@ def run(seed: Path, work: Path) -> dict:
     endpoints = work / "analytics-endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db)}}))
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(port),
-                             "--endpoints", str(endpoints), "--demo-db", str(work / "no-demo.db")], cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "serve_web.py"),
+            "--port",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+            "--demo-db",
+            str(work / "no-demo.db"),
+        ],
+        cwd=ROOT,
+    )
     base = f"http://127.0.0.1:{port}/analytics"
     try:
         deadline = time.time() + 60
@@ -117,22 +137,29 @@ def run(seed: Path, work: Path) -> dict:
             "csv_export": _timed(base + "/episodes.csv", 3),
         }
         replicate(seed, db, 100, start=CONVERSATIONS)
-        time.sleep(1.1)    # past the server's 1 s refresh window
+        time.sleep(1.1)  # past the server's 1 s refresh window
         incremental = _timed(base + "/summary.json", 1)[0]
         rss = _rss_mb(proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     learning = _learning_time(endpoints)
-    out = {"learn_10k_s": learning,
-           "conversations": summary["counts"]["conversations"], "episodes": summary["counts"]["episodes"],
-           "events": n_events, "cold_first_read_s": round(cold, 2), "after_100_new_s": round(incremental, 3),
-           "rss_mb": round(rss), "target_s": TARGET_S}
+    out = {
+        "learn_10k_s": learning,
+        "conversations": summary["counts"]["conversations"],
+        "episodes": summary["counts"]["episodes"],
+        "events": n_events,
+        "cold_first_read_s": round(cold, 2),
+        "after_100_new_s": round(incremental, 3),
+        "rss_mb": round(rss),
+        "target_s": TARGET_S,
+    }
     for name, t in timings.items():
         out[f"{name}_p50_ms"] = round(statistics.median(t) * 1000, 1)
         out[f"{name}_max_ms"] = round(max(t) * 1000, 1)
-    out["met"] = all(max(t) < TARGET_S for name, t in timings.items() if name != "csv_export") \
-        and incremental < TARGET_S
+    out["met"] = (
+        all(max(t) < TARGET_S for name, t in timings.items() if name != "csv_export") and incremental < TARGET_S
+    )
     return out
 
 

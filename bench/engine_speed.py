@@ -1,4 +1,5 @@
 """Engine step time on the real knowledge base and on synthetic ones."""
+
 from __future__ import annotations
 
 import statistics
@@ -21,8 +22,9 @@ def synthetic_kb(n_causes: int, seed: int = 0) -> KnowledgeBase:
         ev = {f"e{j}": float(rng.uniform(0.6, 0.95)) for j in rng.choice(n_causes, 4, replace=False)}
         fx = {f"f{j}": float(rng.uniform(0.5, 0.95)) for j in {i, int(rng.integers(n_causes))}}
         sy = {f"s{j}": float(rng.uniform(0.2, 1)) for j in rng.choice(10, 3, replace=False)}
-        causes[f"c{i}"] = Cause(f"c{i}", "x", "cause", "explanation", True, "synthetic", float(rng.uniform(0.5, 2)),
-                                sy, ev, fx)
+        causes[f"c{i}"] = Cause(
+            f"c{i}", "x", "cause", "explanation", True, "synthetic", float(rng.uniform(0.5, 2)), sy, ev, fx
+        )
     return KnowledgeBase(causes, evidence, fixes, symptoms, {"handoff_cost": 15}, {}, {})
 
 

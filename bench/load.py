@@ -1,4 +1,5 @@
 """Per-message latency over REST: sequential and with 20 concurrent conversations."""
+
 from __future__ import annotations
 
 import statistics
@@ -8,10 +9,34 @@ import uuid
 
 import requests
 
-OURS = ["my messages fail with a red exclamation mark", "no", "no", "not sure", "still broken", "why do you think that?",
-        "no", "still broken", "no", "what else can i try", "talk to a human", "start over"]
-STOCK = ["hello", "I am sad", "yes", "hi", "great", "no", "bye", "are you a bot?", "hello", "I am happy", "good",
-         "goodbye"]
+OURS = [
+    "my messages fail with a red exclamation mark",
+    "no",
+    "no",
+    "not sure",
+    "still broken",
+    "why do you think that?",
+    "no",
+    "still broken",
+    "no",
+    "what else can i try",
+    "talk to a human",
+    "start over",
+]
+STOCK = [
+    "hello",
+    "I am sad",
+    "yes",
+    "hi",
+    "great",
+    "no",
+    "bye",
+    "are you a bot?",
+    "hello",
+    "I am happy",
+    "good",
+    "goodbye",
+]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -37,8 +62,12 @@ def sequential(url: str, script: list[str], senders: int = 20, turns: int = 10) 
             dt, ok = _post(url, sender, script[t % len(script)])
             lat.append(dt)
             errors += not ok
-    return {"p50_ms": statistics.median(lat) * 1000, "p95_ms": percentile(lat, 0.95) * 1000,
-            "requests": len(lat), "errors": errors}
+    return {
+        "p50_ms": statistics.median(lat) * 1000,
+        "p95_ms": percentile(lat, 0.95) * 1000,
+        "requests": len(lat),
+        "errors": errors,
+    }
 
 
 def concurrent(url: str, script: list[str], conversations: int = 20, turns: int = 24) -> dict[str, float]:
@@ -59,8 +88,13 @@ def concurrent(url: str, script: list[str], conversations: int = 20, turns: int 
     for th in threads:
         th.join(timeout=600)
     wall = time.perf_counter() - t0
-    return {"p50_ms": statistics.median(lat) * 1000, "p95_ms": percentile(lat, 0.95) * 1000,
-            "req_per_s": len(lat) / wall, "requests": len(lat), "errors": errors[0]}
+    return {
+        "p50_ms": statistics.median(lat) * 1000,
+        "p95_ms": percentile(lat, 0.95) * 1000,
+        "req_per_s": len(lat) / wall,
+        "requests": len(lat),
+        "errors": errors[0],
+    }
 
 
 def rss_mb(pid: int | None) -> float:

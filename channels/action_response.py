@@ -2,6 +2,7 @@
 which re-checks the (large) events schema against the meta-schema on each
 call: about 14 ms of CPU per custom action here, most of a turn's cost. The
 same validation with a validator built once costs about 0.3 ms."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -26,7 +27,8 @@ def _validate_action_result(self, result) -> bool:
         return True
     error.message += (
         ". Failed to validate Action server response from API, make sure your response from the Action endpoint "
-        f"is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions")
+        f"is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+    )
     raise error
 
 

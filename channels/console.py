@@ -1,6 +1,7 @@
 """`rasa shell` output for people: each message's text before its numbered
 choices (type the number, or the words), and the structured payload only when
 TROUBLESHOOTER_SHOW_JSON=1 (for developers)."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ def print_bot_output(message: dict[str, Any], is_latest_message: bool = False, c
         print_color(f"  {i}: {button.get('title', '')}", color=color)
     if "custom" in message and os.environ.get("TROUBLESHOOTER_SHOW_JSON") == "1":
         print_color("  " + json.dumps(message["custom"], ensure_ascii=False), color=bcolors.OKGREEN)
-    return None   # never Rasa's arrow-key menu: the reply is typed
+    return None  # never Rasa's arrow-key menu: the reply is typed
 
 
 def apply() -> None:

@@ -3,11 +3,13 @@
 Stock Rasa 3.6 answers an empty body or a JSON array with HTTP 500; this one
 checks the body first and never lets an exception become a 5xx.
 """
+
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -18,8 +20,10 @@ from .validation import clean_text, message_problem, sender_problem
 logger = logging.getLogger(__name__)
 SORRY = "Sorry, I'm having trouble right now. Please try again in a moment."
 # Rasa's own commands, which run no action of ours and say nothing; any other silent turn is a failure.
-SILENT_COMMANDS = {"/restart": "OK, I've forgotten this conversation. What happens when you try to send a message?",
-                   "/session_start": "OK."}
+SILENT_COMMANDS = {
+    "/restart": "OK, I've forgotten this conversation. What happens when you try to send a message?",
+    "/session_start": "OK.",
+}
 
 
 def _bad(problem: str) -> response.HTTPResponse:
@@ -43,9 +47,9 @@ class RobustRestInput(InputChannel):
             try:
                 body = json.loads(request.body or b"")
             except (ValueError, UnicodeDecodeError):
-                return _bad("The body must be a JSON object like {\"sender\": \"id\", \"message\": \"text\"}.")
+                return _bad('The body must be a JSON object like {"sender": "id", "message": "text"}.')
             if not isinstance(body, dict):
-                return _bad("The body must be a JSON object like {\"sender\": \"id\", \"message\": \"text\"}.")
+                return _bad('The body must be a JSON object like {"sender": "id", "message": "text"}.')
             problem = sender_problem(body.get("sender")) or message_problem(body.get("message"))
             metadata = body.get("metadata")
             if problem is None and metadata is not None and not isinstance(metadata, dict):
@@ -55,8 +59,11 @@ class RobustRestInput(InputChannel):
             sender = str(body["sender"])
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(clean_text(body["message"]), collector, sender,
-                                                 input_channel=self.name(), metadata=metadata))
+                await on_new_message(
+                    UserMessage(
+                        clean_text(body["message"]), collector, sender, input_channel=self.name(), metadata=metadata
+                    )
+                )
             except Exception:  # the user gets an apology, never a 5xx
                 logger.exception("rest: message from %s failed", sender)
             if not collector.messages:

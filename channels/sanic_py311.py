@@ -1,6 +1,7 @@
 """Sanic 21.12.2 passes bare coroutines to asyncio.wait(), which Python 3.11
 rejects: websocket connections then close after the first packet. Give its
 websocket module an asyncio whose wait() wraps them in tasks first."""
+
 from __future__ import annotations
 
 import asyncio

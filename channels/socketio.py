@@ -1,10 +1,12 @@
 """Rasa's socket.io channel with CORS limited to the widget's origin
 (`allowed_origins`, or WIDGET_ORIGINS in the environment) and malformed
 `user_uttered` events refused with a clear message."""
+
 from __future__ import annotations
 
 import os
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -28,7 +30,7 @@ class WidgetSocketIOInput(SocketIOInput):
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "WidgetSocketIOInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WidgetSocketIOInput:
         credentials = dict(credentials or {})
         configured = credentials.pop("allowed_origins", "") or ""
         origins = os.environ.get("WIDGET_ORIGINS") or configured
@@ -45,8 +47,11 @@ class WidgetSocketIOInput(SocketIOInput):
         handle = sio.handlers[namespace][self.user_message_evt]
 
         async def guarded(sid: str, data: Any = None) -> None:
-            problem = "The message must be an object with a 'message' text." if not isinstance(data, dict) \
+            problem = (
+                "The message must be an object with a 'message' text."
+                if not isinstance(data, dict)
                 else message_problem(data.get("message"))
+            )
             if problem:
                 await sio.emit(self.bot_message_evt, {"text": problem}, room=sid, namespace=namespace)
                 return

@@ -1,4 +1,5 @@
 """Checks shared by the channels: what a user message may look like."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 six transformer layers, mean pooling, unit length. The weights are the
 upstream safetensors file (checked by its SHA-256), read as plain data; no
 model code runs from the package they ship in (scripts/setup.sh)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,9 @@ from pathlib import Path
 import numpy as np
 from scipy.special import erf
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "build" / "minilm"
+from troubleshooter.paths import BUILD
+
+MODEL_DIR = BUILD / "minilm"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_TOKENS = 128
 _HEADS, _HIDDEN = 12, 384
@@ -47,7 +50,7 @@ class WordPiece:
         out = [self.cls]
         for word in self.words(text):
             out += self._pieces(word)
-        return out[:MAX_TOKENS - 1] + [self.sep]
+        return out[: MAX_TOKENS - 1] + [self.sep]
 
     def _pieces(self, word: str) -> list[int]:
         if len(word) > 100:
@@ -66,22 +69,43 @@ class WordPiece:
 
 def _punctuation(ch: str) -> bool:
     cp = ord(ch)
-    return 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126 or unicodedata.category(ch).startswith("P")
+    return (
+        33 <= cp <= 47
+        or 58 <= cp <= 64
+        or 91 <= cp <= 96
+        or 123 <= cp <= 126
+        or unicodedata.category(ch).startswith("P")
+    )
 
 
 def _cjk(cp: int) -> bool:
-    return any(lo <= cp <= hi for lo, hi in ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
-                                             (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
+    return any(
+        lo <= cp <= hi
+        for lo, hi in (
+            (0x4E00, 0x9FFF),
+            (0x3400, 0x4DBF),
+            (0x20000, 0x2A6DF),
+            (0x2A700, 0x2B73F),
+            (0x2B740, 0x2B81F),
+            (0x2B820, 0x2CEAF),
+            (0xF900, 0xFAFF),
+            (0x2F800, 0x2FA1F),
+        )
+    )
 
 
 def read_safetensors(path: Path, raw: bytes | None = None) -> dict[str, np.ndarray]:
     raw = path.read_bytes() if raw is None else raw
     size = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + size])
-    body = memoryview(raw)[8 + size:]
+    header = json.loads(raw[8 : 8 + size])
+    body = memoryview(raw)[8 + size :]
     kinds = {"F32": np.float32, "I64": np.int64}
-    return {name: np.frombuffer(body[s:e], dtype=kinds[spec["dtype"]]).reshape(spec["shape"])
-            for name, spec in header.items() if name != "__metadata__" for s, e in [spec["data_offsets"]]}
+    return {
+        name: np.frombuffer(body[s:e], dtype=kinds[spec["dtype"]]).reshape(spec["shape"])
+        for name, spec in header.items()
+        if name != "__metadata__"
+        for s, e in [spec["data_offsets"]]
+    }
 
 
 def _norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -106,14 +130,25 @@ class MiniLM:
         self.embed_norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         self.layers = []
         for i in range(6):
-            g = lambda name: w[f"encoder.layer.{i}.{name}"]  # noqa: E731
+            g = lambda name: w[f"encoder.layer.{i}.{name}"]
             qkv = np.concatenate([g(f"attention.self.{k}.weight") for k in ("query", "key", "value")]).T.copy()
             qkv_b = np.concatenate([g(f"attention.self.{k}.bias") for k in ("query", "key", "value")])
-            self.layers.append((qkv, qkv_b, g("attention.output.dense.weight").T.copy(), g("attention.output.dense.bias"),
-                                g("attention.output.LayerNorm.weight"), g("attention.output.LayerNorm.bias"),
-                                g("intermediate.dense.weight").T.copy(), g("intermediate.dense.bias"),
-                                g("output.dense.weight").T.copy(), g("output.dense.bias"),
-                                g("output.LayerNorm.weight"), g("output.LayerNorm.bias")))
+            self.layers.append(
+                (
+                    qkv,
+                    qkv_b,
+                    g("attention.output.dense.weight").T.copy(),
+                    g("attention.output.dense.bias"),
+                    g("attention.output.LayerNorm.weight"),
+                    g("attention.output.LayerNorm.bias"),
+                    g("intermediate.dense.weight").T.copy(),
+                    g("intermediate.dense.bias"),
+                    g("output.dense.weight").T.copy(),
+                    g("output.dense.bias"),
+                    g("output.LayerNorm.weight"),
+                    g("output.LayerNorm.bias"),
+                )
+            )
 
     def embed(self, texts: list[str], batch: int = 32) -> np.ndarray:
         """Unit-length sentence embeddings, one row per text (similar lengths batched together)."""
@@ -121,7 +156,7 @@ class MiniLM:
         out = np.zeros((len(texts), _HIDDEN), dtype=np.float32)
         order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
         for start in range(0, len(order), batch):
-            rows = order[start:start + batch]
+            rows = order[start : start + batch]
             out[rows] = self._forward([seqs[i] for i in rows])
         return out
 
@@ -130,7 +165,7 @@ class MiniLM:
         ids = np.zeros((b, n), dtype=np.int64)
         mask = np.zeros((b, n), dtype=np.float32)
         for r, s in enumerate(seqs):
-            ids[r, :len(s)], mask[r, :len(s)] = s, 1.0
+            ids[r, : len(s)], mask[r, : len(s)] = s, 1.0
         x = _norm(self.word[ids] + self.position[:n] + self.token_type, *self.embed_norm)
         bias = ((1.0 - mask) * -1e9)[:, None, None, :]
         d = _HIDDEN // _HEADS

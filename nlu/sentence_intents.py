@@ -7,6 +7,7 @@ embeds the message with a pretrained sentence encoder (all-MiniLM-L6-v2,
 training examples, and blends both rankings. Confident messages (and button
 payloads, which skip the NLU) cost nothing extra.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,9 @@ def softmax_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np
     return z / z.sum(axis=1, keepdims=True)
 
 
-def blend(ranking: list[dict[str, Any]], classes: list[str], probs: np.ndarray, weight: float,
-          length: int) -> list[dict[str, Any]]:
+def blend(
+    ranking: list[dict[str, Any]], classes: list[str], probs: np.ndarray, weight: float, length: int
+) -> list[dict[str, Any]]:
     """weight * sentence classifier + (1 - weight) * DIET, best first."""
     scores = {c: weight * float(p) for c, p in zip(classes, probs)}
     for item in ranking:
@@ -58,16 +60,27 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {"gate": 0.8, "weight": 0.5, "C": 10.0, "ranking_length": 10}
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 classes: list[str] | None = None, coef: np.ndarray | None = None,
-                 intercept: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        classes: list[str] | None = None,
+        coef: np.ndarray | None = None,
+        intercept: np.ndarray | None = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._storage, self._resource = model_storage, resource
         self.classes, self.coef, self.intercept = classes or [], coef, intercept
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceIntentClassifier":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceIntentClassifier:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -81,18 +94,29 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
         model.fit(x, [e.get(INTENT) for e in examples])
         self.classes, self.coef, self.intercept = [str(c) for c in model.classes_], model.coef_, model.intercept_
         with self._storage.write_to(self._resource) as folder:
-            np.savez(folder / "sentence_intents.npz", classes=np.array(self.classes), coef=self.coef,
-                     intercept=self.intercept)
+            np.savez(
+                folder / "sentence_intents.npz",
+                classes=np.array(self.classes),
+                coef=self.coef,
+                intercept=self.intercept,
+            )
         return self._resource
 
     @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SentenceIntentClassifier":
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SentenceIntentClassifier:
         try:
             with model_storage.read_from(resource) as folder:
                 data = np.load(folder / "sentence_intents.npz", allow_pickle=False)
-                return cls(config, model_storage, resource, [str(c) for c in data["classes"]],
-                           data["coef"], data["intercept"])
+                return cls(
+                    config, model_storage, resource, [str(c) for c in data["classes"]], data["coef"], data["intercept"]
+                )
         except (ValueError, FileNotFoundError, KeyError):
             logger.warning("SentenceIntentClassifier: no trained model found; DIET's ranking is used as it is")
             return cls.create(config, model_storage, resource, execution_context)
@@ -105,8 +129,13 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
             return messages
         probs = softmax_scores(encoder().embed([m.get(TEXT) for m in unsure]), self.coef, self.intercept)
         for message, p in zip(unsure, probs):
-            ranking = blend(message.get("intent_ranking") or [], self.classes, p, self.config["weight"],
-                            self.config["ranking_length"])
+            ranking = blend(
+                message.get("intent_ranking") or [],
+                self.classes,
+                p,
+                self.config["weight"],
+                self.config["ranking_length"],
+            )
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages

@@ -8,10 +8,11 @@ transaction, retried when another client changed the lock in between.
 
 endpoints: lock_store: {type: scaleout.lock_store.AtomicRedisLockStore, url: HOST, port: PORT}
 """
+
 from __future__ import annotations
 
 import json
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import redis
 from rasa.core.lock import TicketLock
@@ -19,7 +20,7 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 _RETRIES = 200
-Change = Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], object]]
+Change = Callable[[TicketLock | None], tuple[TicketLock | None, object]]
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -65,6 +66,7 @@ class AtomicRedisLockStore(RedisLockStore):
         """Drop expired tickets; a lock left with none is deleted, so a waiter
         whose ticket expired gets a LockError instead of waiting forever (an
         empty lock reads as locked for every ticket)."""
+
         def change(lock):
             if lock:
                 lock.remove_expired_tickets()
@@ -82,6 +84,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket, and the lock itself when nobody waits, in one step."""
+
         def change(lock):
             if lock is None:
                 return None, None

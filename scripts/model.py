@@ -4,6 +4,7 @@ The model's name carries a hash of config.yml, domain.yml and data/, so an
 unchanged project reuses its model: `model.py train` trains if needed,
 `model.py path` prints the current model's path.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from troubleshooter.paths import ROOT
+
 INPUTS = ["config.yml", "domain.yml", "data"]
 
 
@@ -39,9 +41,26 @@ def train() -> Path:
         return path
     print("model: training (about 2 minutes) ...", flush=True)
     t0 = time.time()
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "rasa"), "train", "--data", "data", "--config", "config.yml",
-                    "--domain", "domain.yml", "--out", "models", "--fixed-model-name", path.name[:-7]],
-                   cwd=ROOT, check=True, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "rasa"),
+            "train",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--out",
+            "models",
+            "--fixed-model-name",
+            path.name[:-7],
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
     print(f"model: trained in {time.time() - t0:.0f} s -> {path.relative_to(ROOT)}")
     return path
 

@@ -6,6 +6,7 @@ Ctrl-C (or SIGTERM) stops every process it started.
   run.py --production    HTTP API behind RASA_AUTH_TOKEN
   run.py --shell         action server + `rasa shell`
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,12 +16,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from troubleshooter.paths import ROOT
+
 BIN = ROOT / ".venv" / "bin"
-RASA = [str(BIN / "python"), str(ROOT / "scripts" / "rasa")]   # rasa without third-party deprecation noise
+RASA = [str(BIN / "python"), str(ROOT / "scripts" / "rasa")]  # rasa without third-party deprecation noise
 
 
 def check_knowledge_base() -> None:
@@ -87,14 +87,24 @@ def check_stores(config: dict, endpoints: str) -> None:
         host = store.get("url") or "localhost"
         if "." in kind:  # a custom store: asked through its own client
             where = f"{host}:{store['port']}" if store.get("port") else host
-            require_reachable(f"{key.replace('_', ' ')} ({store['type']})", where,
-                              lambda: read_custom_store(key, store), "conversations would be lost", endpoints)
+            require_reachable(
+                f"{key.replace('_', ' ')} ({store['type']})",
+                where,
+                lambda: read_custom_store(key, store),
+                "conversations would be lost",
+                endpoints,
+            )
             continue
         port = int(store.get("port") or DEFAULT_PORTS.get(dialect if kind == "sql" else kind, 0) or 0)
         if not port or "://" in str(host):
             continue  # a full URL: let it speak for itself
-        require_reachable(f"{key.replace('_', ' ')} ({kind} {dialect})", f"{host}:{port}", connect(host, port),
-                          "conversations would be lost", endpoints)
+        require_reachable(
+            f"{key.replace('_', ' ')} ({kind} {dialect})",
+            f"{host}:{port}",
+            connect(host, port),
+            "conversations would be lost",
+            endpoints,
+        )
 
 
 def chatwoot_deliveries(config: dict, endpoints: str) -> str:
@@ -104,8 +114,13 @@ def chatwoot_deliveries(config: dict, endpoints: str) -> str:
     url = str((config.get("chatwoot_deliveries") or {}).get("url") or "")
     if url:
         parsed = urlparse(url)
-        require_reachable("Chatwoot delivery store", url, connect(parsed.hostname or "localhost", parsed.port or 6379),
-                          "replicas would answer retried deliveries twice", endpoints)
+        require_reachable(
+            "Chatwoot delivery store",
+            url,
+            connect(parsed.hostname or "localhost", parsed.port or 6379),
+            "replicas would answer retried deliveries twice",
+            endpoints,
+        )
     return url
 
 
@@ -166,8 +181,13 @@ def main() -> int:
     config = endpoints_config(args.endpoints)
     check_stores(config, args.endpoints)
 
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT),
-           "SANIC_HOST": "127.0.0.1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": str(ROOT),
+        "SANIC_HOST": "127.0.0.1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
     deliveries = chatwoot_deliveries(config, args.endpoints)
     if deliveries:
         env["CHATWOOT_DELIVERIES"] = deliveries
@@ -188,9 +208,22 @@ def main() -> int:
             if not wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, [actions]):
                 print("action server did not start", file=sys.stderr)
                 return 1
-            shell = subprocess.run([str(BIN / "python"), str(ROOT / "scripts" / "shell.py"), "-m", args.model,
-                                    "--endpoints", args.endpoints, "-i", "127.0.0.1", "-p", str(args.rasa_port)],
-                                   cwd=ROOT, env=env)
+            shell = subprocess.run(
+                [
+                    str(BIN / "python"),
+                    str(ROOT / "scripts" / "shell.py"),
+                    "-m",
+                    args.model,
+                    "--endpoints",
+                    args.endpoints,
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    str(args.rasa_port),
+                ],
+                cwd=ROOT,
+                env=env,
+            )
             return shell.returncode
         web_origin = f"http://127.0.0.1:{args.web_port}"
         env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"
@@ -199,24 +232,58 @@ def main() -> int:
         for i in range(args.replicas):
             # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
             # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
-            servers.append(sup.start([*RASA, "run", "-m", args.model, "--enable-api", "-i", "127.0.0.1",
-                                      "-p", str(args.rasa_port + i), "--endpoints", args.endpoints,
-                                      "--credentials", "credentials.yml", *auth], env=env))
+            servers.append(
+                sup.start(
+                    [
+                        *RASA,
+                        "run",
+                        "-m",
+                        args.model,
+                        "--enable-api",
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        str(args.rasa_port + i),
+                        "--endpoints",
+                        args.endpoints,
+                        "--credentials",
+                        "credentials.yml",
+                        *auth,
+                    ],
+                    env=env,
+                )
+            )
         if not args.no_web:
-            sup.start([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(args.web_port),
-                       "--socket-url", f"http://127.0.0.1:{args.rasa_port}", "--endpoints", args.endpoints,
-                       *(["--production"] if args.production else [])], env=env)
+            sup.start(
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "serve_web.py"),
+                    "--port",
+                    str(args.web_port),
+                    "--socket-url",
+                    f"http://127.0.0.1:{args.rasa_port}",
+                    "--endpoints",
+                    args.endpoints,
+                    *(["--production"] if args.production else []),
+                ],
+                env=env,
+            )
         print("Starting the action server and Rasa (about 20 s) ...", flush=True)
         ports = [args.rasa_port + i for i in range(args.replicas)]
         if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers], lambda: stopping) for p in ports):
             closed = args.production and not os.environ.get("ANALYTICS_TOKEN")
             analytics = "off (set ANALYTICS_TOKEN to open them)" if closed else f"{web_origin}/analytics"
-            lines = ["", f"Ready in {time.time() - started:.0f} s."] + [f"  Web widget:    {web_origin}/",
-                                                                        f"  Analytics:     {analytics}"] * (not args.no_web)
+            lines = ["", f"Ready in {time.time() - started:.0f} s."] + [
+                f"  Web widget:    {web_origin}/",
+                f"  Analytics:     {analytics}",
+            ] * (not args.no_web)
             lines += [f"  REST:          http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
             lines += [f"  Chatwoot bot:  http://127.0.0.1:{p}/webhooks/chatwoot/webhook" for p in ports[:1]]
-            lines += [f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",
-                      f"  Action server: http://127.0.0.1:{args.actions_port}/health", "Press Ctrl-C to stop."]
+            lines += [
+                f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",
+                f"  Action server: http://127.0.0.1:{args.actions_port}/health",
+                "Press Ctrl-C to stop.",
+            ]
             print("\n".join(lines), flush=True)
         while not stopping:
             if any(server.poll() is not None for server in servers):

@@ -3,6 +3,7 @@ conversation (typed answers and a button) with the assistant started by the
 project's own run script on spare loopback ports; then the analytics dashboard
 over the demo data (`make demo-data`, made first if missing) and the review of
 that same widget conversation."""
+
 from __future__ import annotations
 
 import json
@@ -12,19 +13,19 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-from tests.support.browser import chromium  # noqa: E402
-from tests.support.servers import Assistant, model_path  # noqa: E402
+from harness.browser import chromium
+from harness.servers import Assistant, model_path
+from troubleshooter.paths import ROOT
 
 MIDWAY, RESOLVED = ROOT / "docs" / "widget.png", ROOT / "docs" / "widget-resolved.png"
 DASHBOARD, REVIEW = ROOT / "docs" / "analytics.png", ROOT / "docs" / "review.png"
-OPENING = ("hey, since this morning my tiktok dms won't send 😩 red exclamation mark next to every message. "
-           "i'm on the school wifi btw")
+OPENING = (
+    "hey, since this morning my tiktok dms won't send 😩 red exclamation mark next to every message. "
+    "i'm on the school wifi btw"
+)
 
 
 def bot_count(driver) -> int:

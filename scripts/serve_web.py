@@ -1,23 +1,20 @@
 """Serve web/ (the chat widget page) and the support analytics (/analytics) on
 127.0.0.1, without directory listings."""
+
 from __future__ import annotations
 
 import argparse
 import functools
 import logging
 import os
-import sys
+import posixpath
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-import posixpath
 from urllib.parse import parse_qsl, unquote
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WEB = ROOT / "web"
-
-from analytics.web import Routes  # noqa: E402
+from analytics.pages import Routes
+from troubleshooter.paths import ROOT, WEB
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -25,12 +22,13 @@ class Handler(SimpleHTTPRequestHandler):
     analytics: Routes | None = None
 
     def do_GET(self):
-        raw, _, query_text = self.path.partition("?")   # not urlsplit: "//analytics" is a path here, not a host
+        raw, _, query_text = self.path.partition("?")  # not urlsplit: "//analytics" is a path here, not a host
         if raw == "/config.js":
-            self._send(200, f'window.TROUBLESHOOTER_SOCKET_URL = "{self.socket_url}";\n'.encode(),
-                       "application/javascript")
+            self._send(
+                200, f'window.TROUBLESHOOTER_SOCKET_URL = "{self.socket_url}";\n'.encode(), "application/javascript"
+            )
             return
-        path = posixpath.normpath("/" + unquote(raw).lstrip("/"))   # "//analytics", "/./analytics" are analytics too
+        path = posixpath.normpath("/" + unquote(raw).lstrip("/"))  # "//analytics", "/./analytics" are analytics too
         if any(p == "/analytics" or p.startswith("/analytics/") for p in (path, raw)):
             if self.analytics is None:
                 self._send(404, b'{"error": "analytics are not served here"}', "application/json")
@@ -78,8 +76,9 @@ def main() -> None:
     demo = Path(args.demo_db) if args.demo_db else DEMO_DB
     token = os.environ.get("ANALYTICS_TOKEN") or None
     Handler.socket_url = args.socket_url
-    Handler.analytics = Routes(lambda: Analytics(Sources.from_endpoints(endpoints, demo)), token=token,
-                               required=args.production)
+    Handler.analytics = Routes(
+        lambda: Analytics(Sources.from_endpoints(endpoints, demo)), token=token, required=args.production
+    )
     server = ThreadingHTTPServer(("127.0.0.1", args.port), functools.partial(Handler, directory=str(WEB)))
     if token or not args.production:
         threading.Thread(target=Handler.analytics.warm, daemon=True).start()

@@ -32,6 +32,14 @@ if [ ! -f "$stamp" ]; then
   echo "setup: Python packages installed in $(( $(date +%s) - t0 )) s"
 fi
 
+# The project's own packages (pyproject.toml), importable from any folder: installed
+# editable into the same virtualenv, without dependencies (the lock has them).
+project=".venv/.project-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$project" ]; then
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
+  .venv/bin/python -c "import troubleshooter, harness" && rm -f .venv/.project-* && touch "$project"
+fi
+
 # Official spaCy models cannot be downloaded here: the NLU pipeline uses a
 # blank English pipeline (tokeniser only), written by this step.
 if [ ! -f build/spacy-en-blank/config.cfg ]; then

@@ -1,22 +1,25 @@
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from troubleshooter.dialogue import respond  # noqa: E402
-from troubleshooter.engine import Engine  # noqa: E402
-from troubleshooter.extract import EvidenceExtractor  # noqa: E402
-from troubleshooter.knowledge import load_knowledge_base  # noqa: E402
-from troubleshooter.reading import Turn, read  # noqa: E402
-
+from troubleshooter.dialogue import respond
+from troubleshooter.engine import Engine
+from troubleshooter.extract import EvidenceExtractor
+from troubleshooter.knowledge import load_knowledge_base
+from troubleshooter.reading import Turn, read
 
 # Modules that start servers of their own or talk for minutes; `make test` runs them,
 # `make test-quick` leaves them out.
-SLOW = {"test_scaleout.py", "test_wild.py", "test_analytics.py", "test_learn.py", "test_restart.py",
-        "test_faults.py", "test_shell.py", "test_widget_browser.py", "test_store_checks.py"}
+SLOW = {
+    "test_scaleout.py",
+    "test_wild.py",
+    "test_analytics.py",
+    "test_learn.py",
+    "test_restart.py",
+    "test_faults.py",
+    "test_shell.py",
+    "test_widget_browser.py",
+    "test_store_checks.py",
+}
 
 
 def pytest_configure(config):
@@ -51,8 +54,12 @@ def extractor(kb):
 @pytest.fixture
 def talk(kb, engine, extractor):
     """Send text (or a button payload) with a given NLU ranking; returns (reading, messages)."""
+
     def send(d, text, *ranking):
-        turn = Turn.from_payload(text) if text.startswith("/") else Turn(text, tuple(ranking), {}, extractor.extract(text))
+        turn = (
+            Turn.from_payload(text) if text.startswith("/") else Turn(text, tuple(ranking), {}, extractor.extract(text))
+        )
         reading = read(turn, d, kb.symptoms.keys())
         return reading, respond(engine, d, reading)
+
     return send

@@ -6,9 +6,10 @@ unclear reply after that counts as "not sure" for a question, or passes
 over a fix, and the bot says so. Destructive steps (start over, hand-over)
 happen only on a clear request or a confirmation. No Rasa here.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import messages as say
 from .engine import Engine, Step
@@ -16,7 +17,7 @@ from .messages import Message
 from .reading import Reading
 from .state import Diagnosis
 
-MAX_SHOWS = 2   # a pending step is shown at most this often: asked + one reminder
+MAX_SHOWS = 2  # a pending step is shown at most this often: asked + one reminder
 
 
 def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -37,14 +38,14 @@ def _note_choices(d: Diagnosis, msgs: list[Message], before: dict | None) -> Non
         d.choices = [b["payload"] for b in shown[-1]["buttons"]]
         d.titles = [b["title"] for b in shown[-1]["buttons"]]
     elif d.pending is None or d.pending != before:
-        d.choices, d.titles = [], []   # typed numbers and titles refer to buttons of the step now pending only
+        d.choices, d.titles = [], []  # typed numbers and titles refer to buttons of the step now pending only
 
 
 OWNERS = ("bot", "people", "closed")
 # Message metadata under which a support-chat channel says who owns the conversation now:
 # {"owner": one of OWNERS, "event": "message" (the user wrote) | "status" (only the owner changed)}.
 OWNERSHIP_METADATA = "support_chat"
-_STANDS_ALONE = ("report", "result", "handoff", "start_over", "confirm", "faq")   # acts that need no pending step
+_STANDS_ALONE = ("report", "result", "handoff", "start_over", "confirm", "faq")  # acts that need no pending step
 
 
 def owner_changed(engine: Engine, d: Diagnosis, owner: str, r: Reading | None = None) -> list[Message]:
@@ -52,7 +53,7 @@ def owner_changed(engine: Engine, d: Diagnosis, owner: str, r: Reading | None = 
     message that came with it, if any. People taking over pause the diagnosis; a
     closed (resolved) conversation starts fresh; given back to the bot, a handed-over
     diagnosis carries on where it was."""
-    noted = say.owner_noted(owner) if r is None else []   # a status change is acknowledged, for the channel
+    noted = say.owner_noted(owner) if r is None else []  # a status change is acknowledged, for the channel
     if owner == "closed":
         _replace(d, Diagnosis())
     elif owner == "people" and d.status == "active":
@@ -71,7 +72,7 @@ def _hand_back(engine: Engine, d: Diagnosis, r: Reading | None) -> list[Message]
     a message that stands on its own is answered, anything else waited for a step the
     user hasn't seen, so the diagnosis goes on with that step."""
     back = {"text": say.BACK}
-    if not (d.symptoms or d.reports):   # nothing was being diagnosed
+    if not (d.symptoms or d.reports):  # nothing was being diagnosed
         _replace(d, Diagnosis())
         return [back, *(respond(engine, d, r) if r is not None else _not_started(engine, d, Reading("unclear")))]
     d.status, d.reminders = "active", 0
@@ -81,14 +82,19 @@ def _hand_back(engine: Engine, d: Diagnosis, r: Reading | None) -> list[Message]
         return [back, *respond(engine, d, r)]
     if r is not None:
         _record(engine, d, r.facts)
-    if engine.next_step(d).kind not in ("question", "fix"):   # everything likely was tried already
+    if engine.next_step(d).kind not in ("question", "fix"):  # everything likely was tried already
         _replace(d, Diagnosis())
-        return [back, *say.ask_for_symptom(engine, "I've suggested everything likely to help with that problem; "
-                                                   "if anything has changed, tell me.")] + _pending_clarify(d)
+        return [
+            back,
+            *say.ask_for_symptom(
+                engine, "I've suggested everything likely to help with that problem; if anything has changed, tell me."
+            ),
+        ] + _pending_clarify(d)
     return [back, {"text": "Let's carry on where we left off."}, *_advance(engine, d)]
 
 
 # ----- helpers ----------------------------------------------------------------
+
 
 def tidy(engine: Engine, d: Diagnosis) -> None:
     """Make a diagnosis from a slot safe to read and respond to (once per turn, before `read`): a pending step the knowledge base doesn't
@@ -133,7 +139,7 @@ def _record(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
 
 def _advance(engine: Engine, d: Diagnosis, questions: bool = True, again: str | None = None) -> list[Message]:
     """The next step; `again` is a question withdrawn unanswered, shown as a reminder if chosen again."""
-    shown = d.reminders + 1   # times the withdrawn question was shown
+    shown = d.reminders + 1  # times the withdrawn question was shown
     step = engine.advance(d, questions)
     repeat = step.kind == "question" and step.id == again
     if repeat:
@@ -186,6 +192,7 @@ def _refused(engine: Engine, d: Diagnosis, what: str) -> list[Message]:
 
 # ----- handlers ---------------------------------------------------------------
 
+
 def _answer(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     target = r.target
     if target is not None and (not isinstance(target, str) or target not in engine.kb.evidence):
@@ -195,7 +202,7 @@ def _answer(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if target is None:
         return _unclear(engine, d, r)
     engine.answer(d, target, r.value)
-    if d.pending is not None:   # an old question's button: noted, the pending step stays
+    if d.pending is not None:  # an old question's button: noted, the pending step stays
         return [{"text": "Thanks, I've noted that."}, *_remind(engine, d, None)]
     return _advance(engine, d)
 
@@ -223,13 +230,15 @@ def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
             d.status, d.pending = "resolved", None
             return say.resolved(engine, d, None)
         if d.pending_question:
-            return _remind(engine, d, "Understood, it still doesn't work. To pick the right fix I need this answer first:")
+            return _remind(
+                engine, d, "Understood, it still doesn't work. To pick the right fix I need this answer first:"
+            )
         return _advance(engine, d)
     pending = d.pending
     engine.fix_result(d, fid, worked)
     if worked:
         return say.resolved(engine, d, fid)
-    if pending is not None and fid != pending.get("fix"):   # an old fix's button: noted, the pending step stays
+    if pending is not None and fid != pending.get("fix"):  # an old fix's button: noted, the pending step stays
         d.pending = pending
         return [{"text": "Thanks, I've noted that one didn't help."}, *_remind(engine, d, None)]
     return [{"text": "Sorry that didn't help. That rules a few things out."}, *_advance(engine, d)]
@@ -260,18 +269,24 @@ def _skip(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_fix:
-        if d.reminders >= MAX_SHOWS:   # shown enough: wait quietly for the result
+        if d.reminders >= MAX_SHOWS:  # shown enough: wait quietly for the result
             return [{"text": "OK, I'll be here. Tell me whether it worked."}]
-        if d.reminders:   # "ok" again: ask plainly, with the choices
+        if d.reminders:  # "ok" again: ask plainly, with the choices
             d.reminders += 1
-            return [{"text": "Did it work?"}, *say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank),
-                                                      reminder=True)]
+            return [
+                {"text": "Did it work?"},
+                *say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank), reminder=True),
+            ]
         d.reminders += 1
         if (d.pending or {}).get("kind") == "info":
             return [{"text": "OK. Does that explain what you're seeing? If you think it's something else, say so."}]
         if (d.pending or {}).get("kind") == "wait":
-            return [{"text": "OK. It should clear up by itself; tell me when messages go through again, "
-                              "or if they still don't."}]
+            return [
+                {
+                    "text": "OK. It should clear up by itself; tell me when messages go through again, "
+                    "or if they still don't."
+                }
+            ]
         return [{"text": "OK, take your time. Tell me whether it worked."}]
     if d.active and d.pending_question:
         return _unclear(engine, d, r)
@@ -279,11 +294,13 @@ def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    if d.active and d.pending_fix:   # "how do i do that?": the steps again, once
+    if d.active and d.pending_fix:  # "how do i do that?": the steps again, once
         if d.reminders >= MAX_SHOWS - 1:
             engine.skip_fix(d, d.pending_fix)
-            return [{"text": "Let's leave that one; a person from support can walk you through it later."},
-                    *_advance(engine, d)]
+            return [
+                {"text": "Let's leave that one; a person from support can walk you through it later."},
+                *_advance(engine, d),
+            ]
         d.reminders += 1
         return say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank), reminder=True, with_steps=True)
     qid = d.pending_question if d.active else None
@@ -327,13 +344,20 @@ def _confirm(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.pending_kind == "confirm" and r.confirmed:
         if r.value == "start_over":
             symptom = d.pending.get("symptom")
-            return _start_over(engine, d, Reading("start_over", symptom=symptom if symptom in engine.kb.symptoms else None))
+            return _start_over(
+                engine, d, Reading("start_over", symptom=symptom if symptom in engine.kb.symptoms else None)
+            )
         return _handoff(engine, d, r)
-    if d.pending_kind == "confirm":   # never a confirm of a confirm
+    if d.pending_kind == "confirm":  # never a confirm of a confirm
         _lapse(d)
-    d.pending = {"type": "confirm", "action": r.value, "resume": d.pending, "choices": list(d.choices),
-                 "titles": list(d.titles),
-                 **({"symptom": r.symptom} if r.symptom else {})}   # a new problem named: started once confirmed
+    d.pending = {
+        "type": "confirm",
+        "action": r.value,
+        "resume": d.pending,
+        "choices": list(d.choices),
+        "titles": list(d.titles),
+        **({"symptom": r.symptom} if r.symptom else {}),
+    }  # a new problem named: started once confirmed
     return say.confirm(r.value)
 
 
@@ -365,7 +389,7 @@ def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_question:
         if d.reminders >= MAX_SHOWS - 1:
             engine.answer(d, d.pending_question, "unsure")
-            return [{"text": "I'll take that as \"not sure\" and go on."}, *_advance(engine, d)]
+            return [{"text": 'I\'ll take that as "not sure" and go on.'}, *_advance(engine, d)]
         return [{"text": "Sorry, I couldn't tell whether that's a yes or a no."}, *_remind(engine, d, None)]
     if d.active and d.pending_fix:
         if d.reminders >= MAX_SHOWS - 1:
@@ -387,7 +411,9 @@ def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
             return _start(engine, d, r)
         return say.ask_for_symptom(engine, "Sorry, I still didn't get that.") + _pending_clarify(d)
     if r.options:
-        return say.clarify(engine, r.options, "I'm not sure I understood. Do you mean:") + _pending_clarify(d, r.options)
+        return say.clarify(engine, r.options, "I'm not sure I understood. Do you mean:") + _pending_clarify(
+            d, r.options
+        )
     return say.ask_for_symptom(engine) + _pending_clarify(d)
 
 
@@ -397,7 +423,19 @@ def _pending_clarify(d: Diagnosis, options: list[str] | None = None) -> list[Mes
 
 
 _HANDLERS: dict[str, Callable[[Engine, Diagnosis, Reading], list[Message]]] = {
-    "answer": _answer, "result": _result, "report": _report, "skip": _skip, "ack": _ack,
-    "how_to_check": _how_to_check, "why": _why, "handoff": _handoff, "start_over": _start_over,
-    "confirm": _confirm, "resume": _resume, "faq": _faq, "chat": _chat, "aside": _aside, "unclear": _unclear,
+    "answer": _answer,
+    "result": _result,
+    "report": _report,
+    "skip": _skip,
+    "ack": _ack,
+    "how_to_check": _how_to_check,
+    "why": _why,
+    "handoff": _handoff,
+    "start_over": _start_over,
+    "confirm": _confirm,
+    "resume": _resume,
+    "faq": _faq,
+    "chat": _chat,
+    "aside": _aside,
+    "unclear": _unclear,
 }

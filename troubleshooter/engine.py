@@ -7,6 +7,7 @@ Jensen et al. 2001). Hand-over to a person is a terminal action of cost
 `handoff_cost` that always resolves, so the stop rule falls out of the same
 ordering: hand over once no fix is more efficient than a person.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,18 +19,19 @@ from .knowledge import ANSWERS, KnowledgeBase
 from .state import Diagnosis
 
 _EPS = 1e-12
-_MAX_FIX_STEPS = 12     # horizon of the expected-cost look-ahead
-_SCREEN = 8             # questions screened by information gain before the exact test
+_MAX_FIX_STEPS = 12  # horizon of the expected-cost look-ahead
+_SCREEN = 8  # questions screened by information gain before the exact test
 
 
 @dataclass(frozen=True)
 class Step:
     """What to do next: ask a question, suggest a fix, or hand over."""
-    kind: str                      # "question" | "fix" | "handoff"
-    id: str | None = None          # evidence or fix id
-    rank: int = 0                  # fix rank among the remaining fixes (1 = best)
-    probability: float = 0.0       # P(fix resolves | evidence)
-    value: float = 0.0             # why this step: a question's expected saving, a fix's efficiency
+
+    kind: str  # "question" | "fix" | "handoff"
+    id: str | None = None  # evidence or fix id
+    rank: int = 0  # fix rank among the remaining fixes (1 = best)
+    probability: float = 0.0  # P(fix resolves | evidence)
+    value: float = 0.0  # why this step: a question's expected saving, a fix's efficiency
 
 
 class Engine:
@@ -177,20 +179,22 @@ class Engine:
             return None, 0.0
         p = w / max(w.sum(), _EPS)
         idx = np.array([self._e[e] for e in cands])
-        py = self.p_yes[idx]                                   # Q x C
-        p_yes = py @ p                                         # Q
+        py = self.p_yes[idx]  # Q x C
+        p_yes = py @ p  # Q
         post_yes = py * p
         post_no = (1 - py) * p
+
         # Screen by expected entropy of the posterior, then test exactly.
         def entropy(m):
             m = m / np.maximum(m.sum(axis=1, keepdims=True), _EPS)
             return -(m * np.log(np.maximum(m, _EPS))).sum(axis=1)
+
         exp_h = p_yes * entropy(post_yes) + (1 - p_yes) * entropy(post_no)
         keep = np.lexsort((np.arange(len(idx)), exp_h))[:_SCREEN]
         used = self._unavailable(d)
         batch = np.vstack([p[None, :], post_yes[keep], post_no[keep]])
         ecr = self.expected_cost(batch, np.repeat(used[None, :], batch.shape[0], axis=0))
-        now, e_yes, e_no = ecr[0], ecr[1:1 + len(keep)], ecr[1 + len(keep):]
+        now, e_yes, e_no = ecr[0], ecr[1 : 1 + len(keep)], ecr[1 + len(keep) :]
         # A "not sure" changes nothing: the saving only comes when the user can answer.
         informed = p_yes[keep] * e_yes + (1 - p_yes[keep]) * e_no
         saving = self.answerable(d) * (now - informed) - self.q_cost[idx[keep]]
@@ -218,8 +222,7 @@ class Engine:
         return Step("fix", fid, rank=d.next_rank, probability=p, value=eff)
 
     # ----- updates --------------------------------------------------------
-    def start(self, symptom: str | dict[str, float] | None = None,
-              stated: dict[str, str] | None = None) -> Diagnosis:
+    def start(self, symptom: str | dict[str, float] | None = None, stated: dict[str, str] | None = None) -> Diagnosis:
         """A fresh diagnosis from a report (a confirmed symptom id or a soft
         distribution over symptoms) and facts already stated."""
         d = Diagnosis(status="active")
@@ -333,8 +336,14 @@ class Engine:
                 others = np.delete(lik, ci) @ np.delete(self.prior, ci) / np.delete(self.prior, ci).sum()
                 if lik[ci] > 1.5 * others:
                     support.append({"evidence": eid, "answer": value})
-            out.append({"cause": cid, "probability": round(prob, 4), "supported_by": support,
-                        "ruled_out_fixes": [f for f in d.failed if self.p_fix[self._f[f], ci] > 0]})
+            out.append(
+                {
+                    "cause": cid,
+                    "probability": round(prob, 4),
+                    "supported_by": support,
+                    "ruled_out_fixes": [f for f in d.failed if self.p_fix[self._f[f], ci] > 0],
+                }
+            )
         return out
 
     def question_purpose(self, d: Diagnosis, eid: str, top: int = 2) -> list[tuple[str, float]]:

@@ -6,6 +6,7 @@ that ask ("will my account get banned?") state nothing. A negation just
 before a "yes" phrase makes it "no"; a negated "no" phrase ("nobody blocked
 me") says too little to count either way, so it is dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,14 +19,49 @@ from spacy.util import filter_spans
 from .cues import is_question, normalize
 from .knowledge import KnowledgeBase
 
-_NEGATIONS = {"not", "n't", "no", "never", "dont", "don't", "isnt", "isn't", "nt", "without", "neither", "nor",
-              "cannot", "cant", "nobody", "noone", "nothing", "none", "nowhere"}
+_NEGATIONS = {
+    "not",
+    "n't",
+    "no",
+    "never",
+    "dont",
+    "don't",
+    "isnt",
+    "isn't",
+    "nt",
+    "without",
+    "neither",
+    "nor",
+    "cannot",
+    "cant",
+    "nobody",
+    "noone",
+    "nothing",
+    "none",
+    "nowhere",
+}
 _NEGATION_WINDOW = 3
 _INABILITY = {"ca", "wo", "could", "would", "can"}
 _CLAUSE_START = {"its", "it", "it's", "i", "i'm", "im", "they", "we", "she", "he", "my", "that", "this", "the", ","}
 _MESSAGING = {"message", "messages", "send", "sending", "dm", "dms", "text", "texts", "reach", "chat", "go", "deliver"}
-_UNITS = {"hour": 0, "hours": 0, "hr": 0, "hrs": 0, "day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7,
-          "month": 30, "months": 30, "year": 365, "years": 365, "yr": 365, "yrs": 365}
+_UNITS = {
+    "hour": 0,
+    "hours": 0,
+    "hr": 0,
+    "hrs": 0,
+    "day": 1,
+    "days": 1,
+    "week": 7,
+    "weeks": 7,
+    "wk": 7,
+    "wks": 7,
+    "month": 30,
+    "months": 30,
+    "year": 365,
+    "years": 365,
+    "yr": 365,
+    "yrs": 365,
+}
 _SENTENCE = re.compile(r"(?<=[.!?…\n])\s+|\n+|(?<=\?)")
 
 
@@ -46,12 +82,15 @@ class EvidenceExtractor:
         num = {"LIKE_NUM": True}
         unit = {"LOWER": {"IN": list(_UNITS)}}
         self.patterns.add("ACCOUNT_AGE", [[num, unit, {"LOWER": "old"}], [num, unit, {"LOWER": "ago"}]])
-        self.patterns.add("PERSON_AGE", [
-            [{"LOWER": {"IN": ["i'm", "im", "am"]}}, num],
-            [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "m", "’m"]}}, num],
-            [num, {"LOWER": {"IN": ["yo", "y/o", "yrs", "yr"]}}],
-            [num, {"LOWER": {"IN": ["years", "yrs", "year"]}}, {"LOWER": "old"}],
-        ])
+        self.patterns.add(
+            "PERSON_AGE",
+            [
+                [{"LOWER": {"IN": ["i'm", "im", "am"]}}, num],
+                [{"LOWER": "i"}, {"LOWER": {"IN": ["'m", "m", "’m"]}}, num],
+                [num, {"LOWER": {"IN": ["yo", "y/o", "yrs", "yr"]}}],
+                [num, {"LOWER": {"IN": ["years", "yrs", "year"]}}, {"LOWER": "old"}],
+            ],
+        )
 
     def extract(self, text: str) -> dict[str, str]:
         """Evidence id -> "yes"/"no" for every fact the text states."""
@@ -110,18 +149,21 @@ class EvidenceExtractor:
             if i == 0 and token.lower_ in ("no", "nah", "nope") and (start > 1 or doc[1].lower_ in _CLAUSE_START):
                 continue  # "no, its everyone": the answer word, not a negation of the phrase
             inability = token.lower_ in ("cant", "cannot") or (
-                token.lower_ == "n't" and (i == 0 or doc[i - 1].lower_ in _INABILITY))
+                token.lower_ == "n't" and (i == 0 or doc[i - 1].lower_ in _INABILITY)
+            )
             if inability:  # "can't", "won't": the problem itself, not the absence of a fact
                 continue
-            if any(t.lower_ in _MESSAGING for t in doc[i + 1:start + 1]):
+            if any(t.lower_ in _MESSAGING for t in doc[i + 1 : start + 1]):
                 continue
             return True
         return False
 
     @staticmethod
     def _mentions_account(doc) -> bool:
-        return any(t.lower_ in ("account", "acc", "acct", "profile", "made", "created", "signed", "opened", "joined")
-                   for t in doc)
+        return any(
+            t.lower_ in ("account", "acc", "acct", "profile", "made", "created", "signed", "opened", "joined")
+            for t in doc
+        )
 
 
 def _number(span) -> int | None:

@@ -1,4 +1,5 @@
 """Load and validate the cause knowledge base (knowledge/*.yml)."""
+
 from __future__ import annotations
 
 import math
@@ -8,7 +9,9 @@ from typing import Any
 
 import yaml
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+from .paths import KNOWLEDGE
+
+DEFAULT_DIR = KNOWLEDGE
 ANSWERS = ("yes", "no", "unsure")
 
 
@@ -34,7 +37,7 @@ class Evidence:
     base_rate: float
     cost: float
     phrases: dict[str, tuple[str, ...]]
-    how_to_check: str = ""      # where the user can find the answer (offered when they ask)
+    how_to_check: str = ""  # where the user can find the answer (offered when they ask)
 
 
 FIX_KINDS = ("action", "info", "wait")
@@ -47,7 +50,7 @@ class Fix:
     cost: float
     steps: tuple[str, ...]
     source: str
-    kind: str = "action"        # action | info (an explanation) | wait
+    kind: str = "action"  # action | info (an explanation) | wait
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,10 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
         if not isinstance(phrases, dict) or set(phrases) - {"yes", "no"}:
             c.fail("phrases", "must map 'yes' and/or 'no' to lists of phrases")
         evidence[eid] = Evidence(
-            eid, c.text("question"), c.number("base_rate", 0.001, 0.999), c.number("cost", 0, 100),
+            eid,
+            c.text("question"),
+            c.number("base_rate", 0.001, 0.999),
+            c.number("cost", 0, 100),
             {k: tuple(str(p).lower() for p in v) for k, v in phrases.items()},
             c.text("how_to_check") if "how_to_check" in raw else "",
         )
@@ -178,9 +184,14 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     for cid, raw in _section(_read(directory / "causes.yml"), "causes.yml", "causes").items():
         c = _Checker("causes.yml", cid, raw)
         cause = Cause(
-            id=cid, category=c.text("category"), name=c.text("name"), explanation=c.text("explanation"),
-            confirmed=bool(raw.get("confirmed", False)), source=c.text("source"),
-            prior=c.number("prior", 1e-6, 1.0), leak=bool(raw.get("leak", False)),
+            id=cid,
+            category=c.text("category"),
+            name=c.text("name"),
+            explanation=c.text("explanation"),
+            confirmed=bool(raw.get("confirmed", False)),
+            source=c.text("source"),
+            prior=c.number("prior", 1e-6, 1.0),
+            leak=bool(raw.get("leak", False)),
             symptoms=c.probabilities("symptoms", symptoms, "symptom"),
             evidence=c.probabilities("evidence", evidence, "evidence"),
             fixes=c.probabilities("fixes", fixes, "fix"),
@@ -208,13 +219,13 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
         c.text("question"), c.text("answer")
     kb = KnowledgeBase(causes, evidence, fixes, symptoms, settings, faq, contract)
     learned = settings.get("learned")
-    if learned:   # a reviewed proposal of `make learn`, used only when settings.yml names it
+    if learned:  # a reviewed proposal of `make learn`, used only when settings.yml names it
         kb = with_learned(kb, _read(directory / str(learned)), str(learned))
     return kb
 
 
 def with_learned(kb: KnowledgeBase, data: dict, file: str = "learned.yml") -> KnowledgeBase:
-    """The knowledge base with learned values on top (see troubleshooter/learning.py). Every value
+    """The knowledge base with learned values on top (see learning/estimate.py). Every value
     must name a known cause and an id the cause can have, be a probability and say how many
     episodes it rests on; a fix the knowledge base does not link to a cause cannot be added."""
     entries = data.get("causes") or {} if isinstance(data, dict) else None
@@ -238,7 +249,9 @@ def with_learned(kb: KnowledgeBase, data: dict, file: str = "learned.yml") -> Kn
             evidence[eid] = _learned_value(file, cid, f"evidence.{eid}", raw, 0.0, 1.0)
         for fid, raw in (entry.get("fixes") or {}).items():
             if cause.fixes.get(fid, 0) <= 0:
-                raise KnowledgeBaseError(file, cid, f"fixes.{fid}", "the knowledge base does not link this fix to the cause")
+                raise KnowledgeBaseError(
+                    file, cid, f"fixes.{fid}", "the knowledge base does not link this fix to the cause"
+                )
             fixes[fid] = _learned_value(file, cid, f"fixes.{fid}", raw, 1e-6, 1.0)
         causes[cid] = replace(cause, prior=prior, evidence=evidence, fixes=fixes)
     return replace(kb, causes=causes)

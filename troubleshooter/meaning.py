@@ -4,26 +4,29 @@ phrases for the pending question's yes and no; it counts only when it is close
 to one side and clearly closer to it than to the other. `embed` maps texts to
 unit vectors (the adapter passes the sentence encoder), so this stays testable
 without one."""
+
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from .knowledge import KnowledgeBase
 
 Embed = Callable[[list[str]], np.ndarray]
-CLOSE = 0.45     # cosine similarity to the nearest phrase
-MARGIN = 0.1     # ... and this much closer than to the other answer's phrases
+CLOSE = 0.45  # cosine similarity to the nearest phrase
+MARGIN = 0.1  # ... and this much closer than to the other answer's phrases
 
 
 class AnswerMatcher:
     def __init__(self, kb: KnowledgeBase, embed: Embed, cache: Path | None = None, model_id: str = ""):
         self.embed = embed
-        self.labels = [(eid, answer) for eid, ev in kb.evidence.items() for answer, ps in ev.phrases.items() for _ in ps]
+        self.labels = [
+            (eid, answer) for eid, ev in kb.evidence.items() for answer, ps in ev.phrases.items() for _ in ps
+        ]
         self.phrases = [p for ev in kb.evidence.values() for ps in ev.phrases.values() for p in ps]
         self.vectors = _vectors(self.phrases, embed, cache, model_id)
         self.rows: dict[tuple[str, str], np.ndarray] = {}
@@ -54,8 +57,10 @@ class AnswerMatcher:
         return value, score
 
 
-_NEGATION = re.compile(r"\b(no|not|never|none|nothing|nobody|neither|nor|without)\b|n't\b|\b(dont|cant|wont|didnt|"
-                       r"doesnt|isnt|havent|aint)\b")
+_NEGATION = re.compile(
+    r"\b(no|not|never|none|nothing|nobody|neither|nor|without)\b|n't\b|\b(dont|cant|wont|didnt|"
+    r"doesnt|isnt|havent|aint)\b"
+)
 
 
 def negated(text: str) -> bool:

@@ -7,24 +7,40 @@ states and the NLU's whole intent ranking; only then as a new report,
 request or digression. Destructive steps need a clear request, else a
 confirmation. Nothing here imports Rasa: a `Turn` is built by the adapter.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from .cues import (accepts, acknowledges, answer_cue, asks_for_other_fix, asks_for_person, asks_to_start_over, choice_number,
-                   doubts, is_question, mentions_starting_over, never_mind, result_cue, settles, states_problem)
+from .cues import (
+    accepts,
+    acknowledges,
+    answer_cue,
+    asks_for_other_fix,
+    asks_for_person,
+    asks_to_start_over,
+    choice_number,
+    doubts,
+    is_question,
+    mentions_starting_over,
+    never_mind,
+    result_cue,
+    settles,
+    states_problem,
+)
 from .state import Diagnosis
 
-SYMPTOM_SURE = 0.75     # a symptom this confident is taken as said (its `implies` facts apply)
-INTENT_SURE = 0.5       # an intent this confident is taken without a lexical cue
-FITS_SURE = 0.35        # ... or this confident, when it fits the pending step and leads the next by FITS_MARGIN
+SYMPTOM_SURE = 0.75  # a symptom this confident is taken as said (its `implies` facts apply)
+INTENT_SURE = 0.5  # an intent this confident is taken without a lexical cue
+FITS_SURE = 0.35  # ... or this confident, when it fits the pending step and leads the next by FITS_MARGIN
 FITS_MARGIN = 0.1
-CANDIDATE = 0.1         # a symptom this likely is offered when asking what the user meant
+CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user meant
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
-STATEMENTS = ("inform", "affirm", "deny", "unsure")   # intents a stated answer is read as
+STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 AGE_QUESTIONS = {"under_16": lambda n: n < 16, "age_16_17": lambda n: n in (16, 17)}
 _ACCOUNT_AGE = re.compile(r"\b(\d+|a|an|one|two|few|couple of)\s*(hours?|days?|weeks?|months?|years?|hrs?|wks?|yrs?)\b")
@@ -34,24 +50,25 @@ _DAYS = {"h": 0, "d": 1, "w": 7, "m": 30, "y": 365}
 @dataclass(frozen=True)
 class Turn:
     """One user message as the NLU saw it."""
+
     text: str
-    intents: tuple[tuple[str, float], ...] = ()     # the NLU's ranking, best first
+    intents: tuple[tuple[str, float], ...] = ()  # the NLU's ranking, best first
     entities: dict[str, Any] = field(default_factory=dict)
-    facts: dict[str, str] = field(default_factory=dict)   # stated facts (the evidence extractor)
+    facts: dict[str, str] = field(default_factory=dict)  # stated facts (the evidence extractor)
 
     @property
     def is_payload(self) -> bool:
         return self.text.startswith("/")
 
     @classmethod
-    def from_payload(cls, payload: str) -> "Turn":
+    def from_payload(cls, payload: str) -> Turn:
         """A button payload such as '/affirm{"evidence":"vpn_or_proxy"}'."""
         m = re.match(r"^/([A-Za-z0-9_]+)(\{.*\})?\s*$", payload or "", re.S)
         if not m:
             return cls(payload)
         try:
             entities = json.loads(m.group(2)) if m.group(2) else {}
-        except (ValueError, RecursionError):   # malformed or absurdly nested JSON: no entities
+        except (ValueError, RecursionError):  # malformed or absurdly nested JSON: no entities
             entities = {}
         return cls(payload, ((m.group(1), 1.0),), entities if isinstance(entities, dict) else {})
 
@@ -61,21 +78,22 @@ class Reading:
     """What a turn means here. `act` is one of: answer, result, report, skip,
     ack, how_to_check, why, handoff, start_over, confirm, resume, faq, chat,
     aside (a question the bot can't answer), unclear."""
+
     act: str
-    value: str | None = None            # answer yes/no/unsure, result worked/failed, faq key, chat intent...
-    target: str | None = None           # the evidence or fix id it is about
-    symptoms: dict[str, float] = field(default_factory=dict)   # soft report from this turn
-    symptom: str | None = None          # a symptom recognised with confidence (or picked)
+    value: str | None = None  # answer yes/no/unsure, result worked/failed, faq key, chat intent...
+    target: str | None = None  # the evidence or fix id it is about
+    symptoms: dict[str, float] = field(default_factory=dict)  # soft report from this turn
+    symptom: str | None = None  # a symptom recognised with confidence (or picked)
     facts: dict[str, str] = field(default_factory=dict)
-    options: list[str] = field(default_factory=list)           # candidate symptoms to offer
-    confirmed: bool = False             # act "confirm": the user said yes to the pending confirmation
-    how: str = ""                       # why it was read this way (kept for review)
+    options: list[str] = field(default_factory=list)  # candidate symptoms to offer
+    confirmed: bool = False  # act "confirm": the user said yes to the pending confirmation
+    how: str = ""  # why it was read this way (kept for review)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "", {}, [])}
 
 
-Meaning = Callable[[str, str], tuple["str | None", float]]   # (evidence, text) -> (yes/no/None, similarity)
+Meaning = Callable[[str, str], tuple["str | None", float]]  # (evidence, text) -> (yes/no/None, similarity)
 
 
 def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meaning: Meaning | None = None) -> Reading:
@@ -105,12 +123,13 @@ def _typed_choice(text: str, d: Diagnosis) -> tuple[str, str] | None:
 
 # ----- button payloads ------------------------------------------------------
 
+
 def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
     intent = turn.intents[0][0] if turn.intents else ""
     ent = turn.entities
     how = "button"
     if intent in ANSWERS:
-        if d.pending_kind == "confirm" and "evidence" not in ent:   # an old question's button is an answer to it
+        if d.pending_kind == "confirm" and "evidence" not in ent:  # an old question's button is an answer to it
             if intent == "deny":
                 return Reading("resume", how=how)
             if intent == "affirm":
@@ -119,14 +138,21 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
             return Reading("report", how=how + ": none of these")
         return Reading("answer", ANSWERS[intent], target=ent.get("evidence", d.pending_question), how=how)
     if intent in ("fix_worked", "fix_failed"):
-        return Reading("result", "worked" if intent == "fix_worked" else "failed",
-                       target=ent.get("fix", d.pending_fix), how=how)
+        return Reading(
+            "result", "worked" if intent == "fix_worked" else "failed", target=ent.get("fix", d.pending_fix), how=how
+        )
     if intent.startswith("symptom_"):
         sid = intent.removeprefix("symptom_")
         if sid in symptom_ids:
             return Reading("report", symptom=sid, symptoms={sid: 1.0}, how=how)
-    simple = {"ask_why": "why", "ask_other_fix": "skip", "ask_how_to_check": "how_to_check",
-              "acknowledge": "ack", "human_handoff": "handoff", "start_over": "start_over"}
+    simple = {
+        "ask_why": "why",
+        "ask_other_fix": "skip",
+        "ask_how_to_check": "how_to_check",
+        "acknowledge": "ack",
+        "human_handoff": "handoff",
+        "start_over": "start_over",
+    }
     if intent in simple:
         return Reading(simple[intent], target=d.pending_question, how=how)
     if intent.startswith("faq_"):
@@ -138,11 +164,15 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
 
 # ----- typed text -----------------------------------------------------------
 
+
 def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Reading:
     ranking = [(name, float(conf)) for name, conf in turn.intents if name != "nlu_fallback"]
     top, conf = ranking[0] if ranking else ("", 0.0)
-    symptoms = {name.removeprefix("symptom_"): c for name, c in ranking
-                if name.startswith("symptom_") and name.removeprefix("symptom_") in symptom_ids}
+    symptoms = {
+        name.removeprefix("symptom_"): c
+        for name, c in ranking
+        if name.startswith("symptom_") and name.removeprefix("symptom_") in symptom_ids
+    }
     sure = top.removeprefix("symptom_") if top.startswith("symptom_") and conf >= SYMPTOM_SURE else None
     sure = sure if sure in symptom_ids else None
     facts = dict(turn.facts)
@@ -157,13 +187,19 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     kind = d.pending_kind
     if kind == "confirm":
         cue = answer_cue(text)
-        if cue == "yes" and not facts:   # "yes i am using a vpn" answers the question the confirmation interrupted
+        if cue == "yes" and not facts:  # "yes i am using a vpn" answers the question the confirmation interrupted
             return Reading("confirm", value=d.pending.get("action"), confirmed=True, how="confirmed", **base)
         if cue == "no" or never_mind(text):
             return Reading("resume", how="declined", **base)
-    if d.active and mentions_starting_over(text):   # "i have a different problem now": ask before clearing anything
-        return Reading("confirm", value="start_over", symptom=sure, symptoms=symptoms if sure else {},
-                       how="mentions starting over", **base)
+    if d.active and mentions_starting_over(text):  # "i have a different problem now": ask before clearing anything
+        return Reading(
+            "confirm",
+            value="start_over",
+            symptom=sure,
+            symptoms=symptoms if sure else {},
+            how="mentions starting over",
+            **base,
+        )
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
     if d.active and kind == "question":
@@ -179,13 +215,14 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     return _general(text, top, conf, symptoms, sure, facts, d)
 
 
-def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str,
-            meaning: Meaning | None) -> Reading | None:
+def _answer(
+    text: str, top: str, fits: bool, facts: dict[str, str], qid: str, meaning: Meaning | None
+) -> Reading | None:
     base = dict(target=qid, facts=facts)
     if never_mind(text):
         return Reading("unclear", how="never mind", facts=facts)
     cue = answer_cue(text)
-    if cue == "unsure":   # "i follow him but idk if he follows me": doubt outweighs a half-stated fact
+    if cue == "unsure":  # "i follow him but idk if he follows me": doubt outweighs a half-stated fact
         return Reading("answer", "unsure", how="says they don't know", **base)
     if qid in facts:
         return Reading("answer", facts[qid], how="stated the fact", **base)
@@ -204,7 +241,7 @@ def _answer(text: str, top: str, fits: bool, facts: dict[str, str], qid: str,
         return Reading("answer", ANSWERS[top], how=f"NLU {top}", **base)
     if top == "ask_how_to_check" and fits:
         return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
-    statement = top in STATEMENTS or top.startswith("symptom_") or not fits   # not confidently another act
+    statement = top in STATEMENTS or top.startswith("symptom_") or not fits  # not confidently another act
     if meaning is not None and statement and result_cue(text) is None and not _asks(text):
         value, similarity = meaning(qid, text)
         if value:
@@ -242,20 +279,23 @@ def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fi
     if lead in ("how_to_check", "why") and not (fix_kind == "info" and accepts(text)):
         return Reading(lead, how=f"asks {lead.replace('_', ' ')}", **base)
     if _asks(text):
-        return None   # a question about something else: a digression, read below
+        return None  # a question about something else: a digression, read below
     if top == "fix_worked" and fits and not states_problem(text):
         return Reading("result", "worked", how=f"NLU {top}", **base)
     if top == "fix_failed" and fits:
         return Reading("result", "failed", how=f"NLU {top}", **base)
-    if fix_kind == "info" and (accepts(text) or top in ("thanks", "acknowledge", "affirm") and fits and not doubts(text)):
+    if fix_kind == "info" and (
+        accepts(text) or top in ("thanks", "acknowledge", "affirm") and fits and not doubts(text)
+    ):
         return Reading("result", "worked", how="accepted the explanation", **base)
     if acknowledges(text):
         return Reading("ack", how="acknowledged", **base)
     return None
 
 
-def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure: str | None,
-             facts: dict[str, str], d: Diagnosis) -> Reading:
+def _general(
+    text: str, top: str, conf: float, symptoms: dict[str, float], sure: str | None, facts: dict[str, str], d: Diagnosis
+) -> Reading:
     base = dict(facts=facts)
     how = f"NLU {top} {conf:.2f}"
     report = Reading("report", symptoms=symptoms, symptom=sure, how=how, **base)
@@ -267,18 +307,32 @@ def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure:
         return Reading("faq", top.removeprefix("faq_"), how=how, **base)
     if top in CHAT and confident:
         if facts or (states_problem(text) and sum(symptoms.values()) >= 0.2):
-            return report   # "hi, my dms keep failing": a report, not small talk
+            return report  # "hi, my dms keep failing": a report, not small talk
         return Reading("chat", top, how=how, **base)
     simple = {"ask_why": "why", "ask_other_fix": "skip", "ask_how_to_check": "how_to_check", "acknowledge": "ack"}
     if top in simple and confident:
         return Reading(simple[top], target=d.pending_question, how=how, **base)
-    if top == "human_handoff" and confident or d.status != "idle" and (top == "start_over" and confident
-                                                                        or mentions_starting_over(text)):
+    if (
+        top == "human_handoff"
+        and confident
+        or d.status != "idle"
+        and (top == "start_over" and confident or mentions_starting_over(text))
+    ):
         action = "handoff" if top == "human_handoff" and confident else "start_over"
-        return Reading("confirm", value=action, symptom=sure, symptoms=symptoms if sure else {},
-                       how=how + " without a clear request", **base)
-    if top == "fix_worked" and confident and not states_problem(text) \
-            and (not d.pending_question or result_cue(text) == "worked"):   # a question waits: only a clear report ends it
+        return Reading(
+            "confirm",
+            value=action,
+            symptom=sure,
+            symptoms=symptoms if sure else {},
+            how=how + " without a clear request",
+            **base,
+        )
+    if (
+        top == "fix_worked"
+        and confident
+        and not states_problem(text)
+        and (not d.pending_question or result_cue(text) == "worked")
+    ):  # a question waits: only a clear report ends it
         return Reading("result", "worked", how=how, **base)
     unclear_success = top == "fix_worked" and d.pending_question and not states_problem(text)
     if top in ("fix_worked", "fix_failed") and confident and not unclear_success:
@@ -291,7 +345,7 @@ def _general(text: str, top: str, conf: float, symptoms: dict[str, float], sure:
         return report
     if (top.startswith("symptom_") or states_problem(text) and symptoms) and not d.pending:
         if sum(symptoms.values()) >= 0.3 and not (asking and d.active):
-            return report   # with nothing pending, a vague report still starts a diagnosis
+            return report  # with nothing pending, a vague report still starts a diagnosis
     if asking and d.active:
         return Reading("aside", how=how + "; a question I can't answer", **base)
     return _unclear(symptoms, how, facts)

@@ -1,4 +1,5 @@
 """The state of one diagnosis: plain data, serialisable into a Rasa slot."""
+
 from __future__ import annotations
 
 import math
@@ -12,25 +13,25 @@ STATUSES = ("idle", "active", "resolved", "handed_over")
 
 @dataclass
 class Diagnosis:
-    symptoms: list[str] = field(default_factory=list)         # symptoms recognised with confidence or picked
+    symptoms: list[str] = field(default_factory=list)  # symptoms recognised with confidence or picked
     reports: list[dict[str, float]] = field(default_factory=list)  # each report: symptom id -> P(meant), soft
-    evidence: dict[str, str] = field(default_factory=dict)   # evidence id -> yes/no/unsure (stated or answered)
-    asked: list[str] = field(default_factory=list)            # questions asked, in order
-    failed: list[str] = field(default_factory=list)           # fixes that did not work
-    skipped: list[str] = field(default_factory=list)          # fixes the user passed over
-    pending: dict[str, Any] | None = None                     # the step awaiting a reply (PENDING_KINDS)
-    status: str = "idle"                                      # idle | active | resolved | handed_over
+    evidence: dict[str, str] = field(default_factory=dict)  # evidence id -> yes/no/unsure (stated or answered)
+    asked: list[str] = field(default_factory=list)  # questions asked, in order
+    failed: list[str] = field(default_factory=list)  # fixes that did not work
+    skipped: list[str] = field(default_factory=list)  # fixes the user passed over
+    pending: dict[str, Any] | None = None  # the step awaiting a reply (PENDING_KINDS)
+    status: str = "idle"  # idle | active | resolved | handed_over
     resolved_by: str | None = None
-    reminders: int = 0                                        # times the pending step was shown again
-    choices: list[str] = field(default_factory=list)          # payloads of the buttons last shown, in order
-    titles: list[str] = field(default_factory=list)           # their titles (a reply typed as a title picks it)
-    episode: int = 0                                          # diagnoses begun in this conversation (analytics)
+    reminders: int = 0  # times the pending step was shown again
+    choices: list[str] = field(default_factory=list)  # payloads of the buttons last shown, in order
+    titles: list[str] = field(default_factory=list)  # their titles (a reply typed as a title picks it)
+    episode: int = 0  # diagnoses begun in this conversation (analytics)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Diagnosis":
+    def from_dict(cls, data: Any) -> Diagnosis:
         """Rebuild from a slot value; anything malformed gives a fresh diagnosis."""
         if not isinstance(data, dict):
             return cls()
@@ -42,8 +43,10 @@ class Diagnosis:
             pending = data.get("pending")
             d = cls(
                 symptoms=symptoms,
-                reports=[{str(k): float(v) for k, v in r.items() if math.isfinite(float(v)) and 0 <= float(v) <= 1}
-                         for r in reports],
+                reports=[
+                    {str(k): float(v) for k, v in r.items() if math.isfinite(float(v)) and 0 <= float(v) <= 1}
+                    for r in reports
+                ],
                 evidence={str(k): str(v) for k, v in (data.get("evidence") or {}).items() if v in ANSWERS},
                 asked=[str(s) for s in data.get("asked") or []],
                 failed=[str(s) for s in data.get("failed") or []],

@@ -15,14 +15,16 @@ CHATWOOT_URL, CHATWOOT_API_TOKEN, CHATWOOT_WEBHOOK_SECRET (the agent bot's
 secret), CHATWOOT_ACCEPT_URL_TOKEN=true (Chatwoot < 4.13 only: accept
 `?token=SECRET` instead of a signature), CHATWOOT_DELIVERIES (see `deliveries`).
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -37,16 +39,25 @@ from .api import ChatwootAPI
 from .events import BOT_STATUS, Action, classify, payload_of, to_chatwoot
 
 logger = logging.getLogger(__name__)
-BUDGET_SECONDS = 4.5    # Chatwoot gives up on a webhook after 5 s
-SORRY = ("Sorry, something went wrong on my side. I've passed your conversation to a person from our support "
-         "team, who will reply here.")
-FAILURE_NOTE = ("Troubleshooter hand-over: the troubleshooter failed while answering the last message ({why}). "
-                "Please take over; the conversation so far is above.")
-WORDS_PLEASE = ("I can only read text here, not pictures, videos, stickers or files. Please tell me in words what "
-                "happens when you try to send a TikTok message, for example the error you see.")
-STATUS_TEXT = {"bot": "(conversation passed back to the bot)", "people": "(conversation taken over by people)",
-               "closed": "(conversation resolved)"}
-RETRY = "retry"         # an outcome not remembered: Chatwoot's retry runs it again
+BUDGET_SECONDS = 4.5  # Chatwoot gives up on a webhook after 5 s
+SORRY = (
+    "Sorry, something went wrong on my side. I've passed your conversation to a person from our support "
+    "team, who will reply here."
+)
+FAILURE_NOTE = (
+    "Troubleshooter hand-over: the troubleshooter failed while answering the last message ({why}). "
+    "Please take over; the conversation so far is above."
+)
+WORDS_PLEASE = (
+    "I can only read text here, not pictures, videos, stickers or files. Please tell me in words what "
+    "happens when you try to send a TikTok message, for example the error you see."
+)
+STATUS_TEXT = {
+    "bot": "(conversation passed back to the bot)",
+    "people": "(conversation taken over by people)",
+    "closed": "(conversation resolved)",
+}
+RETRY = "retry"  # an outcome not remembered: Chatwoot's retry runs it again
 
 
 def _answer(status: str, code: int = 200, **more: Any) -> response.HTTPResponse:
@@ -59,13 +70,24 @@ class ChatwootInput(InputChannel):
         return "chatwoot"
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "ChatwootInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> ChatwootInput:
         env = os.environ
-        return cls(env.get("CHATWOOT_URL", ""), env.get("CHATWOOT_API_TOKEN", ""), env.get("CHATWOOT_WEBHOOK_SECRET", ""),
-                   accept_url_token=env.get("CHATWOOT_ACCEPT_URL_TOKEN", "").lower() in ("1", "true", "yes"))
+        return cls(
+            env.get("CHATWOOT_URL", ""),
+            env.get("CHATWOOT_API_TOKEN", ""),
+            env.get("CHATWOOT_WEBHOOK_SECRET", ""),
+            accept_url_token=env.get("CHATWOOT_ACCEPT_URL_TOKEN", "").lower() in ("1", "true", "yes"),
+        )
 
-    def __init__(self, url: str, api_token: str, webhook_secret: str, accept_url_token: bool = False,
-                 seen: deliveries.Deliveries | None = None, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        url: str,
+        api_token: str,
+        webhook_secret: str,
+        accept_url_token: bool = False,
+        seen: deliveries.Deliveries | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         self.api = ChatwootAPI(url, api_token)
         self.secret = webhook_secret
         self.accept_url_token = accept_url_token
@@ -74,7 +96,7 @@ class ChatwootInput(InputChannel):
 
     @property
     def seen(self) -> deliveries.Deliveries:
-        if self._seen is None:   # built in the server's event loop, on first use
+        if self._seen is None:  # built in the server's event loop, on first use
             self._seen = deliveries.from_environment()
         return self._seen
 
@@ -106,9 +128,12 @@ class ChatwootInput(InputChannel):
             delivery = (request.headers.get("x-chatwoot-delivery") or "")[:200]
             keys = [f"delivery:{delivery}"] * bool(delivery) + list(action.keys)
             async with AsyncExitStack() as held:
-                try:   # leave the turn at least 2.5 s of its own
-                    await held.enter_async_context(self.seen.turn(
-                        f"{action.account}:{action.conversation}", max(0.1, deadline - time.monotonic() - 2.5)))
+                try:  # leave the turn at least 2.5 s of its own
+                    await held.enter_async_context(
+                        self.seen.turn(
+                            f"{action.account}:{action.conversation}", max(0.1, deadline - time.monotonic() - 2.5)
+                        )
+                    )
                 except deliveries.Busy:
                     return _answer("busy: another message of this conversation is being answered", 429)
                 except Exception:
@@ -119,13 +144,13 @@ class ChatwootInput(InputChannel):
 
     async def _turn(self, on_new_message, a: Action, keys: list[str], deadline: float) -> response.HTTPResponse:
         before = await self._store("claim", keys)
-        if before is not None:   # a retry or a replay: answered once, and a failure stays one
+        if before is not None:  # a retry or a replay: answered once, and a failure stays one
             return _answer("duplicate", 500 if before == deliveries.FAILED else 200)
         outcome = RETRY
         try:
             outcome, answer = await self._handle(on_new_message, a, deadline)
             return answer
-        finally:   # also when Chatwoot hung up and the turn was cancelled
+        finally:  # also when Chatwoot hung up and the turn was cancelled
             if outcome == RETRY:
                 await self._store("forget", keys)
             else:
@@ -136,7 +161,7 @@ class ChatwootInput(InputChannel):
             return None
         try:
             return await getattr(self.seen, verb)(keys, *args)
-        except Exception:   # answering twice beats not answering
+        except Exception:  # answering twice beats not answering
             logger.exception("chatwoot: de-duplication store unavailable")
             return None
 
@@ -146,7 +171,7 @@ class ChatwootInput(InputChannel):
                 return await self._status_changed(http, on_new_message, a, deadline)
             if a.status != BOT_STATUS:
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
-            if await self._people_have_it(http, a, deadline):   # people took it while the event was on its way
+            if await self._people_have_it(http, a, deadline):  # people took it while the event was on its way
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
             notice = WORDS_PLEASE if a.kind == "wordless" else message_problem(a.text)
             if notice:
@@ -161,12 +186,16 @@ class ChatwootInput(InputChannel):
             return deliveries.DONE, _answer("answered")
 
     async def _status_changed(self, http, on_new_message, a: Action, deadline: float):
-        if a.owner == "bot" and await self._people_have_it(http, a, deadline):   # an old event: stay silent
+        if a.owner == "bot" and await self._people_have_it(http, a, deadline):  # an old event: stay silent
             return deliveries.DONE, _answer("ignored", reason="the conversation is with people again")
         replies = await self._ask(on_new_message, a, STATUS_TEXT[a.owner], "status")
         if payload_of(replies or [], "owner") is None:
-            logger.error("chatwoot: conversation %s/%s: the assistant did not take in the status %s",
-                         a.account, a.conversation, a.status)
+            logger.error(
+                "chatwoot: conversation %s/%s: the assistant did not take in the status %s",
+                a.account,
+                a.conversation,
+                a.status,
+            )
             return RETRY, response.json({"error": "the assistant failed"}, status=500)
         if not await self._reply(http, a, replies, deadline):
             return deliveries.DONE, response.json({"error": "Chatwoot refused a reply"}, status=500)
@@ -182,14 +211,23 @@ class ChatwootInput(InputChannel):
         collector = CollectingOutputChannel()
         metadata = {OWNERSHIP_METADATA: {"owner": a.owner, "event": event}}
         try:
-            await on_new_message(UserMessage(text, collector, f"chatwoot-{a.account}-{a.conversation}",
-                                             input_channel=self.name(), metadata=metadata))
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    f"chatwoot-{a.account}-{a.conversation}",
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
         except Exception:
             logger.exception("chatwoot: conversation %s/%s: the assistant failed", a.account, a.conversation)
             return None
         return collector.messages
 
-    async def _reply(self, http: aiohttp.ClientSession, a: Action, replies: list[dict[str, Any]], deadline: float) -> bool:
+    async def _reply(
+        self, http: aiohttp.ClientSession, a: Action, replies: list[dict[str, Any]], deadline: float
+    ) -> bool:
         """Post the bot's messages; on a hand-over add the note for agents and open the conversation."""
         for message in replies:
             body = to_chatwoot(message)
@@ -200,9 +238,10 @@ class ChatwootInput(InputChannel):
             return True
         note = {**_text(handoff.get("note") or "Troubleshooter hand-over."), "private": True}
         machine = {k: handoff[k] for k in ("summary", "reason") if k in handoff}
-        if not await self.api.post(http, a.account, a.conversation,
-                                   {**note, "content_attributes": {"troubleshooter": machine}}, deadline):
-            await self.api.post(http, a.account, a.conversation, note, deadline)   # the readable words, whatever happens
+        if not await self.api.post(
+            http, a.account, a.conversation, {**note, "content_attributes": {"troubleshooter": machine}}, deadline
+        ):
+            await self.api.post(http, a.account, a.conversation, note, deadline)  # the readable words, whatever happens
         return await self.api.set_status(http, a.account, a.conversation, "open", deadline)
 
     async def _fail(self, http: aiohttp.ClientSession, a: Action, why: str, deadline: float):
@@ -210,8 +249,9 @@ class ChatwootInput(InputChannel):
         webhook so Chatwoot's own safety net opens it."""
         logger.error("chatwoot: conversation %s/%s: %s; handing over", a.account, a.conversation, why)
         await self.api.post(http, a.account, a.conversation, _text(SORRY), deadline)
-        await self.api.post(http, a.account, a.conversation, {**_text(FAILURE_NOTE.format(why=why)), "private": True},
-                            deadline)
+        await self.api.post(
+            http, a.account, a.conversation, {**_text(FAILURE_NOTE.format(why=why)), "private": True}, deadline
+        )
         if await self.api.set_status(http, a.account, a.conversation, "open", deadline):
             return deliveries.DONE, _answer("handed over", reason=why)
         return deliveries.FAILED, response.json({"error": why}, status=500)

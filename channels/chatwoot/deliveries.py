@@ -5,18 +5,20 @@ conversation (so a message sent while the bot is handing over waits until the
 conversation is `open`, and replies never interleave). In memory for one
 process; in Redis (`CHATWOOT_DELIVERIES=redis://HOST:PORT/DB`, set by
 `make run-scaled` from endpoints.scaled.yml) when replicas share the work."""
+
 from __future__ import annotations
 
 import asyncio
 import os
 import time
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Protocol
+from typing import Protocol
 
 WORKING, DONE, FAILED = "working", "done", "failed"
-TTL_SECONDS = 7 * 24 * 3600     # option picks are replayed on read receipts, possibly days later
-TURN_SECONDS = 10               # a turn's hold expires by itself if its process dies
+TTL_SECONDS = 7 * 24 * 3600  # option picks are replayed on read receipts, possibly days later
+TURN_SECONDS = 10  # a turn's hold expires by itself if its process dies
 _PREFIX = "chatwoot:"
 
 
@@ -43,13 +45,13 @@ class MemoryDeliveries:
     def __init__(self, ttl: float = TTL_SECONDS, limit: int = 100_000):
         self.ttl, self.limit = ttl, limit
         self._seen: dict[str, tuple[str, float]] = {}
-        self._turns: dict[str, list] = {}   # conversation -> [lock, turns holding or waiting]
+        self._turns: dict[str, list] = {}  # conversation -> [lock, turns holding or waiting]
 
     async def claim(self, keys: list[str]) -> str | None:
         now = time.monotonic()
         if len(self._seen) >= self.limit:
             self._seen = {k: v for k, v in self._seen.items() if v[1] > now}
-            while len(self._seen) >= self.limit:   # still full: forget the oldest
+            while len(self._seen) >= self.limit:  # still full: forget the oldest
                 self._seen.pop(next(iter(self._seen)))
         known = [self._seen[k][0] for k in keys if k in self._seen and self._seen[k][1] > now]
         outcome = known[0] if known else WORKING
@@ -73,7 +75,7 @@ class MemoryDeliveries:
         try:
             try:
                 await asyncio.wait_for(entry[0].acquire(), wait)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise Busy(conversation) from None
             try:
                 yield
@@ -90,7 +92,7 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 
 class RedisDeliveries:
     def __init__(self, url: str, ttl: int = TTL_SECONDS):
-        import redis.asyncio as redis   # only when scaled
+        import redis.asyncio as redis  # only when scaled
 
         self.redis = redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5, decode_responses=True)
         self.ttl = ttl

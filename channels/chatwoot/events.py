@@ -8,26 +8,31 @@
 - `conversation_status_changed`, `conversation_opened`, `conversation_resolved`: who owns
   the conversation now — `pending` is the bot's, `resolved` closes it, anything else is people's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-STATUS_EVENTS = {"conversation_status_changed": None, "conversation_opened": "open",
-                 "conversation_resolved": "resolved"}
+STATUS_EVENTS = {
+    "conversation_status_changed": None,
+    "conversation_opened": "open",
+    "conversation_resolved": "resolved",
+}
 BOT_STATUS = "pending"
 
 
 @dataclass(frozen=True)
 class Action:
     """One thing to do for an event: `kind` is message | wordless | status | ignore."""
+
     kind: str
     account: int = 0
     conversation: int = 0
     text: str = ""
-    status: str = ""            # the conversation's status in the event
+    status: str = ""  # the conversation's status in the event
     keys: tuple[str, ...] = ()  # what identifies it beyond the delivery (for de-duplication)
-    reason: str = ""            # why it is ignored
+    reason: str = ""  # why it is ignored
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -75,7 +80,7 @@ def classify(event: dict[str, Any]) -> Action:
         if event.get("message_type") not in ("incoming", 0) or event.get("private"):
             return _ignore("not a message from the contact")
         text = event.get("content")
-        if not isinstance(text, str) or not text.strip():   # attachments, stickers, unsupported types
+        if not isinstance(text, str) or not text.strip():  # attachments, stickers, unsupported types
             return Action("wordless", account, cid, status=status, keys=(f"message:{account}:{mid}",))
         return Action("message", account, cid, text, status, (f"message:{account}:{mid}",))
     if kind == "message_updated":
@@ -96,8 +101,9 @@ def to_chatwoot(message: dict[str, Any]) -> dict[str, Any] | None:
     body: dict[str, Any] = {"content": text, "message_type": "outgoing"}
     if message.get("buttons"):
         body["content_type"] = "input_select"
-        body["content_attributes"] = {"items": [{"title": b["title"], "value": b["payload"]}
-                                                for b in message["buttons"]]}
+        body["content_attributes"] = {
+            "items": [{"title": b["title"], "value": b["payload"]} for b in message["buttons"]]
+        }
     return body
 
 

@@ -3,14 +3,15 @@ webhook: `X-Chatwoot-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{raw bod
 keyed with the agent bot's secret, with `X-Chatwoot-Timestamp` (unix seconds).
 Older Chatwoot cannot sign; for it, `?token=SECRET` in the webhook URL is the
 documented fallback (weaker: the URL is visible to account users and in logs)."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
-WINDOW_SECONDS = 300   # a signed call older or newer than this is a replay (or a skewed clock)
+WINDOW_SECONDS = 300  # a signed call older or newer than this is a replay (or a skewed clock)
 
 
 def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -18,8 +19,9 @@ def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest
 
 
-def problem(secret: str, headers: Mapping[str, str], query_token: str | None, body: bytes, now: float,
-            allow_token: bool = True) -> str | None:
+def problem(
+    secret: str, headers: Mapping[str, str], query_token: str | None, body: bytes, now: float, allow_token: bool = True
+) -> str | None:
     """Why the call must be refused, or None when it is authentic."""
     if not secret:
         return "the webhook secret is not configured (CHATWOOT_WEBHOOK_SECRET)"

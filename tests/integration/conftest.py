@@ -1,9 +1,10 @@
 """Fixtures: a fake Chatwoot and the assistant's real servers, shared by tests
 that only talk to them; a private assistant for tests that stop or break it."""
+
 import pytest
 
-from tests.support.chatwoot import FakeChatwoot
-from tests.support.servers import CHATWOOT_SECRET, Assistant
+from harness.chatwoot import FakeChatwoot
+from harness.servers import CHATWOOT_SECRET, Assistant
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ An assistant of its own (own tracker database, free ports, analytics behind a
 token) talks with scripted users whose outcomes the scripts decide; the expected
 episodes and headline figures are what the scripts recorded, counted here by hand.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,12 +19,11 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from troubleshooter.episodes import conversation_of
-from troubleshooter.knowledge import load_knowledge_base
-
+from analytics.episodes import conversation_of
 from analytics.service import Sources
-from tests.support.browser import chromium
-from tests.support.servers import Assistant
+from harness.browser import chromium
+from harness.servers import Assistant
+from troubleshooter.knowledge import load_knowledge_base
 
 TOKEN = "analytics-test-token"
 RUN = uuid.uuid4().hex[:6]
@@ -34,16 +34,20 @@ DAY, NOW = 86400.0, 4e9
 @dataclass
 class Script:
     """What a scripted user did and saw (the expected episode, recorded independently)."""
+
     sender: str
     questions: list[tuple[str, str]] = field(default_factory=list)
     fixes: list[tuple[str, int, str]] = field(default_factory=list)
     messages: int = 0
-    shown: list[tuple[str, str]] = field(default_factory=list)   # new questions and fixes shown: (kind, id)
+    shown: list[tuple[str, str]] = field(default_factory=list)  # new questions and fixes shown: (kind, id)
 
 
 def _steps(reply: list) -> list[dict]:
-    return [m["custom"]["troubleshooter"] for m in reply if isinstance(m.get("custom"), dict)
-            and "troubleshooter" in m["custom"]]
+    return [
+        m["custom"]["troubleshooter"]
+        for m in reply
+        if isinstance(m.get("custom"), dict) and "troubleshooter" in m["custom"]
+    ]
 
 
 class User:
@@ -53,8 +57,11 @@ class User:
     def say(self, text: str) -> list:
         self.s.messages += 1
         reply = self.a.say(self.s.sender, text)
-        self.s.shown += [(p["type"], p.get("evidence") or p.get("fix")) for p in _steps(reply)
-                         if p["type"] in ("question", "fix") and not p.get("reminder")]
+        self.s.shown += [
+            (p["type"], p.get("evidence") or p.get("fix"))
+            for p in _steps(reply)
+            if p["type"] in ("question", "fix") and not p.get("reminder")
+        ]
         return reply
 
     def diagnose(self, opening: str, fixes_fail: int | None, limit: int = MAX_TURNS) -> list:
@@ -92,7 +99,7 @@ def seeded(tmp_path_factory):
         u.say("sending spins forever")
         reply = u.say("talk to a human")
         if not any(p["type"] == "handoff" for p in _steps(reply)):
-            reply = u.say([b for m in reply for b in m.get("buttons", [])][0]["payload"])   # "yes, a person"
+            reply = u.say([b for m in reply for b in m.get("buttons", [])][0]["payload"])  # "yes, a person"
         assert any(p["type"] == "handoff" for p in _steps(reply))
         u = users["restarted"]
         u.say("i can't message one particular person")
@@ -113,8 +120,10 @@ def seeded(tmp_path_factory):
             for row_id, data in rows:
                 event = json.loads(data)
                 event["timestamp"] -= 2 * 86400
-                db.execute("UPDATE events SET timestamp = ?, data = ? WHERE id = ?", (event["timestamp"],
-                                                                                       json.dumps(event), row_id))
+                db.execute(
+                    "UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                    (event["timestamp"], json.dumps(event), row_id),
+                )
         yield a, users
     finally:
         a.stop()
@@ -122,8 +131,9 @@ def seeded(tmp_path_factory):
 
 def get(a: Assistant, path: str, bearer: str | None = TOKEN, **params):
     headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-    return requests.get(f"http://127.0.0.1:{a.web_port}{path}", params=params, headers=headers, timeout=30,
-                        allow_redirects=False)
+    return requests.get(
+        f"http://127.0.0.1:{a.web_port}{path}", params=params, headers=headers, timeout=30, allow_redirects=False
+    )
 
 
 def rows(a: Assistant) -> dict[tuple[str, int], dict]:
@@ -145,8 +155,10 @@ def test_episodes_match_what_the_scripted_users_did(seeded):
     assert ours[(users["resolved"].s.sender, 1)]["outcome"] == "resolved"
     assert ours[(users["resolved"].s.sender, 1)]["resolved_by"] == users["resolved"].s.fixes[-1][0]
     assert ours[(users["exhausted"].s.sender, 1)]["handover_reason"] == "out_of_fixes"
-    assert (ours[(users["asked"].s.sender, 1)]["outcome"], ours[(users["asked"].s.sender, 1)]["handover_reason"]) \
-        == ("handed_over", "asked")
+    assert (ours[(users["asked"].s.sender, 1)]["outcome"], ours[(users["asked"].s.sender, 1)]["handover_reason"]) == (
+        "handed_over",
+        "asked",
+    )
     restarted = users["restarted"]
     assert ours[(restarted.s.sender, 1)]["outcome"] == "restarted"
     assert ours[(restarted.s.sender, 1)]["symptom"] == "one_person"
@@ -163,11 +175,25 @@ def test_every_headline_figure(seeded):
     a, users = seeded
     s = get(a, "/analytics/summary.json").json()
     # 7 conversations; "restarted" holds 2 diagnoses; "greeting" described none.
-    assert s["counts"] == {"conversations": 7, "episodes": 8, "diagnoses": 7, "finished": 6, "resolved": 2,
-                           "handed_over": 2, "abandoned": 1, "restarted": 1, "ongoing": 1, "no_problem": 1,
-                           "resolved_after_handover": 0}
-    assert s["rates"] == {"resolution": round(2 / 6, 4), "handover": round(2 / 6, 4),
-                          "abandonment": round(1 / 6, 4), "restart": round(1 / 6, 4)}
+    assert s["counts"] == {
+        "conversations": 7,
+        "episodes": 8,
+        "diagnoses": 7,
+        "finished": 6,
+        "resolved": 2,
+        "handed_over": 2,
+        "abandoned": 1,
+        "restarted": 1,
+        "ongoing": 1,
+        "no_problem": 1,
+        "resolved_after_handover": 0,
+    }
+    assert s["rates"] == {
+        "resolution": round(2 / 6, 4),
+        "handover": round(2 / 6, 4),
+        "abandonment": round(1 / 6, 4),
+        "restart": round(1 / 6, 4),
+    }
     resolved = [users["resolved"].s, users["restarted"].s]
     assert s["per_resolved"]["fixes_mean"] == round(sum(len(r.fixes) for r in resolved) / 2, 2)
     assert s["per_resolved"]["questions_mean"] == round(sum(len(r.questions) for r in resolved) / 2, 2)
@@ -208,18 +234,21 @@ def test_exports_and_conversation_review(seeded):
     assert len(clicked) == len(s.questions) and all(c["button"] == "No" for c in clicked)
 
 
-@pytest.mark.parametrize("path, params, token, status", [
-    ("/analytics/summary.json", {}, None, 401),
-    ("/analytics/summary.json", {}, "wrong", 401),
-    ("/analytics/summary.json", {"from": "yesterday"}, TOKEN, 400),
-    ("/analytics/episodes.json", {"limit": "-1"}, TOKEN, 400),
-    ("/analytics/episodes.json", {"outcome": "exploded"}, TOKEN, 400),
-    ("/analytics/summary.json", {"source": "demo2"}, TOKEN, 400),
-    ("/analytics/conversation.json", {"id": "nobody-" + RUN}, TOKEN, 404),
-    ("/analytics/conversation.json", {}, TOKEN, 400),
-    ("/analytics/static/..%2F..%2Fendpoints.yml", {}, TOKEN, 404),
-    ("/analytics/nothing", {}, TOKEN, 404),
-])
+@pytest.mark.parametrize(
+    "path, params, token, status",
+    [
+        ("/analytics/summary.json", {}, None, 401),
+        ("/analytics/summary.json", {}, "wrong", 401),
+        ("/analytics/summary.json", {"from": "yesterday"}, TOKEN, 400),
+        ("/analytics/episodes.json", {"limit": "-1"}, TOKEN, 400),
+        ("/analytics/episodes.json", {"outcome": "exploded"}, TOKEN, 400),
+        ("/analytics/summary.json", {"source": "demo2"}, TOKEN, 400),
+        ("/analytics/conversation.json", {"id": "nobody-" + RUN}, TOKEN, 404),
+        ("/analytics/conversation.json", {}, TOKEN, 400),
+        ("/analytics/static/..%2F..%2Fendpoints.yml", {}, TOKEN, 404),
+        ("/analytics/nothing", {}, TOKEN, 404),
+    ],
+)
 def test_bad_requests_get_a_clear_answer(seeded, path, params, token, status):
     r = get(seeded[0], path, bearer=token, **params)
     assert r.status_code == status and r.json()["error"]
@@ -232,8 +261,9 @@ def test_the_token_opens_the_page_once_by_cookie(seeded):
     cookie = r.headers["Set-Cookie"].split(";")[0]
     assert "HttpOnly" in r.headers["Set-Cookie"]
     # Another site on 127.0.0.1 may have left a cookie Python's parser rejects: the token still counts.
-    page = requests.get(f"http://127.0.0.1:{a.web_port}/analytics",
-                        headers={"Cookie": f'theme=dark mode; {cookie}; x="a'}, timeout=10)
+    page = requests.get(
+        f"http://127.0.0.1:{a.web_port}/analytics", headers={"Cookie": f'theme=dark mode; {cookie}; x="a'}, timeout=10
+    )
     assert page.status_code == 200 and "<html" in page.text.lower()
 
 
@@ -244,8 +274,11 @@ def test_dashboard_and_review_render_in_chromium(seeded):
         wait = WebDriverWait(browser, 30)
         browser.get(f"{base}/analytics?token={TOKEN}")
         for chart in ("by_day", "funnel", "symptoms", "causes", "fixes", "handover_reasons", "per_resolved"):
-            wait.until(lambda d, c=chart: d.find_elements(By.CSS_SELECTOR, f'[data-chart="{c}"] svg rect, '
-                                                                         f'[data-chart="{c}"] svg path'))
+            wait.until(
+                lambda d, c=chart: d.find_elements(
+                    By.CSS_SELECTOR, f'[data-chart="{c}"] svg rect, [data-chart="{c}"] svg path'
+                )
+            )
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, '[data-testid="episode-row"]')) >= 8)
         s = users["resolved"].s
         browser.get(f"{base}/analytics/review?id={s.sender}")
@@ -256,7 +289,7 @@ def test_dashboard_and_review_render_in_chromium(seeded):
         assert all(len(group) >= 3 for group in bars)
         assert all(float(bar.get_attribute("offsetWidth")) > 0 for bar in bars[0])
         names = browser.find_elements(By.CSS_SELECTOR, '[data-testid="turn"] [data-testid="belief"]')[0].text
-        assert "%" in names and "_" not in names.split("%")[0]      # cause titles, not ids
+        assert "%" in names and "_" not in names.split("%")[0]  # cause titles, not ids
         assert "my messages fail" in browser.find_element(By.TAG_NAME, "body").text
         assert browser.find_elements(By.CSS_SELECTOR, '[data-testid="step"]')
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -268,7 +301,9 @@ def test_the_quick_read_gives_the_same_episodes_as_reading_every_event(seeded):
     store = Sources.from_endpoints(a.endpoints, demo=None).stores["live"]
     upto = store.events.last_id()
     senders = store.events.changed(0, upto)
-    read = lambda brief: {s: [e.row() for e in conversation_of(s, ev, DAY, NOW, store.belief).episodes]  # noqa: E731
-                          for s, ev in store.events.events(senders, upto, brief=brief)}
+    read = lambda brief: {
+        s: [e.row() for e in conversation_of(s, ev, DAY, NOW, store.belief).episodes]
+        for s, ev in store.events.events(senders, upto, brief=brief)
+    }
     quick, full = read(True), read(False)
     assert len(quick) == 7 and quick == full

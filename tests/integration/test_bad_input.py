@@ -1,6 +1,7 @@
 """Bad input over REST and socket.io: a clear 400 or an ordinary reply, never a
 5xx, a traceback or echoed markup; forged button payloads change nothing, and
 the conversation goes on afterwards."""
+
 import json
 import uuid
 
@@ -8,31 +9,56 @@ import pytest
 import requests
 import socketio
 
-from tests.support.servers import wait_for
+from harness.servers import wait_for
 
 PROBLEM = "my messages fail with a red exclamation mark"
-BAD_BODIES = [b"", b"   ", b"[]", b"[1, 2]", b"null", b"42", b'"text"', b"{not json", b"\xff\xfe\x00",
-              json.dumps({"sender": "x"}).encode(), json.dumps({"message": "hi"}).encode(),
-              json.dumps({"sender": ["a"], "message": "hi"}).encode(),
-              json.dumps({"sender": "x", "message": 123}).encode(),
-              json.dumps({"sender": "x", "message": {"text": "hi"}}).encode(),
-              json.dumps({"sender": "x", "message": None}).encode(),
-              json.dumps({"sender": "x", "message": "hi", "metadata": "oops"}).encode(),
-              json.dumps({"sender": "x" * 500, "message": "hi"}).encode()]
+BAD_BODIES = [
+    b"",
+    b"   ",
+    b"[]",
+    b"[1, 2]",
+    b"null",
+    b"42",
+    b'"text"',
+    b"{not json",
+    b"\xff\xfe\x00",
+    json.dumps({"sender": "x"}).encode(),
+    json.dumps({"message": "hi"}).encode(),
+    json.dumps({"sender": ["a"], "message": "hi"}).encode(),
+    json.dumps({"sender": "x", "message": 123}).encode(),
+    json.dumps({"sender": "x", "message": {"text": "hi"}}).encode(),
+    json.dumps({"sender": "x", "message": None}).encode(),
+    json.dumps({"sender": "x", "message": "hi", "metadata": "oops"}).encode(),
+    json.dumps({"sender": "x" * 500, "message": "hi"}).encode(),
+]
 REFUSED = {"": "empty", "   \n\t ": "empty", "\x00\x07 \x1b": "empty", "a" * 4001: "too long"}
 # Read as an unclear reply to the pending question: reminded once, nothing recorded.
-ODD = ["🙂🙃🔥" * 30, "<script>alert('x')</script><b>bold</b>", "'; DROP TABLE events; --", "/", "//",
-       "/unknown_intent", "/symptom_nonexistent", '/affirm{"evidence":"vpn_or_proxy"']
+ODD = [
+    "🙂🙃🔥" * 30,
+    "<script>alert('x')</script><b>bold</b>",
+    "'; DROP TABLE events; --",
+    "/",
+    "//",
+    "/unknown_intent",
+    "/symptom_nonexistent",
+    '/affirm{"evidence":"vpn_or_proxy"',
+]
 # Ids the knowledge base does not have: refused by name.
-FORGED = {'/affirm{"evidence":"drop_table"}': "a question", '/affirm{"evidence": 5}': "a question",
-          '/deny{"evidence": ["a"]}': "a question", '/fix_failed{"fix":"format_phone"}': "a fix",
-          '/fix_worked{"fix":"made_up"}': "a fix", '/fix_worked{"fix": 7}': "a fix"}
+FORGED = {
+    '/affirm{"evidence":"drop_table"}': "a question",
+    '/affirm{"evidence": 5}': "a question",
+    '/deny{"evidence": ["a"]}': "a question",
+    '/fix_failed{"fix":"format_phone"}': "a fix",
+    '/fix_worked{"fix":"made_up"}': "a fix",
+    '/fix_worked{"fix": 7}': "a fix",
+}
 KEPT = ("symptoms", "evidence", "asked", "failed", "skipped", "pending", "status", "resolved_by")
 
 
 def post(assistant, body: bytes):
-    return requests.post(assistant.url + "/webhooks/rest/webhook", data=body,
-                         headers={"Content-Type": "application/json"}, timeout=60)
+    return requests.post(
+        assistant.url + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}, timeout=60
+    )
 
 
 def diagnosis(assistant, sender) -> dict:
@@ -113,18 +139,28 @@ def test_socketio_refuses_malformed_events(assistant):
     client.on("bot_uttered", lambda data: received.append(data))
     origin = assistant.web_url.rstrip("/")
     # Polling: websocket-client would add an Origin of its own beside ours.
-    client.connect(assistant.url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20,
-                   headers={"Origin": origin})
-    texts = lambda: [m.get("text", "") for m in received]  # noqa: E731
+    client.connect(
+        assistant.url, socketio_path="/socket.io", transports=["polling"], wait_timeout=20, headers={"Origin": origin}
+    )
+    texts = lambda: [m.get("text", "") for m in received]
     try:
         session = uuid.uuid4().hex
         client.emit("session_request", {"session_id": session})
-        for bad in [None, "text", 42, [], {"message": 5, "session_id": session}, {"message": "", "session_id": session}]:
+        for bad in [
+            None,
+            "text",
+            42,
+            [],
+            {"message": 5, "session_id": session},
+            {"message": "", "session_id": session},
+        ]:
             client.emit("user_uttered", bad)
         client.emit("user_uttered", {"message": "<img src=x onerror=alert(1)> my dms fail", "session_id": session})
-        refusals = lambda: sum("must be" in t or "empty" in t for t in texts())  # noqa: E731
-        asked = lambda: any(m.get("custom", {}).get("troubleshooter", {}).get("type") == "question"  # noqa: E731
-                            for m in received)
+        refusals = lambda: sum("must be" in t or "empty" in t for t in texts())
+        asked = lambda: any(
+            m.get("custom", {}).get("troubleshooter", {}).get("type") == "question"
+            for m in received
+        )
         wait_for(lambda: refusals() >= 6 and asked(), 60, "six refusals and the question after the good message")
     finally:
         client.disconnect()
@@ -134,9 +170,13 @@ def test_socketio_refuses_malformed_events(assistant):
 
 
 def test_cors_only_for_the_widget_origin(assistant):
-    ok = requests.get(assistant.url + "/socket.io/?EIO=4&transport=polling",
-                      headers={"Origin": assistant.web_url.rstrip("/")}, timeout=10)
+    ok = requests.get(
+        assistant.url + "/socket.io/?EIO=4&transport=polling",
+        headers={"Origin": assistant.web_url.rstrip("/")},
+        timeout=10,
+    )
     assert ok.status_code == 200
-    evil = requests.get(assistant.url + "/socket.io/?EIO=4&transport=polling",
-                        headers={"Origin": "http://evil.example"}, timeout=10)
+    evil = requests.get(
+        assistant.url + "/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://evil.example"}, timeout=10
+    )
     assert evil.status_code == 400

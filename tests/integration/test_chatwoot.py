@@ -1,16 +1,16 @@
-"""The Chatwoot connector driven as Chatwoot 4.13+ drives it (tests/support/chatwoot.py):
+"""The Chatwoot connector driven as Chatwoot 4.13+ drives it (harness/chatwoot.py):
 signed deliveries, retries with the same delivery id, replayed option picks, the
 bot's own messages echoed back, agents changing the conversation's status."""
+
+import threading
 import time
 
 import pytest
 import requests
 
-import threading
-
 from channels.chatwoot.connector import SORRY, WORDS_PLEASE
-from tests.support.chatwoot import ACCOUNT, API_TOKEN, FakeChatwoot
-from tests.support.servers import CHATWOOT_SECRET, Assistant, endpoints_file, free_port
+from harness.chatwoot import ACCOUNT, API_TOKEN, FakeChatwoot
+from harness.servers import CHATWOOT_SECRET, Assistant, endpoints_file, free_port
 
 PROBLEM = "my messages fail with a red exclamation mark"
 
@@ -36,13 +36,13 @@ def test_unsigned_forged_stale_and_url_token_calls_are_refused(assistant, chatwo
     assert chatwoot.deliver(event, timestamp=str(int(time.time()) - 600)) == [401]
     assert chatwoot.deliver(event, signed=False) == [401]
     url_token = requests.post(chatwoot.bot_url, params={"token": CHATWOOT_SECRET}, json=event, timeout=10)
-    assert url_token.status_code == 401   # Chatwoot < 4.13 only, when CHATWOOT_ACCEPT_URL_TOKEN=true
+    assert url_token.status_code == 401  # Chatwoot < 4.13 only, when CHATWOOT_ACCEPT_URL_TOKEN=true
     assert len(chatwoot.calls) == before and contents(chatwoot, 801) == []
 
 
 def test_the_bot_answers_before_the_webhook_returns(assistant, chatwoot):
     assert chatwoot.contact_says(802, PROBLEM) == [200]
-    question = chatwoot.last_select(802)   # already posted: no waiting
+    question = chatwoot.last_select(802)  # already posted: no waiting
     assert [i["title"] for i in question["content_attributes"]["items"]] == ["Yes", "No", "Not sure"]
     assert all(c["token"] == API_TOKEN for c in chatwoot.calls)
 
@@ -51,14 +51,14 @@ def test_retries_replays_and_picks_seen_again_are_answered_once(assistant, chatw
     event = chatwoot.contact_writes(803, PROBLEM)
     assert chatwoot.deliver(event, delivery="d-803") == [200]
     answered = len(chatwoot.posted(803))
-    assert chatwoot.deliver(event, delivery="d-803") == [200]    # a retry of the same delivery
-    assert chatwoot.deliver(event) == [200]                      # the same message in a new delivery
+    assert chatwoot.deliver(event, delivery="d-803") == [200]  # a retry of the same delivery
+    assert chatwoot.deliver(event) == [200]  # the same message in a new delivery
     assert len(chatwoot.posted(803)) == answered and user_texts(assistant, 803) == [PROBLEM]
     question = chatwoot.last_select(803)
     assert chatwoot.pick(question["id"], "No") == [200]
     after_pick = len(chatwoot.posted(803))
     assert after_pick > answered
-    assert chatwoot.read(question["id"]) == [200]                # message_updated again, same values
+    assert chatwoot.read(question["id"]) == [200]  # message_updated again, same values
     assert len(chatwoot.posted(803)) == after_pick and len(user_texts(assistant, 803)) == 2
 
 
@@ -98,12 +98,12 @@ def test_a_message_sent_right_after_asking_for_a_person_is_left_to_people(assist
 
 def test_a_message_sent_while_the_bot_was_handing_over_is_left_to_people(assistant, chatwoot):
     chatwoot.contact_says(811, "i can't message one particular person")
-    in_flight = chatwoot.contact_writes(811, "are you still there")   # written while still pending
+    in_flight = chatwoot.contact_writes(811, "are you still there")  # written while still pending
     chatwoot.contact_says(811, "talk to a human please")
     chatwoot.settle()
     quiet = len(chatwoot.posted(811, None))
     assert in_flight["conversation"]["status"] == "pending" and chatwoot.deliver(in_flight) == [200]
-    assert len(chatwoot.posted(811, None)) == quiet   # Chatwoot says open now: people's
+    assert len(chatwoot.posted(811, None)) == quiet  # Chatwoot says open now: people's
 
 
 def test_given_back_by_an_agent_the_bot_says_so_and_carries_on(assistant, chatwoot):
@@ -139,9 +139,9 @@ def test_attachments_private_notes_and_titles_typed_as_text(assistant, chatwoot)
     assert contents(chatwoot, 808) == [WORDS_PLEASE]
     assert chatwoot.contact_says(808, "an internal remark", private=True) == [200]
     assert contents(chatwoot, 808) == [WORDS_PLEASE]
-    chatwoot.contact_says(808, "hmm")   # not understood: the bot offers choices
+    chatwoot.contact_says(808, "hmm")  # not understood: the bot offers choices
     items = chatwoot.last_select(808)["content_attributes"]["items"]
-    chatwoot.contact_says(808, items[1]["title"])   # WhatsApp sends a button reply as its title
+    chatwoot.contact_says(808, items[1]["title"])  # WhatsApp sends a button reply as its title
     symptom = items[1]["value"].removeprefix("/symptom_")
     assert tracker(assistant, 808)["slots"]["diagnosis"]["symptoms"] == [symptom]
 
@@ -166,9 +166,9 @@ def test_when_chatwoot_refuses_the_replies_the_webhook_fails_and_chatwoot_opens_
     chatwoot.contact_says(810, PROBLEM)
     chatwoot.fail("POST", "/conversations/810/messages", 500, times=100)
     chatwoot.fail("POST", "/conversations/810/toggle_status", 500, times=100)
-    assert chatwoot.contact_says(810, "no") == [500, 500, 500]        # retried with the same delivery id
-    assert chatwoot.status(810) == "open"                             # Chatwoot's safety net
-    assert user_texts(assistant, 810) == [PROBLEM, "no"]              # the retries ran nothing twice
+    assert chatwoot.contact_says(810, "no") == [500, 500, 500]  # retried with the same delivery id
+    assert chatwoot.status(810) == "open"  # Chatwoot's safety net
+    assert user_texts(assistant, 810) == [PROBLEM, "no"]  # the retries ran nothing twice
     chatwoot.failures.clear()
 
 
@@ -200,4 +200,4 @@ def test_a_status_change_the_assistant_could_not_take_in_fails_so_it_is_retried(
     before = len(broken.attempts)
     broken.agent_sets(902, "resolved")
     changed = [a["status"] for a in broken.attempts[before:] if a["event"] == "conversation_resolved"]
-    assert changed == [500, 500, 500]   # each retry ran again (nothing remembered), and failed again
+    assert changed == [500, 500, 500]  # each retry ran again (nothing remembered), and failed again

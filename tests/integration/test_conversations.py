@@ -1,6 +1,7 @@
 """Conversations typed in users' own words (tests/conversations/*.yml), through
 REST against the real NLU and actions, asserting on payloads, readings and state.
 Expected fixes come from the domain contract, never from the knowledge base."""
+
 import uuid
 from pathlib import Path
 
@@ -8,14 +9,21 @@ import pytest
 import requests
 import yaml
 
-from tests.support.replies import put_state, state_for
-from tests.support.servers import ROOT
-from tests.support.users import steps
+from evaluation.replies import put_state, state_for
+from harness.servers import ROOT
+from simulation.rest import steps
 
-SCRIPTS = [c for f in sorted((Path(__file__).resolve().parents[1] / "conversations").glob("*.yml"))
-           for c in yaml.safe_load(f.read_text())["conversations"]]
-RESOLVED_BY = {cause: spec["resolved_by"] for cause, spec in
-               yaml.safe_load((ROOT / "knowledge" / "contract" / "kb-contract.yml").read_text())["causes"].items()}
+SCRIPTS = [
+    c
+    for f in sorted((Path(__file__).resolve().parents[1] / "conversations").glob("*.yml"))
+    for c in yaml.safe_load(f.read_text())["conversations"]
+]
+RESOLVED_BY = {
+    cause: spec["resolved_by"]
+    for cause, spec in yaml.safe_load((ROOT / "knowledge" / "contract" / "kb-contract.yml").read_text())[
+        "causes"
+    ].items()
+}
 MAX_PLAY_TURNS = 12
 
 
@@ -27,8 +35,8 @@ def _answers(d):
 class Conversation:
     def __init__(self, assistant):
         self.assistant, self.sender = assistant, "conv-" + uuid.uuid4().hex[:10]
-        self.shown: list[dict] = []       # every structured payload so far
-        self.failed: list[str] = []       # fixes the user said did not work
+        self.shown: list[dict] = []  # every structured payload so far
+        self.failed: list[str] = []  # fixes the user said did not work
         self.reply: list = []
 
     def say(self, text):
@@ -47,7 +55,7 @@ class Conversation:
     def play(self, cause, answers, say):
         """Answer questions as the user would and report wrong fixes as failed, until a right fix (or hand-over)."""
         right = RESOLVED_BY[cause] if cause else []
-        answers, say = _answers(answers), _answers(say)   # YAML reads a bare yes/no key as a boolean
+        answers, say = _answers(answers), _answers(say)  # YAML reads a bare yes/no key as a boolean
         for _ in range(MAX_PLAY_TURNS):
             step = self.last()
             if step.get("type") == "question":
@@ -88,8 +96,11 @@ def check(expect, reply, c: Conversation):
     if expect.get("fixes_tried") == "all":
         assert last["summary"]["fixes_tried"] == c.failed and c.failed, (last, c.failed)
     if expect.get("no_step_repeated"):
-        new = [(s["type"], s.get("evidence") or s.get("fix")) for s in c.shown
-               if s["type"] in ("question", "fix") and not s.get("reminder")]
+        new = [
+            (s["type"], s.get("evidence") or s.get("fix"))
+            for s in c.shown
+            if s["type"] in ("question", "fix") and not s.get("reminder")
+        ]
         assert len(new) == len(set(new)), new
     if "read_as" in expect:
         assert reading.get("act") == expect["read_as"], reading

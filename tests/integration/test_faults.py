@@ -1,5 +1,6 @@
 """Faults: the action server going away, a broken knowledge base, an
 unreachable tracker store."""
+
 import os
 import shutil
 import signal
@@ -7,8 +8,8 @@ import subprocess
 import sys
 import uuid
 
-from tests.support.users import steps as payloads
-from tests.support.servers import ROOT, answers, free_port, model_path, wait_for
+from harness.servers import ROOT, answers, free_port, model_path, wait_for
+from simulation.rest import steps as payloads
 
 
 def test_action_server_down_then_back(own_assistant):
@@ -33,8 +34,14 @@ def test_action_server_down_then_back(own_assistant):
 
 def _start(args, env=None, timeout=120):
     ports = ["--rasa-port", str(free_port()), "--actions-port", str(free_port()), "--web-port", str(free_port())]
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "run.py"), "--model", model_path(), *ports, *args],
-                          cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", model_path(), *ports, *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_broken_knowledge_base_refuses_to_start(tmp_path):
@@ -52,9 +59,11 @@ def test_broken_knowledge_base_refuses_to_start(tmp_path):
 def test_unreachable_tracker_store_is_a_clear_error(tmp_path):
     endpoints = tmp_path / "endpoints.yml"
     nobody = free_port()
-    endpoints.write_text('tracker_store:\n  type: SQL\n  dialect: "postgresql"\n  url: "127.0.0.1"\n'
-                         f'  port: {nobody}\n  username: "nobody"\n  password: "x"\n  db: "nothing"\n'
-                         '  login_db: "nothing"\n')
+    endpoints.write_text(
+        'tracker_store:\n  type: SQL\n  dialect: "postgresql"\n  url: "127.0.0.1"\n'
+        f'  port: {nobody}\n  username: "nobody"\n  password: "x"\n  db: "nothing"\n'
+        '  login_db: "nothing"\n'
+    )
     out = _start(["--endpoints", str(endpoints)], timeout=300)
     assert out.returncode != 0
     assert "tracker store" in out.stderr.lower() and str(nobody) in out.stderr

@@ -1,4 +1,5 @@
 """NLU on held-out examples (never trained on), through the server's /model/parse."""
+
 from pathlib import Path
 
 import requests

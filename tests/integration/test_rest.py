@@ -1,12 +1,13 @@
 """End-to-end conversations through the REST webhook of the running servers."""
+
 import uuid
 from pathlib import Path
 
 import requests
 
-from tests.support.rest_users import converse
-from tests.support.users import steps as troubleshooter_payloads
-from troubleshooter.simulate import load_cases, summarize
+from simulation.cases import load_cases, summarize
+from simulation.rest import steps as troubleshooter_payloads
+from simulation.rest_cases import converse
 
 CASES = Path(__file__).resolve().parents[1] / "simulated_users" / "cases.yml"
 

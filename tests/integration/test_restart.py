@@ -1,8 +1,9 @@
 """Conversations live in the SQL tracker store: a restart mid-diagnosis
 continues where the user was, with the same belief and no repeated question."""
+
 import uuid
 
-from tests.support.users import steps as payloads
+from simulation.rest import steps as payloads
 
 
 def test_restart_mid_diagnosis_continues(own_assistant):
@@ -23,7 +24,7 @@ def test_restart_mid_diagnosis_continues(own_assistant):
     assistant.start()
 
     explain_after = payloads(assistant.say(sender, "why do you think that?"))
-    assert explain_after[0] == explain_before          # same belief
+    assert explain_after[0] == explain_before  # same belief
     assert explain_after[-1]["type"] == pending["type"]  # reminded of the same step
     assert explain_after[-1].get("evidence") == pending.get("evidence")
     nxt = payloads(assistant.say(sender, "no" if pending["type"] == "question" else "still broken"))[-1]

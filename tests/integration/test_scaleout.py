@@ -5,6 +5,7 @@ out in pairs, one to each replica at the same moment. Every message must be
 processed once, never interleaved with another of the same conversation, and
 each diagnosis must end as the same script ends on one server alone.
 """
+
 import subprocess
 import threading
 import time
@@ -14,13 +15,17 @@ import pytest
 import requests
 
 from analytics.service import Analytics, Sources
-from tests.support.chatwoot import FakeChatwoot
-from tests.support.servers import CHATWOOT_SECRET, ROOT, Assistant, endpoints_file, free_port
+from harness.chatwoot import FakeChatwoot
+from harness.servers import CHATWOOT_SECRET, ROOT, Assistant, endpoints_file, free_port
 
 PAIRS = 4
 CONVERSATIONS = 20
-OPENINGS = ["my messages fail with a red exclamation mark", "sending spins forever", "tiktok won't let me send messages",
-            "i can't message one particular person"]
+OPENINGS = [
+    "my messages fail with a red exclamation mark",
+    "sending spins forever",
+    "tiktok won't let me send messages",
+    "i can't message one particular person",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +44,22 @@ def start_replicas(tmp_path, services, lock_type, chatwoot_url="") -> Assistant:
     db = f"rasa_{uuid.uuid4().hex[:8]}"
     actions = free_port()
     endpoints = endpoints_file(
-        tmp_path / f"endpoints-{db}.yml", actions, "endpoints.scaled.yml",
+        tmp_path / f"endpoints-{db}.yml",
+        actions,
+        "endpoints.scaled.yml",
         tracker_store={"port": services["pg"], "db": db, "login_db": "rasa"},
         lock_store={"type": lock_type, "port": services["redis"], "key_prefix": db.replace("_", "")},
-        chatwoot_deliveries={"url": f"redis://127.0.0.1:{services['redis']}/2"})
+        chatwoot_deliveries={"url": f"redis://127.0.0.1:{services['redis']}/2"},
+    )
     replicas = Assistant(tmp_path, chatwoot_url, endpoints=endpoints, actions_port=actions, replicas=2, web=False)
     replicas.start()
     return replicas
 
 
 def say(port, sender, text):
-    r = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                      timeout=120)
+    r = requests.post(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+    )
     return r.status_code
 
 
@@ -66,7 +75,9 @@ def run_workload(replicas: Assistant):
     def conversation(i, sender):
         statuses.append(say(PORT_A if i % 2 else PORT_B, sender, OPENINGS[i % len(OPENINGS)]))
         for _ in range(PAIRS):
-            pair = [threading.Thread(target=lambda p=p: statuses.append(say(p, sender, "no"))) for p in (PORT_A, PORT_B)]
+            pair = [
+                threading.Thread(target=lambda p=p: statuses.append(say(p, sender, "no"))) for p in (PORT_A, PORT_B)
+            ]
             for t in pair:
                 t.start()
             for t in pair:
@@ -106,8 +117,13 @@ def audit(port, senders, references):
         final = tracker(port, sender)["slots"].get("diagnosis")
         if final != tracker(port, ref)["slots"].get("diagnosis"):
             differing += 1
-    return {"conversations": len(senders), "messages": len(senders) * (1 + 2 * PAIRS), "lost": lost,
-            "interleaved": interleaved, "diagnoses_differing_from_one_server": differing}
+    return {
+        "conversations": len(senders),
+        "messages": len(senders) * (1 + 2 * PAIRS),
+        "lost": lost,
+        "interleaved": interleaved,
+        "diagnoses_differing_from_one_server": differing,
+    }
 
 
 @pytest.mark.parametrize("lock_type", ["redis", "scaleout.lock_store.AtomicRedisLockStore"])
@@ -177,15 +193,16 @@ def _contend(store, workers=6, rounds=15, turn_timeout=10.0, budget=60.0):
         async def go():
             deadline = time.monotonic() + budget
             for done in range(rounds):
-                if deadline - time.monotonic() < turn_timeout:   # no time for a whole turn: not started
+                if deadline - time.monotonic() < turn_timeout:  # no time for a whole turn: not started
                     skipped.append(rounds - done)
                     return
                 try:
                     await asyncio.wait_for(turn(), timeout=turn_timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     stuck.append(1)
                 except Exception as exc:  # a LockError counts as a failed turn
                     errors.append(type(exc).__name__)
+
         asyncio.run(go())
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
@@ -213,9 +230,13 @@ def test_lock_store_under_contention(services, capsys):
     with capsys.disabled():
         print(f"\nlock contention, Rasa RedisLockStore: {rasa_figures}; AtomicRedisLockStore: {ours}")
     # Whatever a slow machine gets through in the time allowed: every turn taken was exclusive.
-    assert ours["turns"] >= 12, ours                    # at least two rounds of six contending workers
-    assert {k: v for k, v in ours.items() if k != "turns"} == \
-        {"lost_updates": 0, "lock_errors": 0, "stuck_turns": 0, "threads_hung": 0}
+    assert ours["turns"] >= 12, ours  # at least two rounds of six contending workers
+    assert {k: v for k, v in ours.items() if k != "turns"} == {
+        "lost_updates": 0,
+        "lock_errors": 0,
+        "stuck_turns": 0,
+        "threads_hung": 0,
+    }
 
 
 def test_waiter_with_expired_ticket_fails_instead_of_spinning(services):

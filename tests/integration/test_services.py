@@ -1,11 +1,12 @@
 """The scaled set-up's services start wherever the checkout lives, a private
 (0700) folder included, such as a clone under /root on a fresh machine."""
+
 import hashlib
 import shutil
 import socket
 import subprocess
 
-from tests.support.servers import ROOT, free_port, wait_for
+from harness.servers import ROOT, free_port, wait_for
 
 
 def test_services_start_from_a_checkout_in_a_private_folder(tmp_path):

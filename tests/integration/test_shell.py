@@ -1,4 +1,5 @@
 """`rasa shell` with the action server up (what `make shell` runs), driven by pexpect."""
+
 import os
 import signal
 import sys
@@ -6,10 +7,10 @@ from pathlib import Path
 
 import pexpect
 
-from tests.support.servers import endpoints_file, free_port, model_path, pids
+from harness.servers import endpoints_file, free_port, model_path, pids
 
 ROOT = Path(__file__).resolve().parents[2]
-GAP = r"(?:\x1b\[[0-9;]*m|\s)+"   # colour codes and line breaks between printed lines
+GAP = r"(?:\x1b\[[0-9;]*m|\s)+"  # colour codes and line breaks between printed lines
 
 
 def test_shell_runs_a_short_diagnosis(tmp_path):
@@ -17,17 +18,32 @@ def test_shell_runs_a_short_diagnosis(tmp_path):
     endpoints = endpoints_file(tmp_path / "endpoints.yml", actions, tracker_store={"db": str(tmp_path / "tracker.db")})
     action_server = f"rasa run actions --actions actions --port {actions}"
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "200", "LINES": "50"}
-    child = pexpect.spawn(sys.executable, [str(ROOT / "scripts" / "run.py"), "--shell", "--model", model_path(),
-                                           "--endpoints", str(endpoints), "--actions-port", str(actions),
-                                           "--rasa-port", str(rasa)],
-                          cwd=str(ROOT), env=env, encoding="utf-8", timeout=240)
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            str(ROOT / "scripts" / "run.py"),
+            "--shell",
+            "--model",
+            model_path(),
+            "--endpoints",
+            str(endpoints),
+            "--actions-port",
+            str(actions),
+            "--rasa-port",
+            str(rasa),
+        ],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=240,
+    )
     child.logfile_read = open(tmp_path / "shell.log", "w")
     try:
         child.expect("Bot loaded")
         before_prompt = child.before
         child.expect("Your input ->")
         before_prompt += child.before
-        assert "warn" not in before_prompt.lower(), before_prompt[-2000:]   # the first prompt is not buried
+        assert "warn" not in before_prompt.lower(), before_prompt[-2000:]  # the first prompt is not buried
         child.sendline("my messages fail with a red exclamation mark")
         # The question first, then its choices, numbered; no JSON dump.
         child.expect(rf"\?{GAP}1: Yes{GAP}2: No{GAP}3: Not sure")
@@ -48,6 +64,6 @@ def test_shell_runs_a_short_diagnosis(tmp_path):
     finally:
         if child.isalive():
             child.terminate(force=True)
-            for pid in pids(action_server):   # a failed test leaves nothing running
+            for pid in pids(action_server):  # a failed test leaves nothing running
                 os.killpg(pid, signal.SIGKILL)
     assert pids(action_server) == [], "action server left behind"

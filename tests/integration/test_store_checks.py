@@ -3,6 +3,7 @@ scaleout.lock_store.AtomicRedisLockStore) is asked through its own Redis client,
 refuses start-up in one clear line; --production refuses to start without RASA_AUTH_TOKEN and puts
 the HTTP API behind it (analytics closed without ANALYTICS_TOKEN). Every process started here is
 stopped at the end, also when a test fails."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,8 @@ import redis
 import requests
 import yaml
 
-from tests.support.redis_server import RedisServer
-from tests.support.servers import ROOT, free_port, model_path
+from harness.redis_server import RedisServer
+from harness.servers import ROOT, free_port, model_path
 
 LOCK = "scaleout.lock_store.AtomicRedisLockStore"
 STARTING = "Starting the action server and Rasa"
@@ -69,8 +70,9 @@ def alive(pid: int) -> bool:
 class Run:
     """scripts/run.py in a session of its own on free ports, its output in files."""
 
-    def __init__(self, tmp_path: Path, args: list[str], env: dict[str, str] | None = None,
-                 actions_port: int | None = None):
+    def __init__(
+        self, tmp_path: Path, args: list[str], env: dict[str, str] | None = None, actions_port: int | None = None
+    ):
         self.rasa_port, self.web_port = free_port(), free_port()
         self.actions_port = actions_port or free_port()
         self.out, self.err = tmp_path / "run.out", tmp_path / "run.err"
@@ -78,16 +80,32 @@ class Run:
         (tmp_path / "audit").mkdir(exist_ok=True)
         (tmp_path / "audit" / "sitecustomize.py").write_text(SPAWN_LOG)
         self.spawn_log = tmp_path / "spawned.log"
-        base.update(PYTHONPATH=os.pathsep.join([str(tmp_path / "audit"), os.environ.get("PYTHONPATH", "")]),
-                    RUN_PY_SPAWN_LOG=str(self.spawn_log))
+        base.update(
+            PYTHONPATH=os.pathsep.join([str(tmp_path / "audit"), os.environ.get("PYTHONPATH", "")]),
+            RUN_PY_SPAWN_LOG=str(self.spawn_log),
+        )
         self.started = time.monotonic()
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", model_path(), *args,
-                 "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port),
-                 "--web-port", str(self.web_port)],
-                cwd=ROOT, env={**base, "PYTHONUNBUFFERED": "1", **(env or {})}, stdout=out, stderr=err,
-                start_new_session=True)
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "run.py"),
+                    "--model",
+                    model_path(),
+                    *args,
+                    "--rasa-port",
+                    str(self.rasa_port),
+                    "--actions-port",
+                    str(self.actions_port),
+                    "--web-port",
+                    str(self.web_port),
+                ],
+                cwd=ROOT,
+                env={**base, "PYTHONUNBUFFERED": "1", **(env or {})},
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
         self.servers: set[int] = set()
 
     def output(self) -> str:
@@ -155,7 +173,7 @@ def test_unreachable_custom_lock_store_refuses_start_up_in_one_line(tmp_path, ru
     took = time.monotonic() - run.started
     last = run.stderr_lines()[-1]
     assert last.startswith(f"The lock store ({LOCK}) at 127.0.0.1:{nobody} is unreachable: "), last
-    assert f"connecting to 127.0.0.1:{nobody}. Connection refused" in last      # the store's own client said so
+    assert f"connecting to 127.0.0.1:{nobody}. Connection refused" in last  # the store's own client said so
     assert last.endswith(f"Not starting (conversations would be lost). Check {endpoints}."), last
     assert run.spawned() == [] and STARTING not in run.output()
     assert took < 30, took
@@ -171,7 +189,8 @@ def test_custom_lock_store_not_loadable_refuses_start_up(tmp_path, runs):
         assert run.wait_exit(60) != 0
     assert run.stderr_lines()[-1].startswith(
         f"The lock store (scaleout.lock_store.NoSuchStore) at 127.0.0.1:{server.port} is unreachable: "
-        "Cannot retrieve class from path scaleout.lock_store.NoSuchStore. Not starting")
+        "Cannot retrieve class from path scaleout.lock_store.NoSuchStore. Not starting"
+    )
 
 
 def test_reachable_custom_lock_store_is_asked_through_its_own_client(tmp_path, runs):
@@ -208,11 +227,22 @@ def test_production_without_rasa_auth_token_starts_nothing(tmp_path, runs, token
 def test_production_puts_the_http_api_behind_the_token_and_keeps_analytics_closed(tmp_path, runs):
     endpoints = tmp_path / "endpoints.yml"
     actions = free_port()
-    endpoints.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": f"http://127.0.0.1:{actions}/webhook", "enable_selective_domain": True},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}}))
-    runs.append(run := Run(tmp_path, ["--production", "--endpoints", str(endpoints)],
-                           env={"RASA_AUTH_TOKEN": "t0ken"}, actions_port=actions))
+    endpoints.write_text(
+        yaml.safe_dump(
+            {
+                "action_endpoint": {"url": f"http://127.0.0.1:{actions}/webhook", "enable_selective_domain": True},
+                "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")},
+            }
+        )
+    )
+    runs.append(
+        run := Run(
+            tmp_path,
+            ["--production", "--endpoints", str(endpoints)],
+            env={"RASA_AUTH_TOKEN": "t0ken"},
+            actions_port=actions,
+        )
+    )
     took = run.wait_output("Press Ctrl-C to stop.", 300)
     assert "Analytics:     off (set ANALYTICS_TOKEN to open them)" in run.output()
     api = f"http://127.0.0.1:{run.rasa_port}"

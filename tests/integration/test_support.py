@@ -1,16 +1,17 @@
 """The test support itself: a server that does not come up in time is stopped,
 so a failed start-up leaves nothing running and no port taken."""
+
 import socket
 
 import pytest
 
-from tests.support.servers import Assistant, free_port, pids
+from harness.servers import Assistant, free_port, pids
 
 
 def test_a_start_up_timeout_leaves_nothing_running(tmp_path):
     a = Assistant(tmp_path, web=False)
     with pytest.raises(RuntimeError, match="not ready in 2 s"):
-        a.start(timeout=2)          # the model alone takes longer to load
+        a.start(timeout=2)  # the model alone takes longer to load
     assert a.proc is None
     assert pids(f"rasa run -m .* -p {a.rasa_port} ") == []
     assert pids(f"rasa run actions --actions actions --port {a.actions_port}") == []

@@ -1,4 +1,5 @@
 """The web widget in Debian's headless Chromium, driven by selenium."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import chromium
-from tests.support.servers import answers, free_port, wait_for
+from harness.browser import chromium
+from harness.servers import answers, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "test-output" / "widget.png"
@@ -53,7 +54,7 @@ def test_widget_conversation_survives_reload(assistant, browser):
     history = bot_texts(browser)
     browser.refresh()
     wait.until(lambda d: len(bot_texts(d)) >= len(history))
-    assert bot_texts(browser)[:len(history)] == history
+    assert bot_texts(browser)[: len(history)] == history
     status = browser.find_element(By.ID, "chat-status")
     wait.until(lambda d: not status.is_displayed())
     count = len(bot_texts(browser))
@@ -66,8 +67,16 @@ def test_widget_says_when_the_server_is_unreachable(browser):
     # The page served by the project's own web server, pointed at a port where nothing listens.
     port = free_port()
     page = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(port),
-                               "--socket-url", f"http://127.0.0.1:{free_port()}"])
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "serve_web.py"),
+            "--port",
+            str(port),
+            "--socket-url",
+            f"http://127.0.0.1:{free_port()}",
+        ]
+    )
     try:
         wait = WebDriverWait(browser, 30)
         wait_for(lambda: answers(page), 30, "the page server")
@@ -79,4 +88,3 @@ def test_widget_says_when_the_server_is_unreachable(browser):
     finally:
         server.kill()
         server.wait(timeout=10)
-

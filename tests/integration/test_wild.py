@@ -2,17 +2,21 @@
 assistant: intents, replies read in context, and simulated users typing every
 answer in their own words. Only the `dev` set is asserted on; `check` and
 `sealed` are scored by `make bench` and never tuned against."""
+
 import uuid
 
-from tests.support import nlu, replies, users, wild
+from evaluation import nlu, replies, wild
+from simulation import rest as users
 from troubleshooter.extract import EvidenceExtractor
 
 
 def test_wild_messages_are_understood(assistant, kb, capsys):
     report = nlu.evaluate(nlu.parse(assistant.url), wild.nlu_examples("dev"), EvidenceExtractor(kb).extract)
     with capsys.disabled():
-        print(f"\nwild dev NLU: accuracy {report['accuracy']:.3f}, novel phrasing {report['novel_accuracy']:.3f}, "
-              f"facts {report['facts']}")
+        print(
+            f"\nwild dev NLU: accuracy {report['accuracy']:.3f}, novel phrasing {report['novel_accuracy']:.3f}, "
+            f"facts {report['facts']}"
+        )
     assert report["accuracy"] >= 0.88 and report["confident_accuracy"] >= 0.93
     assert report["facts"].get("contradicted", 0) <= 8
 
@@ -20,14 +24,18 @@ def test_wild_messages_are_understood(assistant, kb, capsys):
 def test_wild_replies_are_read_in_context(assistant, capsys):
     report = replies.evaluate(assistant.url, wild.replies("dev"))
     with capsys.disabled():
-        print(f"\nwild dev replies: right {report['right']:.3f}, unclear {report['unclear']:.3f}, "
-              f"wrong {report['wrong']:.3f}; misses: {[(m['text'], m['read_as']['act']) for m in report['misses']]}")
+        print(
+            f"\nwild dev replies: right {report['right']:.3f}, unclear {report['unclear']:.3f}, "
+            f"wrong {report['wrong']:.3f}; misses: {[(m['text'], m['read_as']['act']) for m in report['misses']]}"
+        )
     assert report["right"] >= 0.9 and report["wrong"] <= 0.05
 
 
 def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
-    conversations = [users.play(assistant.say, u, kb.contract["causes"][u["cause"]]["resolved_by"],
-                                "wild-" + uuid.uuid4().hex[:8]) for u in wild.users("dev")]
+    conversations = [
+        users.play(assistant.say, u, kb.contract["causes"][u["cause"]]["resolved_by"], "wild-" + uuid.uuid4().hex[:8])
+        for u in wild.users("dev")
+    ]
     report = users.summarize(conversations)
     with capsys.disabled():
         print("\nwild dev users:", report)

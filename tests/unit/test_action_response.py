@@ -1,14 +1,19 @@
 """The cached check of action-server responses accepts and rejects exactly what
 Rasa's own check (`jsonschema.validate` on the response schema) does."""
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
 from channels import action_response
 
-VALID = {"events": [{"event": "slot", "name": "diagnosis", "value": {"asked": ["vpn_on"]}}],
-         "responses": [{"text": "Are you on a VPN?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
-                       {"custom": {"type": "question", "evidence": "vpn_on"}}]}
+VALID = {
+    "events": [{"event": "slot", "name": "diagnosis", "value": {"asked": ["vpn_on"]}}],
+    "responses": [
+        {"text": "Are you on a VPN?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+        {"custom": {"type": "question", "evidence": "vpn_on"}},
+    ],
+}
 INVALID = [
     {"events": [{"event": "no_such_event"}]},
     {"events": [{"event": "slot"}]},  # a slot event without its name

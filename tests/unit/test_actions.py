@@ -2,13 +2,13 @@
 the events it returns and what the dispatcher was told to say. The slot
 fixtures predate soft symptom reports, so they also check that an old
 conversation's state still loads."""
+
 import copy
 import json
 from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionRespond
@@ -91,7 +91,7 @@ def test_forged_payload_with_wrong_type_is_refused():
     assert "don't know" in messages[0]["text"]
 
 
-FORGED = [   # (payload, what the reply says it ignored)
+FORGED = [  # (payload, what the reply says it ignored)
     ('/fix_failed{"fix":"made_up"}', "a fix"),
     ('/fix_worked{"fix":"made_up"}', "a fix"),
     ('/fix_failed{"fix":7}', "a fix"),
@@ -105,8 +105,9 @@ MAY_CHANGE = ("reminders", "choices", "titles")
 
 def _unchanged(before, after):
     expected = Diagnosis.from_dict(copy.deepcopy(before)).to_dict()
-    assert {k: v for k, v in after.items() if k not in MAY_CHANGE} == \
-        {k: v for k, v in expected.items() if k not in MAY_CHANGE}
+    assert {k: v for k, v in after.items() if k not in MAY_CHANGE} == {
+        k: v for k, v in expected.items() if k not in MAY_CHANGE
+    }
     assert after["reminders"] == 1
 
 
@@ -116,7 +117,7 @@ def test_a_forged_id_while_a_fix_is_pending_is_ignored(payload, what):
     messages, events = run(tracker("answer_button", diagnosis=before, text=payload))
     d = slot(events)
     assert messages[0]["text"] == f"That refers to {what} I don't know, so I've ignored it."
-    _unchanged(before, d)   # nothing failed, resolved, skipped or answered; still active, same fix pending
+    _unchanged(before, d)  # nothing failed, resolved, skipped or answered; still active, same fix pending
     assert d["pending"] == {"type": "fix", "fix": "disable_vpn_proxy", "kind": "action"} and d["status"] == "active"
     [shown] = payloads(messages)
     assert (shown["type"], shown["fix"], shown["reminder"]) == ("fix", "disable_vpn_proxy", True)
@@ -158,14 +159,17 @@ def test_still_broken_while_a_question_waits_repeats_the_question():
     t = typed("still nothing", "fix_failed")
     before = t.get_slot("diagnosis")
     messages, events = run(t)
-    assert {k: slot(events)[k] for k in ("evidence", "pending", "asked")} == {k: before[k] for k in ("evidence", "pending", "asked")}
+    assert {k: slot(events)[k] for k in ("evidence", "pending", "asked")} == {
+        k: before[k] for k in ("evidence", "pending", "asked")
+    }
     assert "answer first" in messages[0]["text"]
     assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
 
 
 def test_fix_that_worked_ends_with_wrap_up_and_resolved_payload():
-    messages, events = run(tracker("answer_button", diagnosis=_with_pending_fix(),
-                                   text='/fix_worked{"fix":"disable_vpn_proxy"}'))
+    messages, events = run(
+        tracker("answer_button", diagnosis=_with_pending_fix(), text='/fix_worked{"fix":"disable_vpn_proxy"}')
+    )
     assert slot(events)["status"] == "resolved"
     assert "glad" in messages[0]["text"].lower()
     assert payloads(messages) == [{"type": "resolved", "fix": "disable_vpn_proxy"}]
@@ -243,6 +247,7 @@ def test_a_broken_sentence_encoder_leaves_the_turn_to_the_cues_and_the_nlu(monke
 
     def broken(*args, **kwargs):
         raise nlu.minilm.ModelMissing("weights missing")
+
     monkeypatch.setattr(nlu.minilm, "MiniLM", broken)
     access.answer_matcher.cache_clear()
     try:
@@ -268,13 +273,13 @@ def _handed_over():
 
 def test_a_support_chat_giving_the_conversation_back_resumes_it():
     messages, events = run(_from("chatwoot", "bot", "status", diagnosis=_handed_over()))
-    assert payloads(messages)[0] == {"type": "owner", "owner": "bot"}   # taken in: the channel can tell
+    assert payloads(messages)[0] == {"type": "owner", "owner": "bot"}  # taken in: the channel can tell
     assert messages[1]["text"].startswith("I'm back") and slot(events)["status"] == "active"
     assert payloads(messages)[-1]["type"] in ("question", "fix")
-    assert slot(events, "reading") is None   # a status change, no words to read
+    assert slot(events, "reading") is None  # a status change, no words to read
 
 
 def test_only_a_support_chat_can_say_who_owns_a_conversation():
-    for channel in ("rest", "socketio", None):   # REST and the widget pass users' metadata through
+    for channel in ("rest", "socketio", None):  # REST and the widget pass users' metadata through
         messages, events = run(_from(channel, "closed", "status", diagnosis=_handed_over()))
         assert not messages[0]["text"].startswith("I'm back") and slot(events)["symptoms"] == ["send_failed"]

@@ -1,5 +1,6 @@
 """The Chatwoot connector's pure parts: signatures, what an event asks for,
 and remembering deliveries already handled."""
+
 import asyncio
 import hashlib
 import hmac
@@ -28,7 +29,7 @@ def test_forged_tampered_replayed_or_unsigned_calls_are_refused():
     assert signature.problem(SECRET, signed(), None, BODY.replace(b"1", b"2"), NOW) == "bad signature"
     assert signature.problem(SECRET, signed(), None, BODY, NOW + 301) == "missing or stale timestamp"
     assert signature.problem(SECRET, signed(), None, BODY, NOW - 301) == "missing or stale timestamp"
-    headers = {**signed(), "x-chatwoot-timestamp": "\u00b2"}   # a digit to isdigit(), not to int()
+    headers = {**signed(), "x-chatwoot-timestamp": "\u00b2"}  # a digit to isdigit(), not to int()
     assert signature.problem(SECRET, headers, None, BODY, NOW) == "missing or stale timestamp"
     assert signature.problem(SECRET, {}, None, BODY, NOW) == "unsigned call"
     assert signature.problem("", signed(secret=""), None, BODY, NOW).startswith("the webhook secret is not configured")
@@ -43,9 +44,17 @@ def test_the_url_token_is_only_a_fallback_when_allowed():
 
 
 def message(**changes):
-    event = {"event": "message_created", "id": 77, "content": "my dms fail", "message_type": "incoming",
-             "content_type": "text", "content_attributes": {}, "private": False,
-             "conversation": {"id": 12, "status": "pending"}, "account": {"id": 1}}
+    event = {
+        "event": "message_created",
+        "id": 77,
+        "content": "my dms fail",
+        "message_type": "incoming",
+        "content_type": "text",
+        "content_attributes": {},
+        "private": False,
+        "conversation": {"id": 12, "status": "pending"},
+        "account": {"id": 1},
+    }
     event.update(changes)
     return event
 
@@ -53,16 +62,28 @@ def message(**changes):
 def test_what_each_event_asks_for():
     a = classify(message())
     assert (a.kind, a.account, a.conversation, a.text, a.owner, a.keys) == (
-        "message", 1, 12, "my dms fail", "bot", ("message:1:77",))
-    assert classify(message(message_type="outgoing")).kind == "ignore"      # the bot's own message echoed
-    assert classify(message(private=True)).kind == "ignore"                 # a note, never for the bot
+        "message",
+        1,
+        12,
+        "my dms fail",
+        "bot",
+        ("message:1:77",),
+    )
+    assert classify(message(message_type="outgoing")).kind == "ignore"  # the bot's own message echoed
+    assert classify(message(private=True)).kind == "ignore"  # a note, never for the bot
     assert classify(message(content=None, attachments=[{"file_type": "image"}])).kind == "wordless"
-    assert classify(message(content="  ")).kind == "wordless"          # e.g. a sticker WhatsApp can't pass on
+    assert classify(message(content="  ")).kind == "wordless"  # e.g. a sticker WhatsApp can't pass on
     assert classify(message(conversation={"id": 12, "status": "open"})).owner == "people"
-    picked = classify(message(event="message_updated", message_type="outgoing", content_type="input_select",
-                              content_attributes={"submitted_values": [{"title": "No", "value": "/deny"}]}))
+    picked = classify(
+        message(
+            event="message_updated",
+            message_type="outgoing",
+            content_type="input_select",
+            content_attributes={"submitted_values": [{"title": "No", "value": "/deny"}]},
+        )
+    )
     assert (picked.kind, picked.text, picked.keys) == ("message", "/deny", ("pick:1:77:/deny",))
-    assert classify(message(event="message_updated")).kind == "ignore"      # a status change, no pick
+    assert classify(message(event="message_updated")).kind == "ignore"  # a status change, no pick
 
 
 def test_status_events_say_who_owns_the_conversation():
@@ -74,17 +95,29 @@ def test_status_events_say_who_owns_the_conversation():
 
 
 def test_malformed_events_are_ignored_not_fatal():
-    for event in ({}, {"event": "message_created"}, message(conversation=[1]), message(account="x"),
-                  message(id=True), message(content_attributes=[1], event="message_updated"),
-                  {"event": "conversation_opened", "conversation": "x"}, {"event": "webwidget_triggered"},
-                  {"event": []}, {"event": {"a": 1}}):
+    for event in (
+        {},
+        {"event": "message_created"},
+        message(conversation=[1]),
+        message(account="x"),
+        message(id=True),
+        message(content_attributes=[1], event="message_updated"),
+        {"event": "conversation_opened", "conversation": "x"},
+        {"event": "webwidget_triggered"},
+        {"event": []},
+        {"event": {"a": 1}},
+    ):
         assert classify(event).kind == "ignore", event
 
 
 def test_bot_messages_become_chatwoot_bodies():
     body = to_chatwoot({"text": "VPN on?", "buttons": [{"title": "Yes", "payload": "/affirm"}]})
-    assert body == {"content": "VPN on?", "message_type": "outgoing", "content_type": "input_select",
-                    "content_attributes": {"items": [{"title": "Yes", "value": "/affirm"}]}}
+    assert body == {
+        "content": "VPN on?",
+        "message_type": "outgoing",
+        "content_type": "input_select",
+        "content_attributes": {"items": [{"title": "Yes", "value": "/affirm"}]},
+    }
     assert to_chatwoot({"custom": {"troubleshooter": {"type": "question"}}}) is None
     handoff = {"type": "handoff", "summary": {}, "note": "n"}
     assert payload_of([{"text": "x"}, {"custom": {"troubleshooter": handoff}}], "handoff") == handoff
@@ -95,12 +128,13 @@ def test_deliveries_are_answered_once_and_a_failure_stays_one():
     async def go():
         seen = deliveries.MemoryDeliveries()
         assert await seen.claim(["delivery:a", "message:1:7"]) is None
-        assert await seen.claim(["delivery:a"]) == deliveries.WORKING          # a retry while still working
+        assert await seen.claim(["delivery:a"]) == deliveries.WORKING  # a retry while still working
         await seen.settle(["delivery:a", "message:1:7"], deliveries.DONE)
-        assert await seen.claim(["delivery:b", "message:1:7"]) == deliveries.DONE   # same message, new delivery
+        assert await seen.claim(["delivery:b", "message:1:7"]) == deliveries.DONE  # same message, new delivery
         assert await seen.claim(["delivery:b"]) == deliveries.DONE
         await seen.settle(["delivery:c"], deliveries.FAILED)
         assert await seen.claim(["delivery:c"]) == deliveries.FAILED
+
     asyncio.run(go())
 
 
@@ -125,6 +159,7 @@ def test_a_conversation_takes_one_turn_at_a_time():
             pass
         await first
         assert seen._turns == {}
+
     asyncio.run(go())
 
 
@@ -133,9 +168,9 @@ def test_deliveries_expire_and_stay_bounded():
         seen = deliveries.MemoryDeliveries(ttl=0.05, limit=3)
         await seen.claim(["a"])
         await asyncio.sleep(0.1)
-        assert await seen.claim(["a"]) is None                                  # expired: new again
+        assert await seen.claim(["a"]) is None  # expired: new again
         for k in "bcdef":
             await seen.claim([k])
         assert len(seen._seen) <= 3 and await seen.claim(["f"]) is not None
-    asyncio.run(go())
 
+    asyncio.run(go())

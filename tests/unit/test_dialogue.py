@@ -1,10 +1,11 @@
 """Guards of the dialogue against confidently wrong steps: negated answers,
 words in passing, stale buttons and typed numbers, lapsed confirmations,
 steps shown again and again, and malformed state."""
+
 import json
 import math
 
-from tests.support.dialogue import asking, buttons, payloads, texts, trying
+from tests.unit.states import asking, buttons, payloads, texts, trying
 from troubleshooter.dialogue import respond, tidy
 from troubleshooter.reading import Reading, Turn
 from troubleshooter.state import Diagnosis
@@ -41,7 +42,7 @@ def test_a_typed_number_after_a_lapsed_confirmation_is_the_question_choice(engin
     d = asking(engine, "vpn_or_proxy")
     talk(d, "can someone help", ("human_handoff", 0.6))
     assert d.pending_kind == "confirm"
-    talk(d, "hmm", ("nlu_fallback", 0.5))   # not a reply to the confirmation: it lapses
+    talk(d, "hmm", ("nlu_fallback", 0.5))  # not a reply to the confirmation: it lapses
     assert d.pending_question == "vpn_or_proxy"
     reading, _ = talk(d, "1")
     assert (reading.act, reading.value, reading.target) == ("answer", "yes", "vpn_or_proxy") and d.status == "active"
@@ -111,10 +112,17 @@ def test_why_asked_twice_explains_without_showing_the_question_a_third_time(engi
 
 
 def test_malformed_state_gives_a_sane_diagnosis(engine):
-    d = Diagnosis.from_dict({"status": "active", "resolved_by": ["x"], "reminders": "7", "symptoms": ["send_failed"],
-                             "reports": [{"send_failed": math.inf, "one_person": 0.5}],
-                             "evidence": {"vpn_or_proxy": "maybe", "under_16": "no"},
-                             "pending": {"type": "question", "evidence": ["vpn_or_proxy"]}})
+    d = Diagnosis.from_dict(
+        {
+            "status": "active",
+            "resolved_by": ["x"],
+            "reminders": "7",
+            "symptoms": ["send_failed"],
+            "reports": [{"send_failed": math.inf, "one_person": 0.5}],
+            "evidence": {"vpn_or_proxy": "maybe", "under_16": "no"},
+            "pending": {"type": "question", "evidence": ["vpn_or_proxy"]},
+        }
+    )
     assert d.resolved_by is None and d.reports == [{"one_person": 0.5}] and d.evidence == {"under_16": "no"}
     tidy(engine, d)
     msgs = respond(engine, d, Reading("answer", "yes", target="vpn_or_proxy"))
@@ -126,7 +134,7 @@ def test_malformed_state_gives_a_sane_diagnosis(engine):
 
 
 def test_a_deeply_nested_payload_is_read_without_entities():
-    turn = Turn.from_payload("/affirm" + "{\"a\":" * 100000 + "1" + "}" * 100000)
+    turn = Turn.from_payload("/affirm" + '{"a":' * 100000 + "1" + "}" * 100000)
     assert turn.intents == (("affirm", 1.0),) and turn.entities == {}
 
 
@@ -144,7 +152,9 @@ def test_a_new_problem_named_mid_diagnosis_is_confirmed_before_anything_is_clear
     talk(d, "yes", ("affirm", 0.9))
     assert d.symptoms == ["media_wont_send"] and d.failed == [] and d.active
     d = trying(engine, "clear_cache")
-    reading, _ = talk(d, "same issue as before, not a new problem. videos fail to send", ("symptom_media_wont_send", 0.85))
+    reading, _ = talk(
+        d, "same issue as before, not a new problem. videos fail to send", ("symptom_media_wont_send", 0.85)
+    )
     assert reading.act != "confirm" and d.pending_kind != "confirm"
 
 
@@ -190,7 +200,7 @@ def test_a_reply_about_a_step_that_no_longer_exists_moves_on(engine, talk):
 
 # ----- an unclear reply: the four cases of `_unclear`, each the first and the second time ---------
 
-UNCLEAR = ("asdfgh", ("nlu_fallback", 0.4), ("inform", 0.3))   # no answer, no fact, no symptom in it
+UNCLEAR = ("asdfgh", ("nlu_fallback", 0.4), ("inform", 0.3))  # no answer, no fact, no symptom in it
 
 
 def _shows_the_pending_step(d, msgs):
@@ -209,14 +219,17 @@ def test_an_unclear_reply_to_a_question_reminds_once_then_counts_as_not_sure(eng
     assert reading.act == "unclear"
     assert "couldn't tell whether that's a yes or a no" in texts(msgs)
     assert payloads(msgs) == [{"type": "question", "evidence": "vpn_or_proxy", "reminder": True}]
-    assert buttons(msgs) == ['/affirm{"evidence":"vpn_or_proxy"}', '/deny{"evidence":"vpn_or_proxy"}',
-                             '/unsure{"evidence":"vpn_or_proxy"}']
+    assert buttons(msgs) == [
+        '/affirm{"evidence":"vpn_or_proxy"}',
+        '/deny{"evidence":"vpn_or_proxy"}',
+        '/unsure{"evidence":"vpn_or_proxy"}',
+    ]
     assert d.pending == {"type": "question", "evidence": "vpn_or_proxy"} and d.reminders == 1
     assert d.evidence == {} and d.status == "active"
 
-    reading, msgs = talk(d, *UNCLEAR)   # the second time: "not sure", and on to the next step
+    reading, msgs = talk(d, *UNCLEAR)  # the second time: "not sure", and on to the next step
     assert reading.act == "unclear"
-    assert texts(msgs).startswith("I'll take that as \"not sure\" and go on.")
+    assert texts(msgs).startswith('I\'ll take that as "not sure" and go on.')
     assert d.evidence == {"vpn_or_proxy": "unsure"} and d.asked[0] == "vpn_or_proxy"
     assert d.pending_question != "vpn_or_proxy" and d.pending is not None and d.reminders == 0
     _shows_the_pending_step(d, msgs)
@@ -233,7 +246,7 @@ def test_an_unclear_reply_to_a_fix_reminds_once_then_passes_over_it(engine, talk
     assert d.pending_fix == "clear_cache" and d.reminders == 1
     assert d.skipped == [] and d.failed == [] and d.status == "active"
 
-    reading, msgs = talk(d, *UNCLEAR)   # the second time: the fix is passed over, not counted as failed
+    reading, msgs = talk(d, *UNCLEAR)  # the second time: the fix is passed over, not counted as failed
     assert reading.act == "unclear"
     assert texts(msgs).startswith("I'll leave that one for now.")
     assert d.skipped == ["clear_cache"] and d.failed == [] and d.status == "active"
@@ -253,7 +266,7 @@ def test_an_unclear_reply_with_nothing_pending_goes_on_with_the_diagnosis(engine
     first = d.pending_question
     assert first is not None and d.asked == [first]
 
-    reading, msgs = talk(d, *UNCLEAR)   # the second time a step is pending: it is shown again as a reminder
+    reading, msgs = talk(d, *UNCLEAR)  # the second time a step is pending: it is shown again as a reminder
     assert "couldn't tell whether that's a yes or a no" in texts(msgs)
     assert payloads(msgs) == [{"type": "question", "evidence": first, "reminder": True}]
     assert d.pending_question == first and d.asked == [first] and d.evidence == {}
@@ -269,7 +282,7 @@ def test_an_unclear_message_with_no_diagnosis_running_asks_what_happens(engine, 
     assert d.pending == {"type": "clarify", "options": common} and d.status == "idle"
     assert d.choices == ["/symptom_send_failed", "/symptom_send_stuck", "/symptom_one_person", "/deny"]
 
-    reading, msgs = talk(d, *UNCLEAR)   # the second time, with nothing to go on: asked again, saying so
+    reading, msgs = talk(d, *UNCLEAR)  # the second time, with nothing to go on: asked again, saying so
     assert reading.act == "unclear"
     assert texts(msgs).startswith("Sorry, I still didn't get that.")
     assert payloads(msgs) == [{"type": "clarify", "options": common}]
@@ -278,15 +291,20 @@ def test_an_unclear_message_with_no_diagnosis_running_asks_what_happens(engine, 
 
 def test_an_unclear_message_hinting_at_symptoms_offers_them_then_starts_from_them(engine, talk):
     d = Diagnosis()
-    hint = ("blorp", ("nlu_fallback", 0.4), ("inform", 0.32), ("symptom_send_stuck", 0.3),
-            ("symptom_send_failed", 0.28))   # the NLU leans to no reading: unclear, with two candidates
+    hint = (
+        "blorp",
+        ("nlu_fallback", 0.4),
+        ("inform", 0.32),
+        ("symptom_send_stuck", 0.3),
+        ("symptom_send_failed", 0.28),
+    )  # the NLU leans to no reading: unclear, with two candidates
     reading, msgs = talk(d, *hint)
     assert reading.act == "unclear" and reading.options == ["send_stuck", "send_failed"]
     assert texts(msgs).startswith("I'm not sure I understood. Do you mean:")
     assert payloads(msgs) == [{"type": "clarify", "options": ["send_stuck", "send_failed"]}]
     assert d.pending == {"type": "clarify", "options": ["send_stuck", "send_failed"]} and d.status == "idle"
 
-    reading, msgs = talk(d, *hint)   # the second time: start from the soft report rather than ask a third time
+    reading, msgs = talk(d, *hint)  # the second time: start from the soft report rather than ask a third time
     assert reading.act == "unclear"
     assert d.status == "active" and d.reports == [{"send_stuck": 0.3, "send_failed": 0.28}] and d.symptoms == []
     _shows_the_pending_step(d, msgs)

@@ -1,4 +1,5 @@
 """The diagnosis engine on its own: belief, question choice, fix order."""
+
 import json
 
 import numpy as np
@@ -14,13 +15,17 @@ def answers_strategy(engine):
 
 def test_posterior_sums_to_one_for_any_evidence(engine):
     @settings(max_examples=60, deadline=None)
-    @given(symptom=st.sampled_from(engine.symptom_ids), answers=answers_strategy(engine),
-           failed=st.lists(st.sampled_from(engine.fix_ids), max_size=4, unique=True))
+    @given(
+        symptom=st.sampled_from(engine.symptom_ids),
+        answers=answers_strategy(engine),
+        failed=st.lists(st.sampled_from(engine.fix_ids), max_size=4, unique=True),
+    )
     def check(symptom, answers, failed):
         d = Diagnosis(symptoms=[symptom], evidence=answers, failed=failed, status="active")
         belief = engine.belief(d)
         assert abs(sum(belief.values()) - 1.0) < 1e-9
         assert all(0.0 <= p <= 1.0 for p in belief.values())
+
     check()
 
 
@@ -29,7 +34,9 @@ def test_evidence_a_cause_predicts_raises_it(engine, kb):
         for eid, p_yes in cause.evidence.items():
             base = Diagnosis(symptoms=["cant_send"], status="active")
             before = engine.belief(base)[cid]
-            observed = Diagnosis(symptoms=["cant_send"], evidence={eid: "yes" if p_yes > 0.5 else "no"}, status="active")
+            observed = Diagnosis(
+                symptoms=["cant_send"], evidence={eid: "yes" if p_yes > 0.5 else "no"}, status="active"
+            )
             likely_answer_rate = p_yes if p_yes > 0.5 else 1 - p_yes
             others = kb.evidence[eid].base_rate if p_yes > 0.5 else 1 - kb.evidence[eid].base_rate
             if likely_answer_rate > others + 0.2:
@@ -58,6 +65,7 @@ def test_fix_order_is_descending_efficiency(engine):
         effs = [eff for _, _, eff in ranking]
         assert effs == sorted(effs, reverse=True)
         # Values are checked against hand-computed numbers in test_engine_by_hand.py.
+
     check()
 
 
@@ -82,6 +90,7 @@ def test_never_repeats_a_question_or_a_fix(engine):
                 break
         else:
             raise AssertionError("diagnosis never ended")
+
     check()
 
 
@@ -152,9 +161,11 @@ def test_state_round_trips_through_json(engine):
 
 def test_unknown_ids_are_refused(engine):
     d = engine.start("cant_send")
-    for bad in (lambda: engine.answer(d, "no_such_question", "yes"),
-                lambda: engine.answer(d, "vpn_or_proxy", "maybe"),
-                lambda: engine.fix_result(d, "no_such_fix", False)):
+    for bad in (
+        lambda: engine.answer(d, "no_such_question", "yes"),
+        lambda: engine.answer(d, "vpn_or_proxy", "maybe"),
+        lambda: engine.fix_result(d, "no_such_fix", False),
+    ):
         try:
             bad()
         except ValueError:
@@ -168,8 +179,8 @@ def test_a_fact_contradicting_a_symptom_withdraws_it(engine):
     blocked_before = engine.belief(d)["blocked_by_recipient"]
     engine.answer(d, "only_one_recipient", "no")
     assert d.symptoms == [] and d.evidence == {"only_one_recipient": "no"}
-    assert d.reports == [{"one_person": 0.5}]   # kept, as a report that may have been misread
+    assert d.reports == [{"one_person": 0.5}]  # kept, as a report that may have been misread
     assert engine.belief(d)["blocked_by_recipient"] < blocked_before / 5
     d = engine.start("one_person")
-    engine.answer(d, "only_one_recipient", "unsure")   # a doubt corrects nothing
+    engine.answer(d, "only_one_recipient", "unsure")  # a doubt corrects nothing
     assert d.symptoms == ["one_person"]

@@ -12,6 +12,7 @@ The model (troubleshooter/engine.py):
   hand over when best efficiency × handoff_cost ≤ 1
   ask a question when answerable × (ECR now − E[ECR after the answer]) − cost(question) > margin
 """
+
 from dataclasses import replace
 
 import pytest
@@ -34,15 +35,45 @@ def write_kb(folder, causes, evidence, fixes, symptoms, settings):
     (folder / "contract" / "kb-contract.yml").write_text(yaml.safe_dump({"version": 1}))
     (folder / "faq.yml").write_text(yaml.safe_dump({"faq": {"demo": {"question": "Q?", "answer": "A."}}}))
     (folder / "settings.yml").write_text(yaml.safe_dump(settings))
-    (folder / "symptoms.yml").write_text(yaml.safe_dump(
-        {"symptoms": {s: {"description": f"symptom {s}"} for s in symptoms}}))
-    (folder / "evidence.yml").write_text(yaml.safe_dump({"evidence": {
-        e: {"question": f"Question {e}?", "base_rate": rate, "cost": cost} for e, (rate, cost) in evidence.items()}}))
-    (folder / "fixes.yml").write_text(yaml.safe_dump({"fixes": {
-        f: {"title": f"Fix {f}", "cost": cost, "steps": ["Do it."], "source": "by hand"} for f, cost in fixes.items()}}))
-    (folder / "causes.yml").write_text(yaml.safe_dump({"causes": {
-        c: {"category": "test", "name": f"Cause {c}", "explanation": "By hand.", "source": "by hand", **spec}
-        for c, spec in causes.items()}}))
+    (folder / "symptoms.yml").write_text(
+        yaml.safe_dump({"symptoms": {s: {"description": f"symptom {s}"} for s in symptoms}})
+    )
+    (folder / "evidence.yml").write_text(
+        yaml.safe_dump(
+            {
+                "evidence": {
+                    e: {"question": f"Question {e}?", "base_rate": rate, "cost": cost}
+                    for e, (rate, cost) in evidence.items()
+                }
+            }
+        )
+    )
+    (folder / "fixes.yml").write_text(
+        yaml.safe_dump(
+            {
+                "fixes": {
+                    f: {"title": f"Fix {f}", "cost": cost, "steps": ["Do it."], "source": "by hand"}
+                    for f, cost in fixes.items()
+                }
+            }
+        )
+    )
+    (folder / "causes.yml").write_text(
+        yaml.safe_dump(
+            {
+                "causes": {
+                    c: {
+                        "category": "test",
+                        "name": f"Cause {c}",
+                        "explanation": "By hand.",
+                        "source": "by hand",
+                        **spec,
+                    }
+                    for c, spec in causes.items()
+                }
+            }
+        )
+    )
     return load_knowledge_base(folder)
 
 
@@ -57,8 +88,13 @@ def write_kb(folder, causes, evidence, fixes, symptoms, settings):
 #                 e2: A 0.5, B unlisted -> base rate 0.1, C 0.9
 # P(fix resolves | cause): f1 (cost 1) A 0.8; f2 (cost 2) B 0.8; f3 (cost 0.5) C 0.6
 
-SETTINGS = {"handoff_cost": 15, "symptom_floor": 0.2, "max_questions": 10, "question_margin": 0.1,
-            "answerable_prior": [4, 1]}
+SETTINGS = {
+    "handoff_cost": 15,
+    "symptom_floor": 0.2,
+    "max_questions": 10,
+    "question_margin": 0.1,
+    "answerable_prior": [4, 1],
+}
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +102,12 @@ def small_kb(tmp_path_factory):
     return write_kb(
         tmp_path_factory.mktemp("kb3"),
         causes={
-            "A": {"prior": 0.25, "symptoms": {"s1": 0.9, "s2": 0.6}, "evidence": {"e1": 0.2, "e2": 0.5},
-                  "fixes": {"f1": 0.8}},
+            "A": {
+                "prior": 0.25,
+                "symptoms": {"s1": 0.9, "s2": 0.6},
+                "evidence": {"e1": 0.2, "e2": 0.5},
+                "fixes": {"f1": 0.8},
+            },
             "B": {"prior": 0.15, "symptoms": {"s1": 0.2, "s2": 0.8}, "evidence": {"e1": 0.5}, "fixes": {"f2": 0.8}},
             "C": {"prior": 0.10, "symptoms": {"s1": 0.1, "s2": 0.8}, "evidence": {"e2": 0.9}, "fixes": {"f3": 0.6}},
         },
@@ -101,7 +141,7 @@ def test_posterior_after_a_symptom(small):
     # -> A 0.75, B 0.15, C 0.10
     d = small.start("s1")
     assert belief(small, d) == {"A": 0.75, "B": 0.15, "C": 0.10}
-    assert list(small.belief(d)) == ["A", "B", "C"]   # most likely first
+    assert list(small.belief(d)) == ["A", "B", "C"]  # most likely first
     # s2: A 0.5*0.4 = 0.20, B 0.3*0.8 = 0.24, C 0.2*0.8 = 0.16; sum 0.60
     # -> A 1/3, B 0.4, C 4/15
     d = small.start("s2")
@@ -131,7 +171,7 @@ def test_posterior_after_a_yes_then_a_no(small):
 
 def test_posterior_after_a_no_alone_and_unsure(small):
     # s1, e1 no: A 0.30*0.8 = 0.24, B 0.06*0.5 = 0.03, C 0.04*0.25 = 0.01; sum 0.28
-    d = small.start("s1", {"e1": "no", "e2": "unsure"})   # "not sure" carries no information
+    d = small.start("s1", {"e1": "no", "e2": "unsure"})  # "not sure" carries no information
     assert belief(small, d) == {"A": 0.24 / 0.28, "B": 0.03 / 0.28, "C": 0.01 / 0.28}
 
 
@@ -151,9 +191,11 @@ def test_fix_probabilities_efficiencies_and_order(small):
     #   f3: P = 0.10*0.6 = 0.06, efficiency 0.06/0.5 = 0.12
     # order by efficiency f1, f3, f2 (by probability alone it would be f1, f2, f3)
     d = small.start("s1")
-    assert small.fix_ranking(d) == [("f1", approx(0.60), approx(0.60)),
-                                    ("f3", approx(0.06), approx(0.12)),
-                                    ("f2", approx(0.12), approx(0.06))]
+    assert small.fix_ranking(d) == [
+        ("f1", approx(0.60), approx(0.60)),
+        ("f3", approx(0.06), approx(0.12)),
+        ("f2", approx(0.12), approx(0.06)),
+    ]
 
 
 def test_fix_order_after_a_failed_fix(small):
@@ -178,16 +220,20 @@ def test_hand_over_threshold(small_kb):
     # after s1 and f1 failed the best fix is f3 with efficiency 0.30:
     #   handoff_cost 3: 0.30*3 = 0.9 <= 1 -> hand over
     #   handoff_cost 4: 0.30*4 = 1.2 >  1 -> suggest f3 (P 0.15, rank 2: one fix failed before)
-    for cost, expected in ((3, Step("handoff")),
-                           (4, Step("fix", "f3", rank=2, probability=approx(0.15), value=approx(0.30)))):
+    for cost, expected in (
+        (3, Step("handoff")),
+        (4, Step("fix", "f3", rank=2, probability=approx(0.15), value=approx(0.30))),
+    ):
         engine = with_handoff_cost(small_kb, cost)
         d = engine.start("s1")
         engine.fix_result(d, "f1", worked=False)
         assert engine.next_step(d, questions=False) == expected, cost
     # after s1 alone the best is f1 with efficiency 0.60:
     #   handoff_cost 1.5: 0.60*1.5 = 0.9 -> hand over;  handoff_cost 2: 0.60*2 = 1.2 -> f1 (rank 1)
-    for cost, expected in ((1.5, Step("handoff")),
-                           (2, Step("fix", "f1", rank=1, probability=approx(0.60), value=approx(0.60)))):
+    for cost, expected in (
+        (1.5, Step("handoff")),
+        (2, Step("fix", "f1", rank=1, probability=approx(0.60), value=approx(0.60))),
+    ):
         engine = with_handoff_cost(small_kb, cost)
         assert engine.next_step(engine.start("s1"), questions=False) == expected, cost
 
@@ -222,11 +268,14 @@ def test_advancing_to_a_hand_over_ends_the_diagnosis(small_kb):
 #   E[ECR | r] = 0.56*15/7 + 0.44*25/11 = 1.2 + 1.0 = 2.2 -> saving = 0.8*0 - 0.024 = -0.024
 # So q is the question, worth 0.2: asked when the margin is 0.15, not when it is 0.25.
 
+
 def two_cause_kb(folder, margin=0.15, fx_cost=2, fy_cost=1):
     return write_kb(
         folder,
-        causes={"X": {"prior": 0.8, "evidence": {"q": 0.9, "r": 0.6}, "fixes": {"fx": 1.0}},
-                "Y": {"prior": 0.2, "evidence": {"q": 0.1, "r": 0.4}, "fixes": {"fy": 1.0}}},
+        causes={
+            "X": {"prior": 0.8, "evidence": {"q": 0.9, "r": 0.6}, "fixes": {"fx": 1.0}},
+            "Y": {"prior": 0.2, "evidence": {"q": 0.1, "r": 0.4}, "fixes": {"fy": 1.0}},
+        },
         evidence={"q": (0.5, 0.024), "r": (0.5, 0.024)},
         fixes={"fx": fx_cost, "fy": fy_cost},
         symptoms=["s1", "s2"],
@@ -237,8 +286,8 @@ def two_cause_kb(folder, margin=0.15, fx_cost=2, fy_cost=1):
 def test_expected_cost_of_repair_by_hand(tmp_path):
     engine = Engine(two_cause_kb(tmp_path))
     none_used = [[False, False]]
-    assert engine.expected_cost([[0.8, 0.2]], none_used)[0] == approx(2.2)              # see above
-    assert engine.expected_cost([[0.08, 0.18]], none_used)[0] == approx(1 + 8 / 13)     # q answered no (unnormalised)
+    assert engine.expected_cost([[0.8, 0.2]], none_used)[0] == approx(2.2)  # see above
+    assert engine.expected_cost([[0.08, 0.18]], none_used)[0] == approx(1 + 8 / 13)  # q answered no (unnormalised)
     # fx already tried (skipped, so X keeps its 0.8): fy (efficiency 0.2, 0.2*10 > 1): cost 1;
     # then X's 0.8 is left with no fix: hand over, 0.8*10 = 8 -> ECR = 9
     assert engine.expected_cost([[0.8, 0.2]], [[True, False]])[0] == approx(9.0)
@@ -288,11 +337,11 @@ def test_how_likely_the_next_answer_is_a_yes_or_no(tmp_path):
     # Beta(4, 1) prior on "can answer": (4 + yes/no answers) / (4 + 1 + answers)
     engine = Engine(two_cause_kb(tmp_path))
     d = engine.start()
-    assert engine.answerable(d) == approx(0.8)        # 4/5
-    d.asked, d.pending = ["q"], {"type": "question", "evidence": "q"}   # q asked: pending is not an answer yet
+    assert engine.answerable(d) == approx(0.8)  # 4/5
+    d.asked, d.pending = ["q"], {"type": "question", "evidence": "q"}  # q asked: pending is not an answer yet
     assert engine.answerable(d) == approx(0.8)
     engine.answer(d, "q", "unsure")
-    assert engine.answerable(d) == approx(4 / 6)      # (4+0)/(4+1+1)
+    assert engine.answerable(d) == approx(4 / 6)  # (4+0)/(4+1+1)
     d.asked.append("r")
     engine.answer(d, "r", "yes")
-    assert engine.answerable(d) == approx(5 / 7)      # (4+1)/(4+1+2)
+    assert engine.answerable(d) == approx(5 / 7)  # (4+1)/(4+1+2)

@@ -1,4 +1,5 @@
 """The incremental episode store over an SQLite `events` table shaped like Rasa's."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,10 @@ class Clock:
 def _store(tmp_path):
     path = tmp_path / "t.db"
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
-               "intent_name TEXT, action_name TEXT, data TEXT)")
+    db.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL, "
+        "intent_name TEXT, action_name TEXT, data TEXT)"
+    )
     clock = Clock()
     return db, clock, EpisodeStore(TrackerEvents(f"sqlite:///{path}"), Engine(load_knowledge_base()), 86400, clock)
 
@@ -34,13 +37,13 @@ def _say(db, row_id, sender, text):
 
 def test_only_changed_conversations_are_read_again_and_late_commits_are_found(tmp_path):
     db, clock, store = _store(tmp_path)
-    assert store.refresh(force=True) == 0 and store.episodes() == []      # no conversations yet
+    assert store.refresh(force=True) == 0 and store.episodes() == []  # no conversations yet
     _say(db, 10, "b", "hi")
     _say(db, 11, "c", "hello")
     assert store.refresh(force=True) == 2
     clock.now += 2
-    assert store.refresh() == 0                                           # nothing new: nothing read
-    _say(db, 5, "a", "hey")          # a lower id committed late, as with several PostgreSQL writers
+    assert store.refresh() == 0  # nothing new: nothing read
+    _say(db, 5, "a", "hey")  # a lower id committed late, as with several PostgreSQL writers
     clock.now += 31
     store.refresh()
     assert sorted(e.conversation for e in store.episodes()) == ["a", "b", "c"]

@@ -2,9 +2,10 @@
 written by helpers who never saw the training data, and stay that way: none
 may share a run of four words with a training line (the wild sets, larger and
 closer to natural phrasing, are held to six words in test_wild_sets.py)."""
+
 import yaml
 
-from tests.support import wild
+from evaluation import wild
 
 HELDOUT = wild.ROOT / "tests" / "nlu" / "heldout.yml"
 CASES = wild.ROOT / "tests" / "simulated_users" / "cases.yml"
@@ -30,8 +31,9 @@ def test_simulated_user_openings_share_no_four_words_with_training():
 
 def test_the_check_sees_a_copied_line():
     held_out = ["omg my dms r dead since tuesday lol"]
-    assert wild.overlaps(held_out, ["hi there", "My DMs R dead again"], 4) == \
-        [(held_out[0], "My DMs R dead again", "my dms r dead")]
+    assert wild.overlaps(held_out, ["hi there", "My DMs R dead again"], 4) == [
+        (held_out[0], "My DMs R dead again", "my dms r dead")
+    ]
     assert wild.overlaps(held_out, ["my dms are dead"], 4) == []
 
 

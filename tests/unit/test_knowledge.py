@@ -1,4 +1,5 @@
 """The knowledge base loads, covers the contract, and rejects bad files clearly."""
+
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def test_contract_ids_all_present(kb):
 @pytest.mark.skipif(not SHARED_CONTRACT.exists(), reason="shared/ not beside the checkout")
 def test_project_copy_of_contract_matches_shared_spec():
     assert yaml.safe_load(SHARED_CONTRACT.read_text()) == yaml.safe_load(
-        (DEFAULT_DIR / "contract" / "kb-contract.yml").read_text())
+        (DEFAULT_DIR / "contract" / "kb-contract.yml").read_text()
+    )
 
 
 def test_beyond_contract_rules_are_known(kb):
@@ -54,22 +56,42 @@ def _edit(path: Path, change):
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-@pytest.mark.parametrize("file,change,expected", [
-    ("causes.yml", lambda d: d["causes"]["network_dns"]["fixes"].update(no_such_fix=0.5),
-     "causes.yml: network_dns: fixes.no_such_fix: unknown fix id 'no_such_fix'"),
-    ("causes.yml", lambda d: d["causes"]["temp_ban"]["evidence"].update(ban_notice=1.7),
-     "causes.yml: temp_ban: evidence.ban_notice: probability 1.7 is out of range [0, 1]"),
-    ("causes.yml", lambda d: d["causes"].pop("spam_rate_limit"),
-     "causes.yml: spam_rate_limit: -: contract id is missing"),
-    ("causes.yml", lambda d: d["causes"]["family_pairing"].update(fixes={}),
-     "causes.yml: family_pairing: fixes: cause without a fix"),
-    ("evidence.yml", lambda d: d["evidence"].pop("vpn_or_proxy"),
-     "unknown evidence id 'vpn_or_proxy'"),
-    ("causes.yml", lambda d: d["causes"]["app_bug"].update(prior="high"),
-     "causes.yml: app_bug: prior: must be a number, got 'high'"),
-    ("symptoms.yml", lambda d: d["symptoms"]["too_fast"].update(implies={"nope": "yes"}),
-     "symptoms.yml: too_fast: implies.nope: unknown evidence id 'nope'"),
-])
+@pytest.mark.parametrize(
+    "file,change,expected",
+    [
+        (
+            "causes.yml",
+            lambda d: d["causes"]["network_dns"]["fixes"].update(no_such_fix=0.5),
+            "causes.yml: network_dns: fixes.no_such_fix: unknown fix id 'no_such_fix'",
+        ),
+        (
+            "causes.yml",
+            lambda d: d["causes"]["temp_ban"]["evidence"].update(ban_notice=1.7),
+            "causes.yml: temp_ban: evidence.ban_notice: probability 1.7 is out of range [0, 1]",
+        ),
+        (
+            "causes.yml",
+            lambda d: d["causes"].pop("spam_rate_limit"),
+            "causes.yml: spam_rate_limit: -: contract id is missing",
+        ),
+        (
+            "causes.yml",
+            lambda d: d["causes"]["family_pairing"].update(fixes={}),
+            "causes.yml: family_pairing: fixes: cause without a fix",
+        ),
+        ("evidence.yml", lambda d: d["evidence"].pop("vpn_or_proxy"), "unknown evidence id 'vpn_or_proxy'"),
+        (
+            "causes.yml",
+            lambda d: d["causes"]["app_bug"].update(prior="high"),
+            "causes.yml: app_bug: prior: must be a number, got 'high'",
+        ),
+        (
+            "symptoms.yml",
+            lambda d: d["symptoms"]["too_fast"].update(implies={"nope": "yes"}),
+            "symptoms.yml: too_fast: implies.nope: unknown evidence id 'nope'",
+        ),
+    ],
+)
 def test_invalid_knowledge_base_names_file_id_and_field(kb_copy, file, change, expected):
     _edit(kb_copy / file, change)
     with pytest.raises(KnowledgeBaseError) as err:

@@ -1,17 +1,17 @@
 """Learning from outcomes: EM steps computed by hand on tiny models, the guard rails,
 the learned file's validation, and recovery of a known truth."""
+
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from learning.estimate import Case, Counts, Data, Params, cases_of, em, guard, learn, posterior, proposal
+from simulation.population import Population, Truth, diagnose
 from troubleshooter.engine import Engine
 from troubleshooter.knowledge import KnowledgeBaseError, load_knowledge_base, with_learned
-from troubleshooter.learning import Case, Counts, Data, Params, cases_of, em, guard, learn, posterior, proposal
-from troubleshooter.population import Population, Truth, diagnose
 
 
 def data(n_causes: int, yes=(), no=(), failed=(), worked=()) -> Data:
@@ -86,15 +86,23 @@ def kb():
 def test_learned_values_load_on_top_and_bad_files_are_refused(kb):
     cause = next(c for c in kb.causes.values() if c.fixes)
     fix = next(iter(cause.fixes))
-    learned = with_learned(kb, {"causes": {cause.id: {"prior": {"value": 0.2, "episodes": 40},
-                                                      "fixes": {fix: {"value": 0.33, "episodes": 12}}}}})
+    learned = with_learned(
+        kb,
+        {
+            "causes": {
+                cause.id: {"prior": {"value": 0.2, "episodes": 40}, "fixes": {fix: {"value": 0.33, "episodes": 12}}}
+            }
+        },
+    )
     assert learned.causes[cause.id].prior == 0.2 and learned.causes[cause.id].fixes[fix] == 0.33
-    assert kb.causes[cause.id].prior != 0.2                      # the knowledge base itself is unchanged
+    assert kb.causes[cause.id].prior != 0.2  # the knowledge base itself is unchanged
     unlinked = next(f for f in kb.fixes if f not in cause.fixes)
-    for bad, field in (({"nope": {}}, "nope"),
-                       ({cause.id: {"prior": {"value": 2, "episodes": 1}}}, "prior.value"),
-                       ({cause.id: {"prior": {"value": 0.1}}}, "prior"),
-                       ({cause.id: {"fixes": {unlinked: {"value": 0.5, "episodes": 9}}}}, f"fixes.{unlinked}")):
+    for bad, field in (
+        ({"nope": {}}, "nope"),
+        ({cause.id: {"prior": {"value": 2, "episodes": 1}}}, "prior.value"),
+        ({cause.id: {"prior": {"value": 0.1}}}, "prior"),
+        ({cause.id: {"fixes": {unlinked: {"value": 0.5, "episodes": 9}}}}, f"fixes.{unlinked}"),
+    ):
         with pytest.raises(KnowledgeBaseError) as err:
             with_learned(kb, {"causes": bad})
         assert field in str(err.value)
@@ -111,17 +119,25 @@ def test_known_truth_is_recovered_and_fewer_fixes_are_needed(kb):
     engine = Engine(kb)
     pop = Population(kb, truth, seed=3)
     runs = [diagnose(engine, pop, pop.user(), time=i) for i in range(2000)]
-    cases = [Case(r.time, (r.symptom,), tuple((e, v == "yes") for e, v in r.answers.items() if v != "unsure"),
-                  tuple(r.failed), r.worked) for r in runs]
+    cases = [
+        Case(
+            r.time,
+            (r.symptom,),
+            tuple((e, v == "yes") for e, v in r.answers.items() if v != "unsure"),
+            tuple(r.failed),
+            r.worked,
+        )
+        for r in runs
+    ]
     learned = learn(engine, cases)
     after = Engine(with_learned(kb, proposal(engine, learned)))
     dns = engine.causes.index("network_dns")
     true_dns = truth.priors["network_dns"] / sum(truth.priors.values())
-    assert abs(after.prior[dns] - true_dns) < 0.5 * abs(engine.prior[dns] - true_dns)     # at least half-way
-    assert after.kb.causes["network_weak_signal"].fixes["switch_network"] <= 0.8 - 0.4 / 3   # truth 0.4
+    assert abs(after.prior[dns] - true_dns) < 0.5 * abs(engine.prior[dns] - true_dns)  # at least half-way
+    assert after.kb.causes["network_weak_signal"].fixes["switch_network"] <= 0.8 - 0.4 / 3  # truth 0.4
     mean_fixes = {}
     fresh = Population(kb, truth, seed=4)
-    newcomers = [fresh.settled_user() for _ in range(600)]      # the same world for both engines
+    newcomers = [fresh.settled_user() for _ in range(600)]  # the same world for both engines
     for name, eng in (("before", engine), ("after", after)):
         done = [diagnose(eng, fresh, replace(u, answers=dict(u.answers), results=dict(u.results))) for u in newcomers]
         mean_fixes[name] = np.mean([len(r.failed) + bool(r.worked) for r in done])
@@ -135,7 +151,7 @@ def test_priors_with_too_little_data_keep_their_value():
     moved = params([0.9, 0.05, 0.05], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])
     counts = Counts(np.array([40.0, 1.0, 2.0]), np.zeros((1, 3)), np.zeros((1, 3)))
     g = guard(base, moved, counts, min_count=5, max_odds_ratio=4)
-    assert g.prior == pytest.approx([0.2, 0.3, 0.5])      # 0.9 is bounded, then rescaled to the free mass 0.2
+    assert g.prior == pytest.approx([0.2, 0.3, 0.5])  # 0.9 is bounded, then rescaled to the free mass 0.2
     moved.prior[:] = [0.25, 0.3, 0.45]
     g = guard(base, moved, counts, min_count=5, max_odds_ratio=4)
     assert g.prior[1:] == pytest.approx([0.3, 0.5]) and g.prior.sum() == pytest.approx(1.0)
@@ -144,8 +160,10 @@ def test_priors_with_too_little_data_keep_their_value():
 def test_a_symptoms_implied_facts_are_evidence_as_in_the_engine(kb):
     engine = Engine(kb)
     sid = next(s for s, v in kb.symptoms.items() if v.implies)
-    [case] = cases_of([{"started": 1.0, "symptoms": [sid], "questions": [], "fixes": [], "resolved_by": None,
-                        "volunteered": {}}], engine)
+    [case] = cases_of(
+        [{"started": 1.0, "symptoms": [sid], "questions": [], "fixes": [], "resolved_by": None, "volunteered": {}}],
+        engine,
+    )
     assert dict(case.answers) == {e: v == "yes" for e, v in kb.symptoms[sid].implies.items()}
 
 

@@ -1,6 +1,7 @@
-"""scaleout/lock_store.py's AtomicRedisLockStore against a real Redis (tests/support/redis_server.py):
+"""scaleout/lock_store.py's AtomicRedisLockStore against a real Redis (harness/redis_server.py):
 created the way Rasa creates a custom lock store, locks taken in ticket order and their keys deleted,
 contention retried and then refused, Redis down or frozen refused quickly with a clear error."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,9 +17,9 @@ from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 import scaleout.lock_store as module
+from harness.redis_server import RedisServer
+from harness.servers import free_port
 from scaleout.lock_store import AtomicRedisLockStore
-from tests.support.redis_server import RedisServer
-from tests.support.servers import free_port
 
 pytestmark = pytest.mark.timeout(120)
 TYPE = "scaleout.lock_store.AtomicRedisLockStore"
@@ -32,14 +33,16 @@ def server():
 
 @pytest.fixture
 def prefix():
-    return "t" + uuid.uuid4().hex[:10]   # key prefixes must be alphanumeric
+    return "t" + uuid.uuid4().hex[:10]  # key prefixes must be alphanumeric
 
 
 @pytest.fixture
 def make_store(server, prefix):
     """Stores on the shared Redis, each with its own client (like replicas), all with this test's key prefix."""
+
     def make(**kw):
         return AtomicRedisLockStore(host=server.host, port=server.port, db=1, key_prefix=prefix, **kw)
+
     return make
 
 
@@ -55,14 +58,15 @@ def keys(red, prefix) -> list[bytes]:
 
 
 def test_created_from_endpoints_the_way_rasa_does(server, prefix):
-    config = EndpointConfig.from_dict({"type": TYPE, "url": server.host, "port": server.port, "db": 3,
-                                       "key_prefix": prefix})
+    config = EndpointConfig.from_dict(
+        {"type": TYPE, "url": server.host, "port": server.port, "db": 3, "key_prefix": prefix}
+    )
     store = LockStore.create(config)
     assert type(store) is AtomicRedisLockStore
     assert store.key_prefix == prefix + ":lock:"
     assert store.issue_ticket("c1") == 0
     db3 = redis.Redis(host=server.host, port=server.port, db=3, socket_timeout=5)
-    assert db3.exists(prefix + ":lock:c1") == 1                        # url -> host, port and db honoured
+    assert db3.exists(prefix + ":lock:c1") == 1  # url -> host, port and db honoured
     store.cleanup("c1", 0)
     assert db3.exists(prefix + ":lock:c1") == 0
     db3.close()
@@ -78,13 +82,13 @@ def test_lock_acquired_and_released_and_its_key_deleted(make_store, red, prefix)
             assert store.get_lock("c1").last_issued == 0
 
     asyncio.run(asyncio.wait_for(go(), 10))
-    assert keys(red, prefix) == []                                        # not left behind
-    asyncio.run(asyncio.wait_for(go(), 10))                               # and the next turn starts afresh
+    assert keys(red, prefix) == []  # not left behind
+    asyncio.run(asyncio.wait_for(go(), 10))  # and the next turn starts afresh
     assert keys(red, prefix) == []
 
 
 def test_second_acquirer_waits_and_gets_the_lock_after_release(make_store, red, prefix):
-    first, second = make_store(), make_store()     # two replicas
+    first, second = make_store(), make_store()  # two replicas
     order: list[str] = []
 
     async def b():
@@ -97,13 +101,13 @@ def test_second_acquirer_waits_and_gets_the_lock_after_release(make_store, red, 
             order.append("A in")
             waiter = asyncio.create_task(b())
             deadline = time.monotonic() + 5
-            while len(first.get_lock("c1").tickets) < 2:               # B holds a ticket and waits
+            while len(first.get_lock("c1").tickets) < 2:  # B holds a ticket and waits
                 assert time.monotonic() < deadline, "B never asked for the lock"
                 await asyncio.sleep(0.01)
-            await asyncio.sleep(0.3)                                   # A keeps the lock a while ...
-            assert order == ["A in"] and not waiter.done()             # ... and B stays out meanwhile
+            await asyncio.sleep(0.3)  # A keeps the lock a while ...
+            assert order == ["A in"] and not waiter.done()  # ... and B stays out meanwhile
             order.append("A out")
-        assert keys(red, prefix) == [f"{prefix}:lock:c1".encode()]     # kept: B is waiting
+        assert keys(red, prefix) == [f"{prefix}:lock:c1".encode()]  # kept: B is waiting
         await asyncio.wait_for(waiter, 5)
 
     asyncio.run(go())
@@ -123,7 +127,7 @@ def test_tickets_are_unique_when_replicas_issue_them_at_once(make_store, red, pr
             start.wait(timeout=10)
             for _ in range(25):
                 issued.append(store.issue_ticket("c1", 60))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=issue, args=(s,)) for s in stores]
@@ -133,7 +137,7 @@ def test_tickets_are_unique_when_replicas_issue_them_at_once(make_store, red, pr
         t.join(timeout=60)
     assert not errors and not any(t.is_alive() for t in threads)
     assert sorted(issued) == list(range(200))
-    assert len(stores[0].get_lock("c1").tickets) == 200                   # no ticket dropped by a concurrent write
+    assert len(stores[0].get_lock("c1").tickets) == 200  # no ticket dropped by a concurrent write
     for number in range(200):
         stores[number % 8].cleanup("c1", number)
     assert keys(red, prefix) == []
@@ -177,13 +181,14 @@ def test_retries_running_out_raise_a_lock_error(make_store, red, prefix, monkeyp
     async def go():
         async with store.lock("c2", wait_time_in_seconds=0.01):
             pass
-    with pytest.raises(LockError, match="too much contention"):         # Rasa's lock() raises it too
+
+    with pytest.raises(LockError, match="too much contention"):  # Rasa's lock() raises it too
         asyncio.run(asyncio.wait_for(go(), 10))
 
 
 def test_a_holder_that_died_does_not_block_for_longer_than_its_lifetime(make_store, red, prefix):
     store = make_store()
-    store.issue_ticket("c1", 0.3)                                         # taken, never released
+    store.issue_ticket("c1", 0.3)  # taken, never released
 
     async def go():
         started = time.monotonic()
@@ -198,7 +203,7 @@ def test_a_holder_that_died_does_not_block_for_longer_than_its_lifetime(make_sto
 def test_a_waiter_whose_ticket_expired_gets_a_lock_error_not_an_endless_wait(make_store, red, prefix):
     """update_lock's docstring: a lock left without tickets is deleted (an empty one would read as locked)."""
     store = make_store()
-    store.issue_ticket("c1", 0.2)                                         # a holder that died
+    store.issue_ticket("c1", 0.2)  # a holder that died
 
     async def go():
         async with store.lock("c1", lock_lifetime=0.1, wait_time_in_seconds=0.5):
@@ -217,10 +222,10 @@ def test_update_lock_and_cleanup_keep_a_lock_someone_waits_for(make_store, red, 
     store.cleanup("c1", holder)
     assert [t.number for t in store.get_lock("c1").tickets] == [waiter]
     store.finish_serving("c1", waiter)
-    assert len(store.get_lock("c1").tickets) == 0                      # emptied, as in Rasa
-    store.update_lock("c1")                                               # nothing left: the key goes
+    assert len(store.get_lock("c1").tickets) == 0  # emptied, as in Rasa
+    store.update_lock("c1")  # nothing left: the key goes
     assert keys(red, prefix) == []
-    store.cleanup("c1", waiter)                                           # cleaning a missing lock is harmless
+    store.cleanup("c1", waiter)  # cleaning a missing lock is harmless
     assert keys(red, prefix) == []
 
 
@@ -240,7 +245,7 @@ def test_redis_down_is_a_clear_error_not_a_hang(down):
         with RedisServer() as s:
             port = s.port
             store = AtomicRedisLockStore(host="127.0.0.1", port=port)
-            store.cleanup("c1", store.issue_ticket("c1"))                 # worked while it was up
+            store.cleanup("c1", store.issue_ticket("c1"))  # worked while it was up
     started = time.monotonic()
     with pytest.raises(LockError) as error:
         store.issue_ticket("c1")
@@ -250,6 +255,7 @@ def test_redis_down_is_a_clear_error_not_a_hang(down):
     async def go():
         async with store.lock("c1", wait_time_in_seconds=0.01):
             pass
+
     with pytest.raises(LockError, match=f"127.0.0.1:{port}"):
         asyncio.run(asyncio.wait_for(go(), 10))
     for call in (lambda: store.update_lock("c1"), lambda: store.cleanup("c1", 0)):
@@ -260,8 +266,9 @@ def test_redis_down_is_a_clear_error_not_a_hang(down):
 
 def test_a_frozen_redis_is_an_error_after_the_configured_socket_timeout():
     with RedisServer() as s:
-        store = LockStore.create(EndpointConfig.from_dict(
-            {"type": TYPE, "url": s.host, "port": s.port, "socket_timeout": 1}))
+        store = LockStore.create(
+            EndpointConfig.from_dict({"type": TYPE, "url": s.host, "port": s.port, "socket_timeout": 1})
+        )
         store.cleanup("c1", store.issue_ticket("c1"))
         os.kill(s.pid, signal.SIGSTOP)
         try:

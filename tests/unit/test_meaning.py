@@ -1,4 +1,5 @@
 """Answers stated in other words, read against the knowledge base's phrases."""
+
 import numpy as np
 import pytest
 
@@ -43,17 +44,21 @@ def test_vectors_are_cached_by_the_phrases(kb, tmp_path):
     def counting(texts):
         calls.append(len(texts))
         return Bag()(texts)
+
     AnswerMatcher(kb, counting, tmp_path)
     AnswerMatcher(kb, counting, tmp_path)
     assert len(calls) == 1 and len(list(tmp_path.glob("answer-phrases-*.npy"))) == 1
 
 
-@pytest.mark.parametrize("question, text, value", [
-    ("other_apps_work", "youtube and whatsapp are fine", "yes"),
-    ("new_account", "made it on monday", "yes"),
-    ("vpn_or_proxy", "just my home wifi", "no"),
-    ("recipient_profile_visible", "their page loads fine", None),   # as close to "page won't load": no guess
-])
+@pytest.mark.parametrize(
+    "question, text, value",
+    [
+        ("other_apps_work", "youtube and whatsapp are fine", "yes"),
+        ("new_account", "made it on monday", "yes"),
+        ("vpn_or_proxy", "just my home wifi", "no"),
+        ("recipient_profile_visible", "their page loads fine", None),  # as close to "page won't load": no guess
+    ],
+)
 def test_statements_with_the_real_encoder(kb, tmp_path, question, text, value):
     m = AnswerMatcher(kb, MiniLM().embed, tmp_path)
     assert m.answer(question, text)[0] == value
@@ -65,9 +70,10 @@ def test_the_cache_is_keyed_by_the_model_and_survives_an_unwritable_folder(kb, t
     def counting(texts):
         calls.append(len(texts))
         return Bag()(texts)
+
     AnswerMatcher(kb, counting, tmp_path, "model-a")
     AnswerMatcher(kb, counting, tmp_path, "model-b")
-    assert len(calls) == 2   # other weights: the cached vectors are not reused
+    assert len(calls) == 2  # other weights: the cached vectors are not reused
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     assert AnswerMatcher(kb, Bag(), blocked / "cache").answer("weak_signal", "weak signal here")[0] == "yes"

@@ -1,7 +1,8 @@
 """A support chat saying who owns the conversation: people take over, give it
 back (the bot carries on where it was), or close it (the next message starts
 fresh). And a reply typed as a button's title picks that button."""
-from tests.support.dialogue import asking, buttons, payloads, texts, trying
+
+from tests.unit.states import asking, buttons, payloads, texts
 from troubleshooter.dialogue import owner_changed
 from troubleshooter.reading import Reading
 from troubleshooter.state import Diagnosis
@@ -20,7 +21,7 @@ def test_given_back_the_bot_says_so_and_goes_on_with_the_next_step(engine, talk)
     assert texts(msgs).startswith("I'm back") and d.status == "active"
     kinds = [p["type"] for p in payloads(msgs)]
     assert kinds in (["owner", "question"], ["owner", "fix"]) and buttons(msgs) and d.choices == buttons(msgs)
-    assert "vpn_or_proxy" not in d.evidence   # nothing was made up while people had it
+    assert "vpn_or_proxy" not in d.evidence  # nothing was made up while people had it
 
 
 def test_a_message_that_comes_with_the_hand_back_and_needs_no_step_is_answered(engine, talk, kb):
@@ -42,8 +43,11 @@ def test_people_taking_over_pause_the_diagnosis_and_its_step_is_shown_when_given
     assert payloads(owner_changed(engine, d, "people")) == [{"type": "owner", "owner": "people"}]
     assert d.status == "handed_over"
     msgs = owner_changed(engine, d, "bot")
-    assert "Where we left off" in texts(msgs) and payloads(msgs)[-1] == {"type": "question", "evidence": "vpn_or_proxy",
-                                                                          "reminder": True}
+    assert "Where we left off" in texts(msgs) and payloads(msgs)[-1] == {
+        "type": "question",
+        "evidence": "vpn_or_proxy",
+        "reminder": True,
+    }
 
 
 def test_a_reply_to_the_step_people_interrupted_is_read_against_it(engine):
@@ -85,5 +89,5 @@ def test_a_button_title_typed_back_picks_that_button(engine, talk, kb):
     reading, _ = talk(d, titles[1].upper() + " ", ("greet", 0.9))
     assert reading.act == "report" and reading.symptom == buttons(msgs)[1].removeprefix("/symptom_")
     assert "title" in reading.how and d.status == "active"
-    reading, _ = talk(d, "something else entirely", ("out_of_scope", 0.9))   # not a title: read as text
+    reading, _ = talk(d, "something else entirely", ("out_of_scope", 0.9))  # not a title: read as text
     assert "title" not in reading.how

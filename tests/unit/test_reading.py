@@ -1,9 +1,10 @@
 """Turns read in context: the examples of issue 10, each with the NLU ranking
 that misled the old assistant written into the test, so the reading has to
 come from the context, the cues and the facts rather than the top intent."""
+
 import pytest
 
-from tests.support.dialogue import asking, payloads, texts, trying
+from tests.unit.states import asking, payloads, texts, trying
 from troubleshooter.reading import Turn, read
 from troubleshooter.state import Diagnosis
 
@@ -16,10 +17,19 @@ def test_no_its_everyone_answers_the_question_instead_of_starting_over(engine, t
     assert "blocked" not in texts(msgs).lower()
 
 
-@pytest.mark.parametrize("text, value", [
-    ("yes, 110%", "yes"), ("ya", "yes"), ("Yes, I can watch all of his videos.", "yes"), ("not that i know of", "no"),
-    ("nah mate", "no"), ("idk tbh", "unsure"), ("no, i don't know", "unsure"), ("👍", "yes"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("yes, 110%", "yes"),
+        ("ya", "yes"),
+        ("Yes, I can watch all of his videos.", "yes"),
+        ("not that i know of", "no"),
+        ("nah mate", "no"),
+        ("idk tbh", "unsure"),
+        ("no, i don't know", "unsure"),
+        ("👍", "yes"),
+    ],
+)
 def test_answers_in_any_wording(engine, talk, text, value):
     d = asking(engine, "recipient_profile_visible")
     reading, _ = talk(d, text, ("nlu_fallback", 0.35), ("inform", 0.3), ("out_of_scope", 0.2))
@@ -119,32 +129,52 @@ def test_ok_while_a_fix_is_pending_waits(engine, talk):
 
 def test_a_problem_report_misread_as_success_starts_a_diagnosis(engine, talk):
     d = Diagnosis()
-    reading, msgs = talk(d, "was texting my friends nonstop all day and now it wont send",
-                         ("fix_worked", 0.6), ("symptom_cant_send", 0.2))
+    reading, msgs = talk(
+        d,
+        "was texting my friends nonstop all day and now it wont send",
+        ("fix_worked", 0.6),
+        ("symptom_cant_send", 0.2),
+    )
     assert "glad" not in texts(msgs).lower()
     assert d.active and d.evidence.get("many_messages_sent") == "yes"
 
 
 def test_a_report_with_facts_but_no_clear_symptom_starts_from_the_facts(engine, talk):
     d = Diagnosis()
-    reading, msgs = talk(d, "is the whole app down or something? my sister cant send dms either",
-                         ("nlu_fallback", 0.35), ("out_of_scope", 0.3), ("symptom_cant_send", 0.25))
+    reading, msgs = talk(
+        d,
+        "is the whole app down or something? my sister cant send dms either",
+        ("nlu_fallback", 0.35),
+        ("out_of_scope", 0.3),
+        ("symptom_cant_send", 0.25),
+    )
     assert d.active and d.evidence.get("others_report_outage") == "yes"
     assert "didn't quite get" not in texts(msgs)
 
 
-@pytest.mark.parametrize("text, fact, cause, fixes", [
-    ("my messages wont go through when im at my uncles farm, barely any bars there", "weak_signal",
-     "network_weak_signal", {"switch_network", "improve_signal"}),
-    ("been messaging heaps of people for my small business and now nothing sends", "many_messages_sent",
-     "spam_behavioral", {"slow_down", "wait_out_restriction"}),
-])
+@pytest.mark.parametrize(
+    "text, fact, cause, fixes",
+    [
+        (
+            "my messages wont go through when im at my uncles farm, barely any bars there",
+            "weak_signal",
+            "network_weak_signal",
+            {"switch_network", "improve_signal"},
+        ),
+        (
+            "been messaging heaps of people for my small business and now nothing sends",
+            "many_messages_sent",
+            "spam_behavioral",
+            {"slow_down", "wait_out_restriction"},
+        ),
+    ],
+)
 def test_stated_facts_in_the_opening_drive_the_diagnosis(engine, talk, text, fact, cause, fixes):
     d = Diagnosis()
     talk(d, text, ("symptom_cant_send", 0.45), ("symptom_one_person", 0.2))
     assert d.evidence[fact] == "yes"
     asked = []
-    while d.pending_question:   # someone who isn't sure of anything else
+    while d.pending_question:  # someone who isn't sure of anything else
         asked.append(d.pending_question)
         talk(d, "not sure", ("unsure", 0.9))
     assert fact not in asked and len(asked) <= 3
@@ -169,8 +199,12 @@ def test_a_confident_symptom_implies_its_fact_but_never_over_what_was_said(engin
 
 def test_a_keyword_does_not_drive_a_confident_wrong_fix(engine, talk):
     d = Diagnosis()
-    talk(d, "followed hundreds of accounts for a giveaway and now i cant dm", ("symptom_links_blocked", 0.4),
-         ("symptom_cant_send", 0.3))
+    talk(
+        d,
+        "followed hundreds of accounts for a giveaway and now i cant dm",
+        ("symptom_links_blocked", 0.4),
+        ("symptom_cant_send", 0.3),
+    )
     assert engine.belief(d).get("spam_content_filter", 0) < 0.5
     assert d.pending_fix != "remove_links"
 
@@ -186,8 +220,13 @@ def test_the_same_question_is_shown_at_most_twice(engine, talk):
 
 def test_an_unclear_opening_offers_readings_and_keeps_facts(engine, talk):
     d = Diagnosis()
-    reading, msgs = talk(d, "tiktok being weird on the school wifi", ("symptom_send_failed", 0.3),
-                         ("symptom_send_stuck", 0.25), ("out_of_scope", 0.2))
+    reading, msgs = talk(
+        d,
+        "tiktok being weird on the school wifi",
+        ("symptom_send_failed", 0.3),
+        ("symptom_send_stuck", 0.25),
+        ("out_of_scope", 0.2),
+    )
     assert d.evidence.get("vpn_or_proxy") == "yes"
     clarify = payloads(msgs)[-1]
     if clarify["type"] == "clarify":
@@ -248,7 +287,7 @@ def test_why_do_you_think_that_explains_the_diagnosis_and_why_ask_explains_the_q
     assert "most likely" in texts(msgs)
     _, msgs = talk(d, "why are you asking how old i am", ("out_of_scope", 0.4))
     assert "asking because" in texts(msgs) and d.pending_question == "under_16"
-    assert not any(m.get("buttons") for m in msgs)   # shown twice already: explained, not shown a third time
+    assert not any(m.get("buttons") for m in msgs)  # shown twice already: explained, not shown a third time
 
 
 def test_accepting_an_explanation_ends_it(engine, talk):

@@ -1,4 +1,5 @@
 """The pretrained sentence encoder and the component that blends it with DIET."""
+
 import shutil
 
 import numpy as np
@@ -18,7 +19,7 @@ def test_wordpiece_uses_bert_uncased_ids(minilm):
     # bert-base-uncased: [CLS]=101 [SEP]=102 "my"=2026 "with"=2007 "a"=1037 "red"=2417 "mark"=2928 "!"=999
     ids = minilm.tokenizer.ids("My ... with a RED mark!")
     assert ids[0] == 101 and ids[-1] == 102
-    assert [2026, 2007, 1037, 2417, 2928, 999] == [i for i in ids if i in (2026, 2007, 1037, 2417, 2928, 999)]
+    assert [i for i in ids if i in (2026, 2007, 1037, 2417, 2928, 999)] == [2026, 2007, 1037, 2417, 2928, 999]
     assert minilm.tokenizer.words("Café naïve 😭dms") == ["cafe", "naive", "😭dms"]
 
 
@@ -33,8 +34,14 @@ def test_embeddings_are_unit_length_and_do_not_depend_on_batching(minilm):
 def test_paraphrases_are_closer_than_unrelated_sentences(minilm):
     age, same, other = minilm.embed(["How old are you?", "What is your age?", "The weather is nice today"])
     assert age @ same > 0.6 and age @ other < 0.3
-    a, b, c, d = minilm.embed(["my messages won't send", "tiktok dms are not going through",
-                               "can i talk to a human", "what's the weather like tomorrow"])
+    a, b, c, d = minilm.embed(
+        [
+            "my messages won't send",
+            "tiktok dms are not going through",
+            "can i talk to a human",
+            "what's the weather like tomorrow",
+        ]
+    )
     assert a @ b > a @ c + 0.1 and a @ b > a @ d + 0.1
 
 

@@ -1,12 +1,13 @@
 """The project's simulated users (tests/simulated_users/cases.yml, written from the
 domain contract by a helper who never saw the knowledge base or the training data),
 engine alone, beside the article's fixed tip order. Ground truth: the contract."""
+
 from pathlib import Path
 
 import pytest
 
+from simulation.cases import Case, compare, fix_works, load_cases, run_engine, user_answer
 from troubleshooter.engine import Step
-from troubleshooter.simulate import Case, compare, fix_works, load_cases, run_engine, user_answer
 from troubleshooter.state import Diagnosis
 
 CASES = Path(__file__).resolve().parent.parent / "simulated_users" / "cases.yml"
@@ -26,9 +27,9 @@ def test_cases_cover_the_contract_and_answer_every_question(kb, cases):
     assert all(sum(c.cause == cause for c in cases) >= 3 for cause in contract)
     for c in cases:
         assert c.symptom in kb.symptoms, c.id
-        assert set(c.answers) == set(kb.evidence), c.id        # every question the engine may ask
+        assert set(c.answers) == set(kb.evidence), c.id  # every question the engine may ask
         assert set(c.answers.values()) <= {"yes", "no", "unsure"} and set(c.wrong) <= set(c.answers), c.id
-    assert sum(bool(c.wrong) for c in cases) >= len(cases) // 6     # some users answer wrongly
+    assert sum(bool(c.wrong) for c in cases) >= len(cases) // 6  # some users answer wrongly
 
 
 def test_engine_beats_the_fixed_tip_order(engine, cases, capsys):
@@ -47,7 +48,7 @@ def test_users_with_a_wrong_answer_still_get_there(engine, cases):
     noisy = [c for c in cases if c.wrong]
     outcomes = [run_engine(engine, c) for c in noisy]
     assert not any(o.stalled for o in outcomes)
-    assert sum(o.resolved for o in outcomes) >= 0.6 * len(noisy)     # measured: 12 of 17
+    assert sum(o.resolved for o in outcomes) >= 0.6 * len(noisy)  # measured: 12 of 17
 
 
 def test_ground_truth_is_the_contract_only(kb):
@@ -57,11 +58,12 @@ def test_ground_truth_is_the_contract_only(kb):
         fix_works(kb, "a_cause_of_our_own", "clear_cache")
     case = Case("network_dns", "send_failed", "", {"some_sites_fail": "yes"})
     assert user_answer(kb, case, "some_sites_fail") == "yes"
-    assert user_answer(kb, case, "other_apps_work") == "unsure"   # not the knowledge base's base rate
+    assert user_answer(kb, case, "other_apps_work") == "unsure"  # not the knowledge base's base rate
 
 
 class _Looping:
     """An engine that suggests the same question for ever."""
+
     def __init__(self, kb):
         self.kb = kb
 
@@ -80,6 +82,7 @@ class _Looping:
 
 class _Endless(_Looping):
     """An engine that never ends: a new question every turn."""
+
     def advance(self, d):
         d.asked.append(f"q{len(d.asked)}")
         return Step("question", d.asked[-1])

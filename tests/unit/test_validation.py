@@ -1,17 +1,18 @@
 """channels/validation.py, shared by the REST, socket.io and Chatwoot channels: which messages and
 senders are taken (length limits exactly at and one over), which control characters are dropped."""
+
 from __future__ import annotations
 
 import pytest
 
 from channels.validation import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, clean_text, message_problem, sender_problem
 
-KEPT = {"\t", "\n", "\r"}                                     # line breaks and tabs
+KEPT = {"\t", "\n", "\r"}  # line breaks and tabs
 DROPPED = [chr(c) for c in [*range(0x20), 0x7F] if chr(c) not in KEPT]
 
 
 def test_the_limits_are_the_documented_ones():
-    assert (MAX_MESSAGE_CHARS, MAX_SENDER_CHARS) == (4000, 128)   # README: "over 4,000 characters" get a 400
+    assert (MAX_MESSAGE_CHARS, MAX_SENDER_CHARS) == (4000, 128)  # README: "over 4,000 characters" get a 400
 
 
 @pytest.mark.parametrize("char", DROPPED, ids=[f"{ord(c):#04x}" for c in DROPPED])
@@ -48,10 +49,11 @@ def test_a_message_with_some_control_characters_is_taken_and_cleaned():
 
 def test_message_length_limit_exactly_at_and_one_over():
     assert message_problem("a" * MAX_MESSAGE_CHARS) is None
-    assert message_problem("😩" * MAX_MESSAGE_CHARS) is None           # characters, not bytes
+    assert message_problem("😩" * MAX_MESSAGE_CHARS) is None  # characters, not bytes
     problem = message_problem("a" * (MAX_MESSAGE_CHARS + 1))
-    assert problem == ("The message is too long (over 4000 characters). "
-                       "Please describe the problem in a few sentences.")
+    assert problem == (
+        "The message is too long (over 4000 characters). Please describe the problem in a few sentences."
+    )
     assert message_problem("a" * 100_000) == problem
 
 
@@ -78,5 +80,5 @@ def test_a_blank_sender_is_refused(sender):
 def test_sender_length_limit_exactly_at_and_one_over():
     assert sender_problem("s" * MAX_SENDER_CHARS) is None
     assert sender_problem("s" * (MAX_SENDER_CHARS + 1)) == "'sender' must have 1 to 128 characters."
-    assert sender_problem(int("9" * MAX_SENDER_CHARS)) is None          # an integer counts by its digits
+    assert sender_problem(int("9" * MAX_SENDER_CHARS)) is None  # an integer counts by its digits
     assert sender_problem(int("9" * (MAX_SENDER_CHARS + 1))) == "'sender' must have 1 to 128 characters."

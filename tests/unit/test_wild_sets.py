@@ -1,9 +1,12 @@
 """The wild evaluation sets stay usable and out of training."""
+
 import yaml
 
-from tests.support import wild
+from evaluation import wild
 
-NATURAL = [line for lines in yaml.safe_load((wild.WILD / "natural_overlaps.yml").read_text()).values() for line in lines]
+NATURAL = [
+    line for lines in yaml.safe_load((wild.WILD / "natural_overlaps.yml").read_text()).values() for line in lines
+]
 
 
 def domain_intents():
@@ -33,8 +36,11 @@ def test_replies_refer_to_real_questions_and_fixes(kb):
         for r in wild.replies(name):
             assert r["after"].get("question", "x") in kb.evidence or r["after"].get("fix", "x") in kb.fixes, r
             expect = r["expect"]
-            assert (expect.get("answer") in ("yes", "no", "unsure") or expect.get("result") in ("worked", "failed")
-                    or expect.get("intent") in intents), r
+            assert (
+                expect.get("answer") in ("yes", "no", "unsure")
+                or expect.get("result") in ("worked", "failed")
+                or expect.get("intent") in intents
+            ), r
 
 
 def test_users_cover_every_contract_cause_and_answer_every_question(kb):
@@ -42,6 +48,8 @@ def test_users_cover_every_contract_cause_and_answer_every_question(kb):
         users = wild.users(name)
         assert {u["cause"] for u in users} == set(kb.contract["causes"])
         for u in users:
-            assert set(u["answers"]) == set(kb.evidence) and set(u["answers"].values()) <= {"yes", "no", "unsure"}, u["id"]
+            assert set(u["answers"]) == set(kb.evidence) and set(u["answers"].values()) <= {"yes", "no", "unsure"}, u[
+                "id"
+            ]
             assert all(u["say"].get(k) for k in ("yes", "no", "unsure", "worked", "failed")), u["id"]
             assert set(u["replies"]) <= set(kb.evidence), u["id"]

@@ -4,16 +4,18 @@ answer from its own wordings (sometimes with extra facts, sometimes a
 digression), and reports fix results in its own words. Ground truth is the
 contract only: a fix works when it is in the cause's `resolved_by`.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import mean
-from typing import Any, Callable
+from typing import Any
 
 Say = Callable[[str, str], list]
 MAX_TURNS = 40
-UNRESOLVED_FIX_COST = 8      # fixes tried, an unresolved conversation counted as this many
+UNRESOLVED_FIX_COST = 8  # fixes tried, an unresolved conversation counted as this many
 NONE_OF_THESE = "none of those really"
 
 
@@ -23,12 +25,12 @@ class Conversation:
     cause: str
     resolved: bool = False
     fixes: list[str] = field(default_factory=list)
-    questions: list[str] = field(default_factory=list)       # questions asked (reminders not counted)
+    questions: list[str] = field(default_factory=list)  # questions asked (reminders not counted)
     questions_before_fix: int = 0
-    repeats: int = 0          # a step shown a third time in a row, or a question asked again after its answer
-    redundant: int = 0        # a question about something the user had already stated
-    dead_ends: int = 0        # a bot turn that left the user nothing to reply to
-    false_resolutions: int = 0    # "resolved" without the user saying a fix worked
+    repeats: int = 0  # a step shown a third time in a row, or a question asked again after its answer
+    redundant: int = 0  # a question about something the user had already stated
+    dead_ends: int = 0  # a bot turn that left the user nothing to reply to
+    false_resolutions: int = 0  # "resolved" without the user saying a fix worked
     clarifications: int = 0
     ended: str = ""
     transcript: list[tuple[str, str]] = field(default_factory=list)
@@ -39,8 +41,11 @@ class Conversation:
 
 
 def steps(reply: list) -> list[dict[str, Any]]:
-    return [m["custom"]["troubleshooter"] for m in reply
-            if isinstance(m.get("custom"), dict) and "troubleshooter" in m["custom"]]
+    return [
+        m["custom"]["troubleshooter"]
+        for m in reply
+        if isinstance(m.get("custom"), dict) and "troubleshooter" in m["custom"]
+    ]
 
 
 def _pick(options: list[str], *keys: str) -> str:
@@ -85,7 +90,7 @@ def play(say: Say, user: dict[str, Any], resolved_by: list[str], sender: str) ->
         shown = key
         if times > 2:
             c.repeats += 1
-        if kind == "resolved":   # after anything but "it worked" it is a resolution on a guess
+        if kind == "resolved":  # after anything but "it worked" it is a resolution on a guess
             c.resolved = said_worked
             c.false_resolutions += not said_worked
             c.ended = "resolved" if said_worked else "resolved on a guess"

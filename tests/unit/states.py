@@ -1,4 +1,5 @@
 """Diagnoses in a given state, and what the bot said, for tests of the turn reader and the dialogue."""
+
 from __future__ import annotations
 
 from troubleshooter.engine import Engine
@@ -9,8 +10,11 @@ def asking(engine: Engine, evidence: str, symptom: str = "send_failed") -> Diagn
     """A diagnosis whose pending question is `evidence`, its buttons shown."""
     d = engine.start(symptom)
     d.asked, d.pending = [evidence], {"type": "question", "evidence": evidence}
-    d.choices = [f'/affirm{{"evidence":"{evidence}"}}', f'/deny{{"evidence":"{evidence}"}}',
-                 f'/unsure{{"evidence":"{evidence}"}}']
+    d.choices = [
+        f'/affirm{{"evidence":"{evidence}"}}',
+        f'/deny{{"evidence":"{evidence}"}}',
+        f'/unsure{{"evidence":"{evidence}"}}',
+    ]
     return d
 
 

@@ -2,10 +2,12 @@
 with the share the turn reader would act on without asking (confidence at
 least INTENT_SURE), the subset whose phrasing the training data never uses,
 and how well the evidence extractor finds the facts the writers annotated."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import requests
 
@@ -21,6 +23,7 @@ def parse(url: str) -> Callable[[str], dict[str, Any]]:
         r = session.post(url + "/model/parse", json={"text": text}, timeout=30)
         r.raise_for_status()
         return r.json()
+
     return run
 
 
@@ -32,8 +35,11 @@ def top_intent(parsed: dict[str, Any]) -> tuple[str, float]:
     return "", 0.0
 
 
-def evaluate(parse_text: Callable[[str], dict[str, Any]], examples: list[dict[str, Any]],
-             extract: Callable[[str], dict[str, str]] | None = None) -> dict[str, Any]:
+def evaluate(
+    parse_text: Callable[[str], dict[str, Any]],
+    examples: list[dict[str, Any]],
+    extract: Callable[[str], dict[str, str]] | None = None,
+) -> dict[str, Any]:
     training = wild.training_texts()
     seen_runs = set().union(*(wild.runs(t) for t in training))
     seen_texts = {t.lower().strip() for t in training}
@@ -62,9 +68,12 @@ def evaluate(parse_text: Callable[[str], dict[str, Any]], examples: list[dict[st
             facts["extra"] += sum(1 for eid in found if eid not in e["facts"])
     n = len(examples)
     return {
-        "examples": n, "accuracy": right / n,
-        "confident_share": sure / n, "confident_accuracy": sure_right / max(sure, 1),
-        "novel_examples": novel, "novel_accuracy": novel_right / max(novel, 1),
+        "examples": n,
+        "accuracy": right / n,
+        "confident_share": sure / n,
+        "confident_accuracy": sure_right / max(sure, 1),
+        "novel_examples": novel,
+        "novel_accuracy": novel_right / max(novel, 1),
         "per_intent": {k: {"right": v["right"], "n": v["right"] + v["wrong"]} for k, v in sorted(per.items())},
         "confusions": [{"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common()],
         "facts": dict(facts),

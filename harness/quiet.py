@@ -5,9 +5,9 @@ change, and a newcomer reads forty of them as errors. Sanic 21.12 turns every
 DeprecationWarning back on when it is imported, so it is imported first and
 the filters go in front of its own. Other warnings still show;
 TROUBLESHOOTER_WARNINGS=1 shows these too."""
+
 import os
 import warnings
-
 
 DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning)
 

@@ -7,12 +7,14 @@ Rasa restarts. Turns before any problem was described belong to the diagnosis
 that follows them; a conversation that never described one is a single
 `no_problem` episode.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from .state import Diagnosis
+from troubleshooter.state import Diagnosis
 
 OUTCOMES = ("resolved", "handed_over", "abandoned", "restarted", "ongoing", "no_problem")
 FINISHED = ("resolved", "handed_over", "abandoned", "restarted")
@@ -26,20 +28,21 @@ Belief = Callable[[Diagnosis], list[tuple[str, float]]]
 @dataclass
 class Turn:
     """One user message and what the assistant did with it."""
+
     index: int
     time: float
-    end: float                              # when the assistant had the turn's diagnosis
+    end: float  # when the assistant had the turn's diagnosis
     channel: str | None
     text: str
     intent: str | None
     confidence: float | None
-    owner: str | None                       # a support chat's owner of the conversation, if it said
+    owner: str | None  # a support chat's owner of the conversation, if it said
     reading: dict | None = None
-    bot: list[dict] = field(default_factory=list)       # {"text", "buttons": [titles], "custom"}
-    diagnosis: dict | None = None           # the diagnosis slot after the turn (None: the turn did not set it)
-    answered: bool = False                  # the assistant replied (any message or a new diagnosis)
-    restart: bool = False                   # a Rasa restart came before this turn
-    restarts: bool = False                  # this turn asked Rasa to restart (/restart)
+    bot: list[dict] = field(default_factory=list)  # {"text", "buttons": [titles], "custom"}
+    diagnosis: dict | None = None  # the diagnosis slot after the turn (None: the turn did not set it)
+    answered: bool = False  # the assistant replied (any message or a new diagnosis)
+    restart: bool = False  # a Rasa restart came before this turn
+    restarts: bool = False  # this turn asked Rasa to restart (/restart)
 
     @property
     def payloads(self) -> list[dict]:
@@ -62,8 +65,13 @@ class Turn:
         if kind == "question":
             return {"kind": kind, "id": chosen.get("evidence"), "value": chosen.get("value")}
         if kind == "fix":
-            return {"kind": kind, "id": chosen.get("fix"), "rank": chosen.get("rank"),
-                    "probability": chosen.get("probability"), "efficiency": chosen.get("efficiency")}
+            return {
+                "kind": kind,
+                "id": chosen.get("fix"),
+                "rank": chosen.get("rank"),
+                "probability": chosen.get("probability"),
+                "efficiency": chosen.get("efficiency"),
+            }
         if kind == "handoff":
             return {"kind": kind, "reason": chosen.get("reason")}
         if kind == "resolved":
@@ -74,34 +82,46 @@ class Turn:
 @dataclass
 class Episode:
     conversation: str
-    episode: int                            # 1-based within the conversation
+    episode: int  # 1-based within the conversation
     channel: str | None
     started: float
     ended: float
     symptoms: list[str]
-    questions: list[dict]                   # {"evidence", "answer": yes/no/unsure/None}, in the order asked
-    volunteered: dict[str, str]             # facts stated without being asked
-    fixes: list[dict]                       # {"fix", "rank", "outcome": worked/failed/skipped/unanswered}, in order
-    status: str                             # the diagnosis status at the end
-    outcome: str                            # OUTCOMES (see `settle` for the time-dependent ones)
+    questions: list[dict]  # {"evidence", "answer": yes/no/unsure/None}, in the order asked
+    volunteered: dict[str, str]  # facts stated without being asked
+    fixes: list[dict]  # {"fix", "rank", "outcome": worked/failed/skipped/unanswered}, in order
+    status: str  # the diagnosis status at the end
+    outcome: str  # OUTCOMES (see `settle` for the time-dependent ones)
     handover_reason: str | None
-    handovers: int                          # times it went to people (a resolved one may have come back)
+    handovers: int  # times it went to people (a resolved one may have come back)
     resolved_by: str | None
     top_causes: list[dict]
     turns: int
-    first_turn: int                         # index of its first turn in the conversation
+    first_turn: int  # index of its first turn in the conversation
 
     @property
     def symptom(self) -> str | None:
         return self.symptoms[0] if self.symptoms else None
 
     def row(self) -> dict[str, Any]:
-        return {"conversation": self.conversation, "episode": self.episode, "channel": self.channel,
-                "started": self.started, "ended": self.ended, "symptom": self.symptom, "symptoms": self.symptoms,
-                "questions": self.questions, "volunteered": self.volunteered, "fixes": self.fixes,
-                "outcome": self.outcome, "handover_reason": self.handover_reason, "handovers": self.handovers,
-                "resolved_by": self.resolved_by,
-                "top_causes": self.top_causes, "turns": self.turns}
+        return {
+            "conversation": self.conversation,
+            "episode": self.episode,
+            "channel": self.channel,
+            "started": self.started,
+            "ended": self.ended,
+            "symptom": self.symptom,
+            "symptoms": self.symptoms,
+            "questions": self.questions,
+            "volunteered": self.volunteered,
+            "fixes": self.fixes,
+            "outcome": self.outcome,
+            "handover_reason": self.handover_reason,
+            "handovers": self.handovers,
+            "resolved_by": self.resolved_by,
+            "top_causes": self.top_causes,
+            "turns": self.turns,
+        }
 
 
 @dataclass
@@ -117,6 +137,7 @@ class Conversation:
 
 
 # ----- events -> turns ----------------------------------------------------------------
+
 
 def turns_of(events: Iterable[dict]) -> list[Turn]:
     """Split events into user turns. Bot messages and the diagnosis slot count only when an
@@ -165,9 +186,17 @@ def _user_turn(index: int, e: dict, ts: float, restart: bool) -> Turn:
     meta = e.get("metadata") if isinstance(e.get("metadata"), dict) else {}
     chat = meta.get("support_chat") if isinstance(meta.get("support_chat"), dict) else {}
     confidence = intent.get("confidence")
-    return Turn(index=index, time=ts, end=ts, channel=e.get("input_channel") or None, text=str(e.get("text") or ""),
-                intent=intent.get("name"), confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
-                owner=chat.get("owner") if isinstance(chat.get("owner"), str) else None, restart=restart)
+    return Turn(
+        index=index,
+        time=ts,
+        end=ts,
+        channel=e.get("input_channel") or None,
+        text=str(e.get("text") or ""),
+        intent=intent.get("name"),
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+        owner=chat.get("owner") if isinstance(chat.get("owner"), str) else None,
+        restart=restart,
+    )
 
 
 def _bot_message(e: dict) -> dict:
@@ -178,8 +207,10 @@ def _bot_message(e: dict) -> dict:
 
 # ----- turns -> episodes ------------------------------------------------------------------
 
-def conversation_of(sender: str, events: list[dict], expiry: float, now: float,
-                    belief: Belief | None = None) -> Conversation:
+
+def conversation_of(
+    sender: str, events: list[dict], expiry: float, now: float, belief: Belief | None = None
+) -> Conversation:
     """The conversation's turns and episodes; `expiry` is the session expiry in seconds
     (an unfinished diagnosis quiet for longer is abandoned), `now` the time of reading."""
     turns = turns_of(events)
@@ -238,8 +269,16 @@ def _last_state(turns: list[Turn]) -> Diagnosis:
     return Diagnosis()
 
 
-def _episode(sender: str, number: int, turns: list[Turn], real: list[Turn], after: Turn | None, expiry: float,
-             now: float, belief: Belief | None) -> Episode:
+def _episode(
+    sender: str,
+    number: int,
+    turns: list[Turn],
+    real: list[Turn],
+    after: Turn | None,
+    expiry: float,
+    now: float,
+    belief: Belief | None,
+) -> Episode:
     d = _last_state(real)
     payloads = [p for t in real for p in t.payloads]
     asked = _first_seen(p.get("evidence") for p in payloads if p["type"] == "question" and not p.get("reminder"))
@@ -252,14 +291,24 @@ def _episode(sender: str, number: int, turns: list[Turn], real: list[Turn], afte
     handovers = _handovers(real)
     outcome, reason = _ending(real, d, handovers, after)
     ep = Episode(
-        conversation=sender, episode=number, channel=next((t.channel for t in turns if t.channel), None),
-        started=turns[0].time, ended=max(t.end for t in turns), symptoms=_symptoms(d),
+        conversation=sender,
+        episode=number,
+        channel=next((t.channel for t in turns if t.channel), None),
+        started=turns[0].time,
+        ended=max(t.end for t in turns),
+        symptoms=_symptoms(d),
         questions=[{"evidence": e, "answer": d.evidence.get(e)} for e in asked],
         volunteered={e: v for e, v in d.evidence.items() if e not in asked},
-        fixes=fixes, status=status, outcome=outcome, handover_reason=reason, handovers=len(handovers),
+        fixes=fixes,
+        status=status,
+        outcome=outcome,
+        handover_reason=reason,
+        handovers=len(handovers),
         resolved_by=d.resolved_by,
         top_causes=[{"cause": c, "probability": round(p, 4)} for c, p in (belief(d)[:3] if belief and real else [])],
-        turns=len(turns), first_turn=turns[0].index)
+        turns=len(turns),
+        first_turn=turns[0].index,
+    )
     return settle(ep, expiry, now)
 
 
@@ -303,9 +352,9 @@ def _ending(real: list[Turn], d: Diagnosis, handovers: list[str], after: Turn | 
     if d.status == "handed_over":
         return "handed_over", handovers[-1] if handovers else "people"
     if after is not None and after.owner == "closed":
-        return "handed_over", "people"          # the support team closed it while the bot had it
+        return "handed_over", "people"  # the support team closed it while the bot had it
     if real[-1].restarts or after is not None:
-        return "restarted", None                # started over (or a restart), with or without a new problem
+        return "restarted", None  # started over (or a restart), with or without a new problem
     if not real[-1].answered:
         return "handed_over", "failure"
     return "ongoing", None

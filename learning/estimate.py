@@ -11,15 +11,17 @@ Guard rails: a value backed by fewer than `min_count` expected episodes keeps
 the knowledge base's value; one run moves a value's odds by at most
 `max_odds_ratio`; a link the knowledge base does not have (P = 0) stays absent.
 """
+
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .engine import Engine
+from troubleshooter.engine import Engine
 
 STRENGTHS = (2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 _TINY = 1e-9
@@ -28,12 +30,13 @@ _TINY = 1e-9
 @dataclass(frozen=True)
 class Case:
     """What one episode tells about its cause."""
+
     time: float
     symptoms: tuple[str, ...]
-    answers: tuple[tuple[str, bool], ...]       # (evidence, yes?) for yes/no answers
+    answers: tuple[tuple[str, bool], ...]  # (evidence, yes?) for yes/no answers
     failed: tuple[str, ...]
     worked: str | None = None
-    cause: str | None = None                    # the true cause, when known (simulations only)
+    cause: str | None = None  # the true cause, when known (simulations only)
 
 
 def cases_of(rows: Iterable[dict[str, Any]], engine: Engine) -> list[Case]:
@@ -41,7 +44,7 @@ def cases_of(rows: Iterable[dict[str, Any]], engine: Engine) -> list[Case]:
     out = []
     for r in rows:
         answers = {}
-        for sid in r.get("symptoms") or []:     # what a symptom implies counts, as in the engine
+        for sid in r.get("symptoms") or []:  # what a symptom implies counts, as in the engine
             if sid in engine.kb.symptoms:
                 answers.update(engine.kb.symptoms[sid].implies)
         answers.update({q["evidence"]: q["answer"] for q in r.get("questions") or []})
@@ -52,42 +55,50 @@ def cases_of(rows: Iterable[dict[str, Any]], engine: Engine) -> list[Case]:
         symptoms = tuple(s for s in r.get("symptoms") or [] if s in engine._s)
         if symptoms and (yes_no or failed or worked):
             started = r.get("started")
-            out.append(Case(float(started) if isinstance(started, (int, float)) else 0.0, symptoms, yes_no, failed,
-                            worked))
+            out.append(
+                Case(float(started) if isinstance(started, (int, float)) else 0.0, symptoms, yes_no, failed, worked)
+            )
     return out
 
 
 @dataclass
 class Params:
-    prior: np.ndarray        # C
-    p_yes: np.ndarray        # E x C
-    p_fix: np.ndarray        # F x C
+    prior: np.ndarray  # C
+    p_yes: np.ndarray  # E x C
+    p_fix: np.ndarray  # F x C
 
     @classmethod
-    def of(cls, engine: Engine) -> "Params":
+    def of(cls, engine: Engine) -> Params:
         return cls(engine.prior.copy(), engine.p_yes.copy(), engine.p_fix.copy())
 
 
 @dataclass
 class Data:
     """Cases as matrices over the engine's ids; identical cases share a row (`weight` of them)."""
-    sym: np.ndarray          # N x C: log P(symptoms | cause), fixed
-    yes: np.ndarray          # N x E: 1 where answered yes
-    no: np.ndarray           # N x E
-    failed: np.ndarray       # N x F
-    worked: np.ndarray       # N x F
-    weight: np.ndarray | None = None   # N: cases per row (None: one each)
+
+    sym: np.ndarray  # N x C: log P(symptoms | cause), fixed
+    yes: np.ndarray  # N x E: 1 where answered yes
+    no: np.ndarray  # N x E
+    failed: np.ndarray  # N x F
+    worked: np.ndarray  # N x F
+    weight: np.ndarray | None = None  # N: cases per row (None: one each)
 
     @classmethod
-    def of(cls, engine: Engine, cases: list[Case]) -> "Data":
+    def of(cls, engine: Engine, cases: list[Case]) -> Data:
         groups: dict[tuple, int] = {}
         for case in cases:
             key = (case.symptoms, tuple(sorted(case.answers)), tuple(sorted(case.failed)), case.worked)
             groups[key] = groups.get(key, 0) + 1
         unique = [Case(0.0, k[0], k[1], k[2], k[3]) for k in groups]
         n, e, f, c = len(unique), len(engine.evidence_ids), len(engine.fix_ids), len(engine.causes)
-        d = cls(np.zeros((n, c)), np.zeros((n, e)), np.zeros((n, e)), np.zeros((n, f)), np.zeros((n, f)),
-                np.array(list(groups.values()), dtype=float))
+        d = cls(
+            np.zeros((n, c)),
+            np.zeros((n, e)),
+            np.zeros((n, e)),
+            np.zeros((n, f)),
+            np.zeros((n, f)),
+            np.array(list(groups.values()), dtype=float),
+        )
         log_sym = np.log(np.maximum(engine.symptom_lik, _TINY))
         for i, case in enumerate(unique):
             for s in case.symptoms:
@@ -113,9 +124,14 @@ def log_joint(p: Params, d: Data) -> np.ndarray:
     """N x C: log P(cause, everything observed in the episode)."""
     lp_fix = np.log(np.maximum(p.p_fix, _TINY))
     ln_fix = np.log(np.maximum(1.0 - p.p_fix, _TINY))
-    return (np.log(np.maximum(p.prior, _TINY))[None, :] + d.sym
-            + d.yes @ np.log(p.p_yes) + d.no @ np.log(1.0 - p.p_yes)
-            + d.failed @ ln_fix + d.worked @ lp_fix)
+    return (
+        np.log(np.maximum(p.prior, _TINY))[None, :]
+        + d.sym
+        + d.yes @ np.log(p.p_yes)
+        + d.no @ np.log(1.0 - p.p_yes)
+        + d.failed @ ln_fix
+        + d.worked @ lp_fix
+    )
 
 
 def posterior(p: Params, d: Data) -> tuple[np.ndarray, float]:
@@ -130,6 +146,7 @@ def posterior(p: Params, d: Data) -> tuple[np.ndarray, float]:
 @dataclass
 class Counts:
     """Expected episodes behind each value (the evidence a value rests on)."""
+
     prior: np.ndarray
     p_yes: np.ndarray
     p_fix: np.ndarray
@@ -138,8 +155,9 @@ class Counts:
 FAMILIES = ("prior", "answers", "fixes")
 
 
-def em(base: Params, d: Data, strength: float | dict[str, float], iterations: int = 100,
-       tol: float = 1e-5) -> tuple[Params, Counts]:
+def em(
+    base: Params, d: Data, strength: float | dict[str, float], iterations: int = 100, tol: float = 1e-5
+) -> tuple[Params, Counts]:
     """MAP estimate with pseudo-counts `strength` x the base values (one strength, or one per
     family of values: prior, answers, fixes)."""
     s = strength if isinstance(strength, dict) else dict.fromkeys(FAMILIES, float(strength))
@@ -148,9 +166,9 @@ def em(base: Params, d: Data, strength: float | dict[str, float], iterations: in
     last = -math.inf
     for _ in range(iterations):
         r, ll = posterior(p, d)
-        r = r * d.weights[:, None]                         # expected cases per row and cause
-        seen = (d.yes + d.no).T @ r                        # E x C
-        tried = (d.failed + d.worked).T @ r                # F x C
+        r = r * d.weights[:, None]  # expected cases per row and cause
+        seen = (d.yes + d.no).T @ r  # E x C
+        tried = (d.failed + d.worked).T @ r  # F x C
         p.prior = (s["prior"] * base.prior + r.sum(axis=0)) / (s["prior"] + len(d))
         p.p_yes = np.clip((s["answers"] * base.p_yes + d.yes.T @ r) / (s["answers"] + seen), 0.01, 0.99)
         p.p_fix = np.where(linked, (s["fixes"] * base.p_fix + d.worked.T @ r) / (s["fixes"] + tried), 0.0)
@@ -163,13 +181,15 @@ def em(base: Params, d: Data, strength: float | dict[str, float], iterations: in
 
 def guard(base: Params, p: Params, counts: Counts, min_count: float, max_odds_ratio: float) -> Params:
     """Too little data: the base value. Otherwise odds moved at most `max_odds_ratio`."""
+
     def bound(b: np.ndarray, v: np.ndarray, n: np.ndarray) -> np.ndarray:
         lo = b / (b + (1 - b) * max_odds_ratio)
         hi = b * max_odds_ratio / (b * max_odds_ratio + (1 - b))
         out = np.clip(v, np.minimum(lo, hi), np.maximum(lo, hi))
         return np.where((n >= min_count) & (b > 0) & (b < 1), out, b)
+
     prior = bound(base.prior, p.prior, counts.prior)
-    kept = counts.prior < min_count          # these keep the base value; the others share the rest of the mass
+    kept = counts.prior < min_count  # these keep the base value; the others share the rest of the mass
     moved = prior[~kept].sum()
     if moved > 0:
         prior[~kept] *= (1.0 - base.prior[kept].sum()) / moved
@@ -180,13 +200,19 @@ def guard(base: Params, p: Params, counts: Counts, min_count: float, max_odds_ra
 class Learned:
     params: Params
     counts: Counts
-    strength: dict[str, float]                                    # per family of values
-    validation: float = 0.0                                       # held-out log-likelihood per episode
+    strength: dict[str, float]  # per family of values
+    validation: float = 0.0  # held-out log-likelihood per episode
     episodes: int = 0
 
 
-def learn(engine: Engine, cases: list[Case], strengths: Iterable[float] = STRENGTHS, min_count: float = 5.0,
-          max_odds_ratio: float = 4.0, holdout: float = 0.2) -> Learned:
+def learn(
+    engine: Engine,
+    cases: list[Case],
+    strengths: Iterable[float] = STRENGTHS,
+    min_count: float = 5.0,
+    max_odds_ratio: float = 4.0,
+    holdout: float = 0.2,
+) -> Learned:
     """Choose each family's prior strength on the latest `holdout` share of the cases (by time;
     one pass of coordinate ascent on the held-out log-likelihood), then learn from all of them."""
     if not cases:
@@ -217,17 +243,25 @@ def learn(engine: Engine, cases: list[Case], strengths: Iterable[float] = STRENG
 def proposal(engine: Engine, learned: Learned, min_change: float = 0.005) -> dict[str, Any]:
     """The values that changed, with the expected episodes behind each, as knowledge/learned.yml."""
     base, p, n = Params.of(engine), learned.params, learned.counts
-    scale = sum(engine.kb.causes[c].prior for c in engine.causes)   # priors are written on the knowledge base's scale
+    scale = sum(engine.kb.causes[c].prior for c in engine.causes)  # priors are written on the knowledge base's scale
     causes: dict[str, dict[str, Any]] = {}
     for ci, cid in enumerate(engine.causes):
         entry: dict[str, Any] = {}
         if abs(p.prior[ci] - base.prior[ci]) >= min_change * base.prior[ci] + 1e-4:
-            entry["prior"] = {"value": _r(p.prior[ci] * scale), "was": _r(engine.kb.causes[cid].prior),
-                              "episodes": _r(n.prior[ci], 1)}
-        for kind, ids, new, old, cnt in (("evidence", engine.evidence_ids, p.p_yes, base.p_yes, n.p_yes),
-                                          ("fixes", engine.fix_ids, p.p_fix, base.p_fix, n.p_fix)):
-            changed = {i: {"value": _r(new[k, ci]), "was": _r(old[k, ci]), "episodes": _r(cnt[k, ci], 1)}
-                       for k, i in enumerate(ids) if abs(new[k, ci] - old[k, ci]) >= min_change}
+            entry["prior"] = {
+                "value": _r(p.prior[ci] * scale),
+                "was": _r(engine.kb.causes[cid].prior),
+                "episodes": _r(n.prior[ci], 1),
+            }
+        for kind, ids, new, old, cnt in (
+            ("evidence", engine.evidence_ids, p.p_yes, base.p_yes, n.p_yes),
+            ("fixes", engine.fix_ids, p.p_fix, base.p_fix, n.p_fix),
+        ):
+            changed = {
+                i: {"value": _r(new[k, ci]), "was": _r(old[k, ci]), "episodes": _r(cnt[k, ci], 1)}
+                for k, i in enumerate(ids)
+                if abs(new[k, ci] - old[k, ci]) >= min_change
+            }
             if changed:
                 entry[kind] = changed
         if entry:

@@ -20,6 +20,7 @@ What the contact and agents do is delivered synchronously (the call returns
 when the bot has answered the webhook); echoes of the bot's own API calls are
 delivered by a background worker, as Chatwoot's job queue would (`settle`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,13 +49,13 @@ class FakeChatwoot:
     def __init__(self, secret: str, keep_pending_on_bot_failure: bool = False):
         self.secret = secret
         self.keep_pending_on_bot_failure = keep_pending_on_bot_failure
-        self.bot_url: str | None = None        # the bot's webhook, set once it runs
+        self.bot_url: str | None = None  # the bot's webhook, set once it runs
         self.lock = threading.RLock()
         self.conversations: dict[int, dict] = {}
         self.messages: dict[int, dict] = {}
-        self.calls: list[dict] = []            # every API call the bot made
-        self.attempts: list[dict] = []         # every webhook call made to the bot
-        self.failures: list[dict] = []         # injected API failures
+        self.calls: list[dict] = []  # every API call the bot made
+        self.attempts: list[dict] = []  # every webhook call made to the bot
+        self.failures: list[dict] = []  # injected API failures
         self._ids = itertools.count(5000)
         self._jobs: queue.Queue = queue.Queue()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -66,11 +67,13 @@ class FakeChatwoot:
     def contact_says(self, cid: int, text: str | None, attachments: list | None = None, private: bool = False) -> list:
         return self.deliver(self.contact_writes(cid, text, attachments, private))
 
-    def contact_writes(self, cid: int, text: str | None, attachments: list | None = None, private: bool = False) -> dict:
+    def contact_writes(
+        self, cid: int, text: str | None, attachments: list | None = None, private: bool = False
+    ) -> dict:
         """The contact's message, stored; its `message_created` event is returned, not delivered."""
         with self.lock:
             conv = self._conversation(cid)
-            if conv["status"] == "resolved":   # a bot inbox reopens it for the bot
+            if conv["status"] == "resolved":  # a bot inbox reopens it for the bot
                 conv["status"] = "pending"
             message = self._add(cid, text, "incoming", private=private, attachments=attachments)
         return self._message_event("message_created", message)
@@ -103,8 +106,13 @@ class FakeChatwoot:
     def posted(self, cid: int, private: bool | None = False) -> list[dict]:
         """The bot's messages in a conversation (public ones unless `private` is None or True)."""
         with self.lock:
-            return [m for m in self.messages.values() if m["conversation_id"] == cid and m["message_type"] == "outgoing"
-                    and (private is None or m["private"] == private)]
+            return [
+                m
+                for m in self.messages.values()
+                if m["conversation_id"] == cid
+                and m["message_type"] == "outgoing"
+                and (private is None or m["private"] == private)
+            ]
 
     def last_select(self, cid: int) -> dict:
         return [m for m in self.posted(cid) if m["content_type"] == "input_select"][-1]
@@ -124,17 +132,31 @@ class FakeChatwoot:
         raise TimeoutError("echo deliveries still queued")
 
     # ----- deliveries ------------------------------------------------------------------
-    def deliver(self, payload: dict, delivery: str | None = None, *, secret: str | None = None,
-                timestamp: str | None = None, attempts: int = 3, signed: bool = True) -> list:
+    def deliver(
+        self,
+        payload: dict,
+        delivery: str | None = None,
+        *,
+        secret: str | None = None,
+        timestamp: str | None = None,
+        attempts: int = 3,
+        signed: bool = True,
+    ) -> list:
         """POST `payload` as Chatwoot does; the HTTP status of each attempt (None: timed out)."""
         body = json.dumps(payload).encode()
         delivery = delivery or str(uuid.uuid4())
         statuses = []
         for _ in range(attempts):
             ts = timestamp or str(int(time.time()))
-            headers = {"Content-Type": "application/json", "X-Chatwoot-Delivery": delivery,
-                       **({"X-Chatwoot-Timestamp": ts, "X-Chatwoot-Signature": sign(secret or self.secret, ts, body)}
-                          if signed else {})}
+            headers = {
+                "Content-Type": "application/json",
+                "X-Chatwoot-Delivery": delivery,
+                **(
+                    {"X-Chatwoot-Timestamp": ts, "X-Chatwoot-Signature": sign(secret or self.secret, ts, body)}
+                    if signed
+                    else {}
+                ),
+            }
             try:
                 status = requests.post(self.bot_url, data=body, headers=headers, timeout=5).status_code
             except requests.RequestException:
@@ -142,7 +164,7 @@ class FakeChatwoot:
             statuses.append(status)
             with self.lock:
                 self.attempts.append({"event": payload.get("event"), "delivery": delivery, "status": status})
-            if status not in (429, 500):   # a timeout is not retried
+            if status not in (429, 500):  # a timeout is not retried
                 break
             time.sleep(0.1)
         if statuses[-1] is None or statuses[-1] >= 400:
@@ -172,32 +194,72 @@ class FakeChatwoot:
         with self.lock:
             return self.conversations.setdefault(cid, {"id": cid, "status": "pending"})
 
-    def _add(self, cid: int, content, message_type: str, private: bool = False, attachments=None,
-             content_type: str = "text", content_attributes: dict | None = None) -> dict:
-        message = {"id": next(self._ids), "conversation_id": cid, "content": content, "message_type": message_type,
-                   "private": private, "content_type": content_type, "content_attributes": content_attributes or {},
-                   "attachments": attachments or [], "status": "sent",
-                   "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
+    def _add(
+        self,
+        cid: int,
+        content,
+        message_type: str,
+        private: bool = False,
+        attachments=None,
+        content_type: str = "text",
+        content_attributes: dict | None = None,
+    ) -> dict:
+        message = {
+            "id": next(self._ids),
+            "conversation_id": cid,
+            "content": content,
+            "message_type": message_type,
+            "private": private,
+            "content_type": content_type,
+            "content_attributes": content_attributes or {},
+            "attachments": attachments or [],
+            "status": "sent",
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        }
         self.messages[message["id"]] = message
         return message
 
     def _conversation_data(self, cid: int) -> dict:
         conv = self._conversation(cid)
-        return {"id": cid, "account_id": ACCOUNT, "inbox_id": INBOX, "status": conv["status"], "can_reply": True,
-                "channel": "Channel::WebWidget", "contact_inbox": {"id": 8, "contact_id": 55, "inbox_id": INBOX},
-                "meta": {"sender": {"id": 55, "name": "Jo", "type": "contact"}, "assignee": None},
-                "unread_count": 0, "timestamp": int(time.time())}
+        return {
+            "id": cid,
+            "account_id": ACCOUNT,
+            "inbox_id": INBOX,
+            "status": conv["status"],
+            "can_reply": True,
+            "channel": "Channel::WebWidget",
+            "contact_inbox": {"id": 8, "contact_id": 55, "inbox_id": INBOX},
+            "meta": {"sender": {"id": 55, "name": "Jo", "type": "contact"}, "assignee": None},
+            "unread_count": 0,
+            "timestamp": int(time.time()),
+        }
 
     def _message_event(self, kind: str, message: dict) -> dict:
         incoming = message["message_type"] == "incoming"
-        data = {"event": kind, **{k: message[k] for k in ("id", "content", "created_at", "message_type", "content_type",
-                                                          "content_attributes", "private")},
-                "source_id": None,
-                "sender": ({"id": 55, "name": "Jo", "type": "contact"} if incoming
-                           else {"id": 2, "name": "Troubleshooter", "type": "agent_bot"}),
-                "inbox": {"id": INBOX, "name": "Website"},
-                "conversation": self._conversation_data(message["conversation_id"]),
-                "account": {"id": ACCOUNT, "name": "Support"}}
+        data = {
+            "event": kind,
+            **{
+                k: message[k]
+                for k in (
+                    "id",
+                    "content",
+                    "created_at",
+                    "message_type",
+                    "content_type",
+                    "content_attributes",
+                    "private",
+                )
+            },
+            "source_id": None,
+            "sender": (
+                {"id": 55, "name": "Jo", "type": "contact"}
+                if incoming
+                else {"id": 2, "name": "Troubleshooter", "type": "agent_bot"}
+            ),
+            "inbox": {"id": INBOX, "name": "Website"},
+            "conversation": self._conversation_data(message["conversation_id"]),
+            "account": {"id": ACCOUNT, "name": "Support"},
+        }
         if message["attachments"]:
             data["attachments"] = message["attachments"]
         return data
@@ -206,7 +268,9 @@ class FakeChatwoot:
         data = self._conversation_data(cid)
         events = [{**data, "event": "conversation_status_changed"}]
         if data["status"] in ("open", "resolved"):
-            events.append({**data, "event": "conversation_opened" if data["status"] == "open" else "conversation_resolved"})
+            events.append(
+                {**data, "event": "conversation_opened" if data["status"] == "open" else "conversation_resolved"}
+            )
         return events
 
     # ----- Chatwoot's API ---------------------------------------------------------------
@@ -236,10 +300,15 @@ class FakeChatwoot:
             if not isinstance(body, dict) or not isinstance(body.get("content"), str) or not body["content"].strip():
                 return 422, {"error": "content is required"}
             with self.lock:
-                message = self._add(cid, body["content"], body.get("message_type", "outgoing"),
-                                     private=bool(body.get("private")), content_type=body.get("content_type", "text"),
-                                     content_attributes=body.get("content_attributes"))
-            self._jobs.put(self._message_event("message_created", message))   # the bot's own message, echoed
+                message = self._add(
+                    cid,
+                    body["content"],
+                    body.get("message_type", "outgoing"),
+                    private=bool(body.get("private")),
+                    content_type=body.get("content_type", "text"),
+                    content_attributes=body.get("content_attributes"),
+                )
+            self._jobs.put(self._message_event("message_created", message))  # the bot's own message, echoed
             return 200, {"id": message["id"]}
         if method == "POST" and tail == "/toggle_status":
             status = (body or {}).get("status")

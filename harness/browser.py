@@ -1,4 +1,5 @@
 """Debian's headless Chromium driven by selenium (the widget test and `make screenshots`)."""
+
 from __future__ import annotations
 
 import shutil
@@ -19,9 +20,19 @@ def chromium(width: int = 1200, height: int = 800):
     profile = tempfile.mkdtemp(prefix="chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--window-size={width},{height}", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        f"--user-data-dir={profile}",
+    ):
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(str(DRIVER)), options=opts)
     try:

@@ -5,6 +5,7 @@ pending" with Rasa's HTTP API, the reply goes in over REST, and the
 
 A reading is right, unclear (the bot asks again: not understood, but not
 wrong either) or wrong (acted on a misreading)."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,14 @@ import requests
 from troubleshooter import messages
 from troubleshooter.state import Diagnosis
 
-INTENT_ACTS = {"ask_how_to_check": ("how_to_check",), "ask_why": ("why",), "ask_other_fix": ("skip",),
-               "acknowledge": ("ack",), "human_handoff": ("handoff", "confirm"), "start_over": ("start_over", "confirm")}
+INTENT_ACTS = {
+    "ask_how_to_check": ("how_to_check",),
+    "ask_why": ("why",),
+    "ask_other_fix": ("skip",),
+    "acknowledge": ("ack",),
+    "human_handoff": ("handoff", "confirm"),
+    "start_over": ("start_over", "confirm"),
+}
 
 
 def state_for(after: dict[str, str]) -> Diagnosis:
@@ -58,15 +65,17 @@ def put_state(url: str, sender: str, d: Diagnosis) -> None:
     start it creates, and its SQL store then drops the event as "before the session"."""
     events = f"{url}/conversations/{sender}/tracker/events"
     requests.post(events, json=[{"event": "slot", "name": "reading", "value": None}], timeout=30).raise_for_status()
-    requests.post(events, json=[{"event": "slot", "name": "diagnosis", "value": d.to_dict()}],
-                  timeout=30).raise_for_status()
+    requests.post(
+        events, json=[{"event": "slot", "name": "diagnosis", "value": d.to_dict()}], timeout=30
+    ).raise_for_status()
 
 
 def read_in_context(url: str, reply: dict[str, Any]) -> dict[str, Any]:
     sender = "replies-" + uuid.uuid4().hex[:10]
     put_state(url, sender, state_for(reply["after"]))
-    requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": reply["text"]},
-                  timeout=60).raise_for_status()
+    requests.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": reply["text"]}, timeout=60
+    ).raise_for_status()
     tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
     return tracker["slots"].get("reading") or {}
 
@@ -82,10 +91,21 @@ def evaluate(url: str, replies: list[dict[str, Any]]) -> dict[str, Any]:
         kind = "after a question" if "question" in r["after"] else "after a fix"
         by_kind.setdefault(kind, Counter())[verdict] += 1
         if verdict != "right":
-            misses.append({"after": r["after"], "text": r["text"], "expect": r["expect"], "verdict": verdict,
-                           "read_as": {k: reading.get(k) for k in ("act", "value", "how")}})
+            misses.append(
+                {
+                    "after": r["after"],
+                    "text": r["text"],
+                    "expect": r["expect"],
+                    "verdict": verdict,
+                    "read_as": {k: reading.get(k) for k in ("act", "value", "how")},
+                }
+            )
     n = len(replies)
-    return {"replies": n, "right": verdicts["right"] / n, "unclear": verdicts["unclear"] / n,
-            "wrong": verdicts["wrong"] / n,
-            "by_kind": {k: {v: c[v] for v in ("right", "unclear", "wrong")} for k, c in by_kind.items()},
-            "misses": misses}
+    return {
+        "replies": n,
+        "right": verdicts["right"] / n,
+        "unclear": verdicts["unclear"] / n,
+        "wrong": verdicts["wrong"] / n,
+        "by_kind": {k: {v: c[v] for v in ("right", "unclear", "wrong")} for k, c in by_kind.items()},
+        "misses": misses,
+    }

@@ -4,16 +4,20 @@ cause's P(yes | cause), a fix works with P(fix resolves | cause), and some users
 behave as people do: ask for a person, start over, stop replying, type instead of
 clicking. The truth defaults to the knowledge base's own probabilities; any part
 can be overridden."""
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 
-from .knowledge import KnowledgeBase
+from troubleshooter.knowledge import KnowledgeBase
 
 OPENINGS = ("{s}", "help!! {s}", "hi, {s} on tiktok", "{s} since yesterday", "{s}, what do i do", "hey so {s}")
-TYPED = {"yes": ("yes", "yeah", "ya", "yes i am"), "no": ("no", "nope", "no its not"),
-         "unsure": ("not sure", "idk", "no idea")}
+TYPED = {
+    "yes": ("yes", "yeah", "ya", "yes i am"),
+    "no": ("no", "nope", "no its not"),
+    "unsure": ("not sure", "idk", "no idea"),
+}
 WORKED = ("that worked", "omg it works", "yes it works now", "fixed, thanks")
 FAILED = ("still not working", "didnt work", "nope still broken")
 
@@ -21,12 +25,13 @@ FAILED = ("still not working", "didnt work", "nope still broken")
 @dataclass
 class Truth:
     """The population's real probabilities (defaults: the knowledge base's)."""
+
     priors: dict[str, float]
-    p_yes: dict[tuple[str, str], float]          # (evidence, cause) -> P(yes)
-    p_fix: dict[tuple[str, str], float]          # (fix, cause) -> P(resolves)
+    p_yes: dict[tuple[str, str], float]  # (evidence, cause) -> P(yes)
+    p_fix: dict[tuple[str, str], float]  # (fix, cause) -> P(resolves)
 
     @classmethod
-    def of(cls, kb: KnowledgeBase) -> "Truth":
+    def of(cls, kb: KnowledgeBase) -> Truth:
         p_yes = {(e, c): kb.causes[c].evidence.get(e, kb.evidence[e].base_rate) for e in kb.evidence for c in kb.causes}
         p_fix = {(f, c): p for c in kb.causes for f, p in kb.causes[c].fixes.items()}
         return cls({c: v.prior for c, v in kb.causes.items()}, p_yes, p_fix)
@@ -37,13 +42,13 @@ class User:
     cause: str
     symptom: str
     opening: str
-    types: bool                      # types answers instead of clicking buttons
-    asks_person_at: int | None       # turn at which they ask for a person
-    gives_up_at: int | None          # turn after which they stop replying
+    types: bool  # types answers instead of clicking buttons
+    asks_person_at: int | None  # turn at which they ask for a person
+    gives_up_at: int | None  # turn after which they stop replying
     starts_over_at: int | None
     thanks: bool
-    answers: dict[str, str] = field(default_factory=dict)     # sampled once per question
-    results: dict[str, bool] = field(default_factory=dict)    # sampled once per fix
+    answers: dict[str, str] = field(default_factory=dict)  # sampled once per question
+    results: dict[str, bool] = field(default_factory=dict)  # sampled once per fix
 
 
 class Population:
@@ -54,15 +59,20 @@ class Population:
     def user(self) -> User:
         rng, kb = self.rng, self.kb
         cause = rng.choices(self._causes, [self.truth.priors[c] for c in self._causes])[0]
-        linked = kb.causes[cause].symptoms or {s: 1.0 for s in kb.symptoms}
+        linked = kb.causes[cause].symptoms or dict.fromkeys(kb.symptoms, 1.0)
         symptom = rng.choices(list(linked), list(linked.values()))[0]
         text = kb.symptoms[symptom].description
         opening = rng.choice(OPENINGS).format(s=text[0].lower() + text[1:])
-        return User(cause, symptom, opening, types=rng.random() < 0.4,
-                    asks_person_at=rng.randint(2, 5) if rng.random() < 0.08 else None,
-                    gives_up_at=rng.randint(1, 6) if rng.random() < 0.1 else None,
-                    starts_over_at=rng.randint(2, 4) if rng.random() < 0.04 else None,
-                    thanks=rng.random() < 0.3)
+        return User(
+            cause,
+            symptom,
+            opening,
+            types=rng.random() < 0.4,
+            asks_person_at=rng.randint(2, 5) if rng.random() < 0.08 else None,
+            gives_up_at=rng.randint(1, 6) if rng.random() < 0.1 else None,
+            starts_over_at=rng.randint(2, 4) if rng.random() < 0.04 else None,
+            thanks=rng.random() < 0.3,
+        )
 
     def settled_user(self) -> User:
         """A user whose every answer and fix result is drawn now: engines compared on copies
@@ -93,9 +103,10 @@ class Population:
 @dataclass
 class Run:
     """One simulated user diagnosed by the engine alone."""
+
     cause: str
     symptom: str
-    answers: dict[str, str]          # answers given, in order asked
+    answers: dict[str, str]  # answers given, in order asked
     failed: list[str]
     worked: str | None
     time: float
@@ -116,5 +127,6 @@ def diagnose(engine, pop: Population, u: User, time: float = 0.0, max_steps: int
                 break
         else:
             break
-    return Run(u.cause, u.symptom, {e: d.evidence[e] for e in d.asked if e in d.evidence}, list(d.failed),
-               d.resolved_by, time)
+    return Run(
+        u.cause, u.symptom, {e: d.evidence[e] for e in d.asked if e in d.evidence}, list(d.failed), d.resolved_by, time
+    )

@@ -3,15 +3,16 @@
 Each user opens with free text, answers questions by clicking the button
 (every other user types the answer instead), and reports fix results.
 """
+
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
+from simulation.cases import Case, Outcome, fix_works, user_answer
 from troubleshooter.knowledge import KnowledgeBase
-from troubleshooter.simulate import Case, Outcome, fix_works, user_answer
 
-from .users import steps
+from .rest import steps
 
 Say = Callable[[str, str], list]
 TYPED = {"yes": "yeah", "no": "nope", "unsure": "not sure"}
@@ -37,7 +38,7 @@ def converse(say: Say, kb: KnowledgeBase, case: Case, sender: str, typed: bool) 
             out.stalled = True
             return out, latencies
         step = found[-1]
-        if step["type"] == "clarify":   # "Do you mean ...?": the user picks its own problem if offered
+        if step["type"] == "clarify":  # "Do you mean ...?": the user picks its own problem if offered
             mine = f"/symptom_{case.symptom}"
             if not any(b["payload"] == mine for m in reply for b in m.get("buttons", [])):
                 out.stalled = True

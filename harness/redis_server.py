@@ -4,6 +4,7 @@ files in a temporary folder; it answers PING before `start()` returns and is alw
     with RedisServer() as redis:            # stopped on leaving, also when the body raises
         store = AtomicRedisLockStore(host=redis.host, port=redis.port)
 """
+
 from __future__ import annotations
 
 import os
@@ -45,7 +46,7 @@ class RedisServer:
         except OSError:
             return False
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         """Start and wait (bounded) until it answers; on failure nothing is left running and the log is in the error."""
         self.dir = Path(tempfile.mkdtemp(prefix="test-redis-"))
         try:
@@ -61,20 +62,38 @@ class RedisServer:
         self.port = port
         with open(self.dir / "redis.log", "ab") as log:
             self.proc = subprocess.Popen(
-                [self.binary, "--port", str(port), "--bind", self.host, "--save", "", "--appendonly", "no",
-                 "--dir", str(self.dir), "--daemonize", "no"],
-                cwd=self.dir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    self.binary,
+                    "--port",
+                    str(port),
+                    "--bind",
+                    self.host,
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.dir),
+                    "--daemonize",
+                    "no",
+                ],
+                cwd=self.dir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.ping():
                 return True
-            if self.proc.poll() is not None:   # e.g. the port was taken meanwhile
+            if self.proc.poll() is not None:  # e.g. the port was taken meanwhile
                 self.proc = None
                 return False
             time.sleep(0.05)
         self._kill()
-        raise RuntimeError(f"redis-server on port {port} did not answer PING in {self.timeout:.0f} s:\n"
-                           f"{self.log()[-2000:]}")
+        raise RuntimeError(
+            f"redis-server on port {port} did not answer PING in {self.timeout:.0f} s:\n{self.log()[-2000:]}"
+        )
 
     def log(self) -> str:
         path = self.dir / "redis.log" if self.dir else None
@@ -104,7 +123,7 @@ class RedisServer:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
 
-    def __enter__(self) -> "RedisServer":
+    def __enter__(self) -> RedisServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

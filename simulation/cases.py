@@ -5,21 +5,30 @@ a true cause from the contract, the symptom reported first, and what the user
 answers to every question, sometimes wrongly (`wrong` lists those answers).
 Ground truth is the contract's `resolved_by`; the knowledge base is never asked
 what a user would say or which fix works."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
-from .engine import Engine
-from .knowledge import KnowledgeBase
+from troubleshooter.engine import Engine
+from troubleshooter.knowledge import KnowledgeBase
 
 # The article's tips in their fixed order (Tip 1 network ... Tip 7 reinstall).
-ARTICLE_TIP_ORDER = ("switch_network", "update_app", "restart_device", "clear_cache",
-                     "close_background_apps", "report_problem", "reinstall_app")
+ARTICLE_TIP_ORDER = (
+    "switch_network",
+    "update_app",
+    "restart_device",
+    "clear_cache",
+    "close_background_apps",
+    "report_problem",
+    "reinstall_app",
+)
 MAX_TURNS = 40
 
 
@@ -30,7 +39,7 @@ class Case:
     opening: str
     answers: dict[str, str]
     id: str = ""
-    wrong: list[str] = field(default_factory=list)     # answers given that are not true of the case
+    wrong: list[str] = field(default_factory=list)  # answers given that are not true of the case
 
 
 @dataclass
@@ -39,15 +48,23 @@ class Outcome:
     fixes: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     redundant_questions: int = 0
-    stalled: bool = False       # no end within MAX_TURNS, or a question or fix suggested again
+    stalled: bool = False  # no end within MAX_TURNS, or a question or fix suggested again
 
 
 def load_cases(path: Path | str) -> list[Case]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"]
     yes_no = {True: "yes", False: "no"}
-    return [Case(c["cause"], c["symptom"], c["opening"],
-                 {k: yes_no.get(v, v) for k, v in (c.get("answers") or {}).items()},
-                 str(c.get("id", "")), list(c.get("wrong") or [])) for c in raw]
+    return [
+        Case(
+            c["cause"],
+            c["symptom"],
+            c["opening"],
+            {k: yes_no.get(v, v) for k, v in (c.get("answers") or {}).items()},
+            str(c.get("id", "")),
+            list(c.get("wrong") or []),
+        )
+        for c in raw
+    ]
 
 
 def fix_works(kb: KnowledgeBase, cause: str, fix: str) -> bool:
@@ -71,7 +88,7 @@ def run_engine(engine: Engine, case: Case) -> Outcome:
     for _ in range(MAX_TURNS):
         step = engine.advance(d)
         if step.id is not None and step.id in (out.questions if step.kind == "question" else out.fixes):
-            out.stalled = True      # the same step again: a loop, not progress
+            out.stalled = True  # the same step again: a loop, not progress
             return out
         if step.kind == "question":
             if step.id in known:
@@ -127,7 +144,7 @@ if __name__ == "__main__":
     import json
     import sys
 
-    from .knowledge import load_knowledge_base
+    from troubleshooter.knowledge import load_knowledge_base
 
     eng = Engine(load_knowledge_base())
     cases = load_cases(sys.argv[1] if len(sys.argv) > 1 else "tests/simulated_users/cases.yml")

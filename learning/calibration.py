@@ -1,5 +1,6 @@
 """How well an engine's numbers match outcomes: predicted P(suggested fix resolves)
 against what happened, and replays of finished episodes."""
+
 from __future__ import annotations
 
 import math
@@ -7,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Engine
-from .learning import Case
-from .state import Diagnosis
+from learning.estimate import Case
+from troubleshooter.engine import Engine
+from troubleshooter.state import Diagnosis
 
 _EPS = 1e-6
 
@@ -31,8 +32,12 @@ def fix_predictions(engine: Engine, cases: list[Case]) -> tuple[np.ndarray, np.n
 
 def _state(case: Case) -> Diagnosis:
     """The diagnosis before any fix: the episode's symptoms (as said) and answers."""
-    return Diagnosis(symptoms=list(case.symptoms), reports=[{s: 1.0} for s in case.symptoms], status="active",
-                     evidence={e: "yes" if y else "no" for e, y in case.answers})
+    return Diagnosis(
+        symptoms=list(case.symptoms),
+        reports=[{s: 1.0} for s in case.symptoms],
+        status="active",
+        evidence={e: "yes" if y else "no" for e, y in case.answers},
+    )
 
 
 def brier(p: np.ndarray, y: np.ndarray) -> float:

@@ -1,6 +1,7 @@
 """Real servers for tests and the bench (fixtures are in tests/integration/conftest.py), started by the
 project's own run script on free loopback ports, with a throw-away SQLite tracker store; a server that
 fails to start is stopped before the error is raised, so nothing is left running."""
+
 from __future__ import annotations
 
 import os
@@ -14,9 +15,10 @@ from pathlib import Path
 import requests
 import yaml
 
+from troubleshooter.paths import ROOT
+
 from .chatwoot import API_TOKEN
 
-ROOT = Path(__file__).resolve().parents[2]
 CHATWOOT_SECRET = "test-webhook-secret"
 
 
@@ -63,17 +65,30 @@ class Assistant:
     """The project's servers started by its run script: action server, Rasa
     replica(s) and (unless web=False) the web page, on loopback test ports."""
 
-    def __init__(self, workdir: Path, chatwoot_url: str = "", endpoints: Path | None = None,
-                 actions_port: int | None = None, replicas: int = 1, web: bool = True, tracker_db: Path | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        chatwoot_url: str = "",
+        endpoints: Path | None = None,
+        actions_port: int | None = None,
+        replicas: int = 1,
+        web: bool = True,
+        tracker_db: Path | None = None,
+    ):
         """`endpoints` given: its action_endpoint's port must be `actions_port`; otherwise the
         project's endpoints with an SQLite tracker store at `tracker_db` (default: in workdir)."""
         self.workdir = workdir
         rasa_port, web_port = free_port(replicas), free_port()
         actions_port = actions_port or free_port()
         self.endpoints = endpoints or endpoints_file(
-            workdir / "endpoints.yml", actions_port, tracker_store={"db": str(tracker_db or workdir / "tracker.db")})
-        self.env = {**os.environ, "CHATWOOT_URL": chatwoot_url, "CHATWOOT_API_TOKEN": API_TOKEN,
-                    "CHATWOOT_WEBHOOK_SECRET": CHATWOOT_SECRET}
+            workdir / "endpoints.yml", actions_port, tracker_store={"db": str(tracker_db or workdir / "tracker.db")}
+        )
+        self.env = {
+            **os.environ,
+            "CHATWOOT_URL": chatwoot_url,
+            "CHATWOOT_API_TOKEN": API_TOKEN,
+            "CHATWOOT_WEBHOOK_SECRET": CHATWOOT_SECRET,
+        }
         self.model = model_path()
         self.proc = None
         self.rasa_port, self.actions_port, self.replicas, self.web = rasa_port, actions_port, replicas, web
@@ -92,10 +107,29 @@ class Assistant:
     def _start(self, timeout: float):
         with open(self.workdir / "servers.log", "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "scripts" / "run.py"), "--model", self.model, "--endpoints",
-                 str(self.endpoints), "--rasa-port", str(self.rasa_port), "--actions-port", str(self.actions_port),
-                 "--web-port", str(self.web_port), "--replicas", str(self.replicas), *([] if self.web else ["--no-web"])],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    str(ROOT / "scripts" / "run.py"),
+                    "--model",
+                    self.model,
+                    "--endpoints",
+                    str(self.endpoints),
+                    "--rasa-port",
+                    str(self.rasa_port),
+                    "--actions-port",
+                    str(self.actions_port),
+                    "--web-port",
+                    str(self.web_port),
+                    "--replicas",
+                    str(self.replicas),
+                    *([] if self.web else ["--no-web"]),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         urls = [f"http://127.0.0.1:{self.rasa_port + i}/" for i in range(self.replicas)]
         urls += [f"http://127.0.0.1:{self.actions_port}/health"] + [self.web_url] * self.web
         deadline = time.time() + timeout
@@ -105,7 +139,9 @@ class Assistant:
             if all(answers(url) for url in urls):
                 return
             time.sleep(1)
-        raise RuntimeError(f"servers not ready in {timeout:.0f} s:\n" + (self.workdir / "servers.log").read_text()[-3000:])
+        raise RuntimeError(
+            f"servers not ready in {timeout:.0f} s:\n" + (self.workdir / "servers.log").read_text()[-3000:]
+        )
 
     def stop(self):
         """Stop the run script (it stops its servers); whatever is left of its process group is killed."""
@@ -119,8 +155,10 @@ class Assistant:
                 pass
         # The run script starts each server in a session of its own: anything it left is found by its port.
         left = [f"rasa run -m .* -p {self.rasa_port + i} " for i in range(self.replicas)]
-        left += [f"rasa run actions --actions actions --port {self.actions_port}",
-                 f"serve_web.py --port {self.web_port} "]
+        left += [
+            f"rasa run actions --actions actions --port {self.actions_port}",
+            f"serve_web.py --port {self.web_port} ",
+        ]
         for pid in [self.proc.pid] + [p for pattern in left for p in pids(pattern)]:
             try:
                 os.killpg(pid, signal.SIGKILL)
@@ -139,8 +177,9 @@ class Assistant:
         return found[0] if found else None
 
     def say(self, sender: str, message, timeout: float = 60):
-        r = requests.post(self.url + "/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                          timeout=timeout)
+        r = requests.post(
+            self.url + "/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout
+        )
         r.raise_for_status()
         return r.json()
 

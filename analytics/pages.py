@@ -1,6 +1,7 @@
 """HTTP routes of the analytics pages, independent of the server that mounts them:
 `Routes.get(path, query, headers)` -> `Response`. With a token configured every route
 needs it (Authorization: Bearer, or the cookie set by opening a page with ?token=)."""
+
 from __future__ import annotations
 
 import hmac
@@ -9,18 +10,18 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 from troubleshooter.knowledge import KnowledgeBaseError
+from troubleshooter.paths import WEB
 
 from .service import Analytics, QueryError
 from .store import StoreError
 
 logger = logging.getLogger(__name__)
-PAGES = Path(__file__).resolve().parent.parent / "web" / "analytics"
+PAGES = WEB / "analytics"
 _STATIC = re.compile(r"^[a-z0-9_-]+\.(css|js)$")
 _TYPES = {"css": "text/css; charset=utf-8", "js": "application/javascript; charset=utf-8"}
 COOKIE = "analytics_token"
@@ -49,7 +50,7 @@ class Routes:
             if self._analytics is None:
                 try:
                     self._analytics = self._make()
-                except (StoreError, KnowledgeBaseError, OSError, ValueError) as exc:   # a set-up to fix, said plainly
+                except (StoreError, KnowledgeBaseError, OSError, ValueError) as exc:  # a set-up to fix, said plainly
                     raise QueryError(f"the analytics cannot start: {exc}", 503) from None
             return self._analytics
 
@@ -58,7 +59,7 @@ class Routes:
         try:
             for store in self.analytics().sources.stores.values():
                 store.refresh(force=True)
-        except Exception as exc:   # noqa: BLE001 - the pages report the problem when asked
+        except Exception as exc:
             logger.warning("analytics: could not read the tracker store yet: %s", exc)
 
     def get(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Response:
@@ -67,7 +68,7 @@ class Routes:
             response = self._route(path, query, headers)
         except QueryError as exc:
             response = _json(exc.status, {"error": str(exc)})
-        except Exception:   # noqa: BLE001 - logged with its trace; the page gets a plain message
+        except Exception:
             logger.exception("analytics request %s failed", path)
             response = _json(500, {"error": "the analytics could not answer this request; see the server log"})
         response.headers.setdefault("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}")
@@ -92,8 +93,12 @@ class Routes:
         if path == "/analytics/episodes.json":
             return _json(200, a.episodes(query))
         if path == "/analytics/episodes.csv":
-            return Response(200, a.episodes_csv(query).encode(), "text/csv; charset=utf-8",
-                            {"Content-Disposition": 'attachment; filename="episodes.csv"'})
+            return Response(
+                200,
+                a.episodes_csv(query).encode(),
+                "text/csv; charset=utf-8",
+                {"Content-Disposition": 'attachment; filename="episodes.csv"'},
+            )
         if path == "/analytics/conversation.json":
             return _json(200, a.conversation(query))
         return _json(404, {"error": f"no analytics page at {path[:80]}"})
@@ -109,17 +114,33 @@ class Routes:
         given = query.get("token")
         if given is not None and self._matches(given) and not path.endswith((".json", ".csv")):
             rest = {k: v for k, v in query.items() if k != "token"}
-            return Response(303, b"", "text/plain", {
-                "Location": path + ("?" + urlencode(rest) if rest else ""),
-                "Set-Cookie": f"{COOKIE}={given}; Path=/analytics; HttpOnly; SameSite=Lax"})
+            return Response(
+                303,
+                b"",
+                "text/plain",
+                {
+                    "Location": path + ("?" + urlencode(rest) if rest else ""),
+                    "Set-Cookie": f"{COOKIE}={given}; Path=/analytics; HttpOnly; SameSite=Lax",
+                },
+            )
         auth = headers.get("authorization", "")
-        cookies = [c.strip().partition("=") for c in headers.get("cookie", "").split(";")]   # other cookies may be malformed
-        for candidate in (auth[7:] if auth.lower().startswith("bearer ") else None,
-                          *(value for name, _, value in cookies if name == COOKIE), given):
+        cookies = [
+            c.strip().partition("=") for c in headers.get("cookie", "").split(";")
+        ]  # other cookies may be malformed
+        for candidate in (
+            auth[7:] if auth.lower().startswith("bearer ") else None,
+            *(value for name, _, value in cookies if name == COOKIE),
+            given,
+        ):
             if candidate is not None and self._matches(candidate):
                 return None
-        return _json(401, {"error": "this page needs the analytics token: open /analytics?token=... once, "
-                                    "or send Authorization: Bearer <token>"})
+        return _json(
+            401,
+            {
+                "error": "this page needs the analytics token: open /analytics?token=... once, "
+                "or send Authorization: Bearer <token>"
+            },
+        )
 
     def _matches(self, given: str) -> bool:
         return hmac.compare_digest(given.encode(), self.token.encode())

@@ -2,16 +2,17 @@
 tests/wild/BRIEF.md, never the training data. `dev` may be read to find
 kinds of errors; `sealed` is only ever scored. Neither is trained on:
 `overlaps` finds any 4-word run shared with the training data."""
+
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-WILD = ROOT / "tests" / "wild"
+from troubleshooter.paths import ROOT, TESTS
+
+WILD = TESTS / "wild"
 SETS = ("dev", "check", "sealed")
 
 
@@ -26,8 +27,15 @@ def _facts(raw: Any) -> dict[str, str]:
 
 def nlu_examples(name: str) -> list[dict[str, Any]]:
     data = yaml.safe_load((WILD / name / "nlu.yml").read_text(encoding="utf-8"))["examples"]
-    return [{"text": str(e["text"]), "intent": e["intent"], "also": list(e.get("also") or []),
-             "facts": _facts(e.get("facts"))} for e in data]
+    return [
+        {
+            "text": str(e["text"]),
+            "intent": e["intent"],
+            "also": list(e.get("also") or []),
+            "facts": _facts(e.get("facts")),
+        }
+        for e in data
+    ]
 
 
 def replies(name: str) -> list[dict[str, Any]]:
@@ -35,7 +43,9 @@ def replies(name: str) -> list[dict[str, Any]]:
     out = []
     for r in data:
         expect = {k: _answer(v) for k, v in (r.get("expect") or {}).items()}
-        out.append({"after": dict(r["after"]), "text": str(r["text"]), "expect": expect, "facts": _facts(r.get("facts"))})
+        out.append(
+            {"after": dict(r["after"]), "text": str(r["text"]), "expect": expect, "facts": _facts(r.get("facts"))}
+        )
     return out
 
 
@@ -44,9 +54,18 @@ def users(name: str) -> list[dict[str, Any]]:
     out = []
     for u in data:
         say = {_answer(k): [str(x) for x in v] for k, v in (u.get("say") or {}).items()}
-        replies_ = {k: {"text": str(v["text"]), "facts": _facts(v.get("facts"))} for k, v in (u.get("replies") or {}).items()}
-        out.append({**u, "answers": {k: _answer(v) for k, v in u["answers"].items()}, "say": say,
-                    "replies": replies_, "opening_facts": _facts(u.get("opening_facts"))})
+        replies_ = {
+            k: {"text": str(v["text"]), "facts": _facts(v.get("facts"))} for k, v in (u.get("replies") or {}).items()
+        }
+        out.append(
+            {
+                **u,
+                "answers": {k: _answer(v) for k, v in u["answers"].items()},
+                "say": say,
+                "replies": replies_,
+                "opening_facts": _facts(u.get("opening_facts")),
+            }
+        )
     return out
 
 
@@ -75,7 +94,7 @@ def _words(text: str) -> list[str]:
 
 def runs(text: str, n: int = 4) -> set[tuple[str, ...]]:
     w = _words(text)
-    return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
+    return {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}
 
 
 def overlaps(held_out: list[str], training: list[str], n: int = 4) -> list[tuple[str, str, str]]:
