@@ -3,11 +3,10 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := $(PY) scripts/rasa
 export RASA_TELEMETRY_ENABLED := false
-export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: learn report demo-data run run-production run-scaled shell train setup setup-test validate test test-unit test-quick bench screenshots clean
+.PHONY: learn report demo-data run run-production run-scaled shell train setup setup-test validate lint test test-unit test-quick bench screenshots clean
 
 setup:
 	@bash scripts/setup.sh
@@ -37,10 +36,14 @@ validate: setup
 	  >build/validate.log 2>&1 || (grep -E "ERROR|WARNING|UserWarning" build/validate.log; exit 1)
 	@echo "rasa data validate: no errors or warnings"
 
-# Data validation, then pytest: unit tests, then everything that needs the trained model and
+# ruff (pyproject.toml): lint and format, checked, never rewritten here (`.venv/bin/ruff format .` does that).
+lint: setup
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . >/dev/null && echo "ruff: lint and format clean"
+
+# Lint and data validation, then pytest: unit tests, then everything that needs the trained model and
 # real servers (NLU on held-out and wild text, conversations over REST, channels, faults, scale-out).
-test: setup-test validate train
-	@$(PY) -m pytest -p no:cacheprovider tests
+test: setup-test lint validate train
+	@$(PY) -m pytest tests
 
 # The README's picture of the widget, from a real conversation (docs/widget.png).
 screenshots: setup-test train
@@ -59,15 +62,16 @@ learn: setup
 demo-data: train
 	@$(PY) -m analytics.demo --model "$$($(PY) scripts/model.py path)"
 
-test-unit: setup
-	@$(PY) -m pytest -p no:cacheprovider tests -m "not integration"
+# No trained model needed; some unit tests use a real Redis (setup-test installs it).
+test-unit: setup-test
+	@$(PY) -m pytest tests -m "not integration"
 
 # Everything but the slow modules (their own servers, minutes of talk); make test runs them all.
 test-quick: setup-test train
-	@$(PY) -m pytest -p no:cacheprovider tests -m "not slow"
+	@$(PY) -m pytest tests -m "not slow"
 
 bench: setup-test train
 	@$(PY) -m bench
 
 clean:
-	rm -rf models results .rasa build web/vendor tracker.db
+	rm -rf models .rasa build web/vendor tracker.db *.egg-info

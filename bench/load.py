@@ -56,7 +56,7 @@ def _post(url: str, sender: str, text: str) -> tuple[float, bool]:
 
 def sequential(url: str, script: list[str], senders: int = 20, turns: int = 10) -> dict[str, float]:
     lat, errors = [], 0
-    for s in range(senders):
+    for _s in range(senders):
         sender = f"seq-{uuid.uuid4().hex[:8]}"
         for t in range(turns):
             dt, ok = _post(url, sender, script[t % len(script)])
@@ -100,7 +100,8 @@ def concurrent(url: str, script: list[str], conversations: int = 20, turns: int 
 def rss_mb(pid: int | None) -> float:
     if not pid:
         return float("nan")
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
     raise RuntimeError(f"process {pid} has exited: its memory cannot be measured")

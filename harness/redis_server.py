@@ -7,6 +7,7 @@ files in a temporary folder; it answers PING before `start()` returns and is alw
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -106,10 +107,8 @@ class RedisServer:
             return
         if proc.poll() is None:
             for sig in (signal.SIGTERM, signal.SIGCONT):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, sig)
-                except ProcessLookupError:
-                    pass
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -4,6 +4,7 @@ fails to start is stopped before the error is raised, so nothing is left running
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -149,10 +150,8 @@ class Assistant:
             return
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
         # The run script starts each server in a session of its own: anything it left is found by its port.
         left = [f"rasa run -m .* -p {self.rasa_port + i} " for i in range(self.replicas)]
         left += [
@@ -160,10 +159,8 @@ class Assistant:
             f"serve_web.py --port {self.web_port} ",
         ]
         for pid in [self.proc.pid] + [p for pattern in left for p in pids(pattern)]:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self.proc.wait()
         self.proc = None
 

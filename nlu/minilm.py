@@ -130,7 +130,7 @@ class MiniLM:
         self.embed_norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
         self.layers = []
         for i in range(6):
-            g = lambda name: w[f"encoder.layer.{i}.{name}"]
+            g = lambda name, i=i: w[f"encoder.layer.{i}.{name}"]
             qkv = np.concatenate([g(f"attention.self.{k}.weight") for k in ("query", "key", "value")]).T.copy()
             qkv_b = np.concatenate([g(f"attention.self.{k}.bias") for k in ("query", "key", "value")])
             self.layers.append(

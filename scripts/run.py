@@ -10,6 +10,7 @@ Ctrl-C (or SIGTERM) stops every process it started.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -90,7 +91,7 @@ def check_stores(config: dict, endpoints: str) -> None:
             require_reachable(
                 f"{key.replace('_', ' ')} ({store['type']})",
                 where,
-                lambda: read_custom_store(key, store),
+                lambda key=key, store=store: read_custom_store(key, store),
                 "conversations would be lost",
                 endpoints,
             )
@@ -149,10 +150,8 @@ class Supervisor:
     def stop(self) -> None:
         for p in self.procs:
             if p.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         deadline = time.time() + 15
         for p in self.procs:
             try:

@@ -1,3 +1,4 @@
+import inspect
 
 import pytest
 
@@ -7,32 +8,53 @@ from troubleshooter.extract import EvidenceExtractor
 from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.reading import Turn, read
 
-# Modules that start servers of their own or talk for minutes; `make test` runs them,
-# `make test-quick` leaves them out.
-SLOW = {
-    "test_scaleout.py",
-    "test_wild.py",
-    "test_analytics.py",
-    "test_learn.py",
-    "test_restart.py",
-    "test_faults.py",
-    "test_shell.py",
-    "test_widget_browser.py",
-    "test_store_checks.py",
-}
+# A test is `slow` when it starts servers of its own: found from what it uses, not kept in a list.
+# It (or a helper function of its module, or a fixture it uses that is not shared by the whole session)
+# names one of these starters. Session fixtures (the shared assistant) start once for everyone.
+STARTERS = frozenset({"Assistant", "RedisServer", "chromium", "subprocess", "pexpect"})
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "integration: needs the trained model and running servers")
-    config.addinivalue_line("markers", "slow: starts servers of its own or runs for minutes (make test runs it)")
+def _names(code) -> set[str]:
+    """Global and attribute names a function's code uses, nested functions and lambdas included."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names(const)
+    return names
+
+
+def starts_servers(function, module, seen=None) -> bool:
+    """Whether `function` names a server starter, directly or through its module's own functions."""
+    seen = set() if seen is None else seen
+    code = getattr(function, "__code__", None)
+    if code is None or function in seen:
+        return False
+    seen.add(function)
+    names = _names(code)
+    if names & STARTERS:
+        return True
+    helpers = [getattr(module, n, None) for n in names]
+    own = [h for h in helpers if getattr(h, "__module__", None) == module.__name__]
+    functions = [h for h in own if inspect.isfunction(h)]
+    functions += [m for h in own if inspect.isclass(h) for m in vars(h).values() if inspect.isfunction(m)]
+    return any(starts_servers(f, module, seen) for f in functions)
+
+
+def _own_servers(item) -> bool:
+    if starts_servers(item.function, item.module):
+        return True
+    for defs in item._fixtureinfo.name2fixturedefs.values():
+        fixture = defs[-1]
+        if fixture.scope != "session" and starts_servers(fixture.func, inspect.getmodule(fixture.func)):
+            return True
+    return False
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        parts = item.nodeid.split("::")[0].split("/")
-        if "integration" in parts:
+        if "integration" in item.nodeid.split("::")[0].split("/"):
             item.add_marker(pytest.mark.integration)
-        if parts[-1] in SLOW:
+        if isinstance(item, pytest.Function) and _own_servers(item):
             item.add_marker(pytest.mark.slow)
 
 

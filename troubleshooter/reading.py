@@ -343,9 +343,9 @@ def _general(
         return report
     if facts:
         return report
-    if (top.startswith("symptom_") or states_problem(text) and symptoms) and not d.pending:
-        if sum(symptoms.values()) >= 0.3 and not (asking and d.active):
-            return report  # with nothing pending, a vague report still starts a diagnosis
+    reported = top.startswith("symptom_") or states_problem(text) and symptoms
+    if reported and not d.pending and sum(symptoms.values()) >= 0.3 and not (asking and d.active):
+        return report  # with nothing pending, a vague report still starts a diagnosis
     if asking and d.active:
         return Reading("aside", how=how + "; a question I can't answer", **base)
     return _unclear(symptoms, how, facts)

@@ -6,6 +6,7 @@ stopped at the end, also when a test fails."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -144,15 +145,11 @@ class Run:
         if self.proc.poll() is None:
             self.servers.update(children(self.proc.pid))
             self.proc.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
         for pid in [self.proc.pid, *filter(alive, self.servers)]:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self.proc.wait(timeout=10)
         return time.monotonic() - began
 

@@ -2,6 +2,7 @@
 so a failed start-up leaves nothing running and no port taken."""
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -27,5 +28,5 @@ def test_free_ports_are_free_and_blocks_are_consecutive():
 def test_the_rasa_server_process_is_found_by_its_port(assistant):
     """The bench reads the Rasa server's memory through this."""
     pid = assistant.rasa_pid()
-    cmdline = open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+    cmdline = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
     assert "rasa run -m" in cmdline and f"-p {assistant.rasa_port} " in cmdline

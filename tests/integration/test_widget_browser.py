@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -11,8 +10,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from harness.browser import chromium
 from harness.servers import answers, free_port, wait_for
+from troubleshooter.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "test-output" / "widget.png"
 
 

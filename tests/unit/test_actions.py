@@ -5,16 +5,16 @@ conversation's state still loads."""
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.respond import ActionRespond
+from troubleshooter.paths import TESTS
 from troubleshooter.state import Diagnosis
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
+FIXTURES = TESTS / "fixtures" / "trackers"
 
 
 def tracker(name, **changes):
@@ -58,7 +58,7 @@ def test_symptom_starts_diagnosis_using_stated_facts():
     assert question["type"] == "question" and question["evidence"] != "vpn_or_proxy"
     asked = [m for m in messages if m.get("buttons")][-1]
     assert [b["title"] for b in asked["buttons"]] == ["Yes", "No", "Not sure"]
-    assert asked["buttons"][0]["payload"] == '/affirm{"evidence":"%s"}' % question["evidence"]
+    assert asked["buttons"][0]["payload"] == '/affirm{{"evidence":"{}"}}'.format(question["evidence"])
     assert d["choices"] == [b["payload"] for b in asked["buttons"]]
     assert slot(events, "reading")["act"] == "report"
 
