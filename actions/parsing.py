@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from troubleshooter.dialogue import OWNERS, OWNERSHIP_METADATA
 from troubleshooter.reading import Turn
 from troubleshooter.state import Diagnosis
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, OWNERS, OWNERSHIP_METADATA
 
 from .knowledge_access import extractor
 
-SLOT = "diagnosis"
-READING_SLOT = "reading"
 SUPPORT_CHATS = ("chatwoot",)  # channels trusted to say who owns a conversation
 
 
 def diagnosis_of(tracker: Tracker) -> Diagnosis:
-    return Diagnosis.from_dict(tracker.get_slot(SLOT))
+    return Diagnosis.from_dict(tracker.get_slot(DIAGNOSIS_SLOT))
 
 
 def turn_of(tracker: Tracker) -> Turn:
@@ -38,7 +36,7 @@ def turn_of(tracker: Tracker) -> Turn:
 
 def ownership_of(tracker: Tracker) -> tuple[str | None, bool]:
     """(owner, status_only) from a support chat's latest message: who owns the conversation
-    now (troubleshooter.dialogue.OWNERS), and whether the message only reports that
+    now (troubleshooter.vocabulary.OWNERS), and whether the message only reports that
     (no user text). (None, False) for every other channel: users cannot claim it."""
     latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None) or {}
     if latest.get("input_channel") not in SUPPORT_CHATS:

@@ -12,14 +12,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from troubleshooter.dialogue import owner_changed, respond, tidy
 from troubleshooter.reading import read
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT, RESPOND_ACTION
 
 from .knowledge_access import answer_meaning, engine
-from .parsing import READING_SLOT, SLOT, diagnosis_of, ownership_of, turn_of
+from .parsing import diagnosis_of, ownership_of, turn_of
 
 
 class ActionRespond(Action):
     def name(self) -> str:
-        return "action_respond"
+        return RESPOND_ACTION
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         eng = engine()
@@ -30,4 +31,4 @@ class ActionRespond(Action):
         messages = owner_changed(eng, d, owner, reading) if owner else respond(eng, d, reading)
         for message in messages:
             dispatcher.utter_message(**message)
-        return [SlotSet(SLOT, d.to_dict()), SlotSet(READING_SLOT, reading.to_dict() if reading else None)]
+        return [SlotSet(DIAGNOSIS_SLOT, d.to_dict()), SlotSet(READING_SLOT, reading.to_dict() if reading else None)]

@@ -1,1 +1,2 @@
-"""Support analytics over the tracker store: episodes, figures, pages, reports."""
+"""Support analytics over the tracker store: episodes, metrics, the store reader,
+the service and its pages, reports, demo data."""

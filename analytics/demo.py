@@ -15,80 +15,22 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.servers import Assistant
-from simulation.population import FAILED, TYPED, WORKED, Population, User
+from simulation.driver import Conversation, Say, converse
+from simulation.population import Member, Population, User
 from troubleshooter.knowledge import load_knowledge_base
 
 from .service import DEMO_DB
 
-MAX_TURNS = 25
-Say = Callable[[str], list]
+MAX_TURNS = 25  # user messages, the opening included
 
 
-def _payloads(reply: list) -> list[dict]:
-    return [
-        m["custom"]["troubleshooter"]
-        for m in reply
-        if isinstance(m.get("custom"), dict) and isinstance(m["custom"].get("troubleshooter"), dict)
-    ]
-
-
-def _buttons(reply: list) -> list[dict]:
-    shown = [m["buttons"] for m in reply if m.get("buttons")]
-    return shown[-1] if shown else []
-
-
-def play(say: Say, pop: Population, u: User) -> None:
-    """One user's conversation, until it ends, they give up, or MAX_TURNS."""
-    reply = say(u.opening)
-    for turn in range(1, MAX_TURNS):
-        if u.gives_up_at == turn:
-            return
-        if u.asks_person_at == turn:
-            reply = say(pop.typed(("can i talk to a real person", "human please", "i want to talk to support")))
-            continue
-        if u.starts_over_at == turn:
-            reply = say("start over")
-            u.starts_over_at = None
-            continue
-        steps = [p for p in _payloads(reply) if p["type"] in ("question", "fix", "clarify", "resolved", "handoff")]
-        step = steps[-1] if steps else None
-        if step is None:
-            buttons = _buttons(reply)
-            if not buttons:
-                return
-            reply = say(buttons[0]["payload"])  # e.g. a confirmation: yes
-            continue
-        kind = step["type"]
-        if kind == "handoff":
-            return
-        if kind == "resolved":
-            if u.thanks:
-                say(pop.typed(("thanks!", "thank you so much", "ty")))
-            return
-        if kind == "clarify":
-            options = step.get("options") or []
-            reply = say(f"/symptom_{u.symptom}" if u.symptom in options else u.opening)
-        elif kind == "question":
-            value = pop.answer(u, step["evidence"])
-            intent = {"yes": "affirm", "no": "deny", "unsure": "unsure"}[value]
-            reply = say(
-                pop.typed(TYPED[value])
-                if u.types
-                else f"/{intent}{json.dumps({'evidence': step['evidence']}, separators=(',', ':'))}"
-            )
-        else:
-            worked = pop.fix_works(u, step["fix"])
-            intent = "fix_worked" if worked else "fix_failed"
-            reply = say(
-                pop.typed(WORKED if worked else FAILED)
-                if u.types
-                else f"/{intent}{json.dumps({'fix': step['fix']}, separators=(',', ':'))}"
-            )
+def play(say: Say, pop: Population, u: User) -> Conversation:
+    """One user's conversation (simulation/driver.py), until it ends, they give up, or MAX_TURNS."""
+    return converse(say, Member(pop, u), MAX_TURNS - 1)
 
 
 def spread(db: Path, days: int, rng: random.Random, now: float) -> int:

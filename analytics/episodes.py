@@ -15,12 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from troubleshooter.state import Diagnosis
+from troubleshooter.vocabulary import (
+    DIAGNOSIS_SLOT,
+    OWNERSHIP_METADATA,
+    READING_SLOT,
+    RESPOND_ACTION,
+    STEP_KINDS,
+    payloads,
+)
 
 OUTCOMES = ("resolved", "handed_over", "abandoned", "restarted", "ongoing", "no_problem")
 FINISHED = ("resolved", "handed_over", "abandoned", "restarted")
 REASONS = ("asked", "out_of_fixes", "failure", "people")
-RESPOND = "action_respond"
-STEP_KINDS = ("question", "fix", "handoff", "resolved", "clarify")
 
 Belief = Callable[[Diagnosis], list[tuple[str, float]]]
 
@@ -46,12 +52,7 @@ class Turn:
 
     @property
     def payloads(self) -> list[dict]:
-        out = []
-        for m in self.bot:
-            body = (m.get("custom") or {}).get("troubleshooter") if isinstance(m.get("custom"), dict) else None
-            if isinstance(body, dict) and isinstance(body.get("type"), str):
-                out.append(body)
-        return out
+        return [p for p in payloads(self.bot) if isinstance(p.get("type"), str)]
 
     def step(self) -> dict | None:
         """The new step the bot took this turn (reminders are not new steps)."""
@@ -165,10 +166,10 @@ def turns_of(events: Iterable[dict]) -> list[Turn]:
         elif kind == "bot" and action not in (None, "action_listen", "action_session_start"):
             current.bot.append(_bot_message(e))
             current.answered = True
-        elif kind == "slot" and action == RESPOND:
-            if e.get("name") == "diagnosis" and isinstance(e.get("value"), dict):
+        elif kind == "slot" and action == RESPOND_ACTION:
+            if e.get("name") == DIAGNOSIS_SLOT and isinstance(e.get("value"), dict):
                 current.diagnosis, current.answered, current.end = e["value"], True, max(current.end, ts)
-            elif e.get("name") == "reading":
+            elif e.get("name") == READING_SLOT:
                 current.reading = e.get("value") if isinstance(e.get("value"), dict) else None
     return turns
 
@@ -184,7 +185,7 @@ def _user_turn(index: int, e: dict, ts: float, restart: bool) -> Turn:
     parse = e.get("parse_data") if isinstance(e.get("parse_data"), dict) else {}
     intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
     meta = e.get("metadata") if isinstance(e.get("metadata"), dict) else {}
-    chat = meta.get("support_chat") if isinstance(meta.get("support_chat"), dict) else {}
+    chat = meta.get(OWNERSHIP_METADATA) if isinstance(meta.get(OWNERSHIP_METADATA), dict) else {}
     confidence = intent.get("confidence")
     return Turn(
         index=index,

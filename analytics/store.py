@@ -16,6 +16,7 @@ import ujson  # a Rasa dependency; several times faster than json on event rows
 from analytics.episodes import Conversation, Episode, conversation_of, settle
 from troubleshooter.engine import Engine
 from troubleshooter.state import Diagnosis
+from troubleshooter.vocabulary import PAYLOAD_KEY, READING_SLOT
 
 logger = logging.getLogger(__name__)
 _CHUNK = 200  # conversations read per query
@@ -115,14 +116,18 @@ class TrackerEvents:
 
 
 _BRIEF = ("user", "bot", "slot", "action", "restart")
+# Probes on an event's raw JSON (as Rasa writes it: json.dumps, ", " and ": " separators), so that
+# readings and bot messages without a payload are skipped before parsing.
+_READING_PROBE = f'"name": "{READING_SLOT}"'
+_PAYLOAD_PROBE = f'"{PAYLOAD_KEY}"'
 
 
 def _needed(kind: str, data: Any) -> bool:
     if not isinstance(data, str):
         return True
     if kind == "slot":
-        return '"name": "reading"' not in data
-    return kind != "bot" or '"troubleshooter"' in data
+        return _READING_PROBE not in data
+    return kind != "bot" or _PAYLOAD_PROBE in data
 
 
 def _event(data: Any) -> dict:
@@ -147,14 +152,9 @@ class EpisodeStore:
         """Causes by probability, best first; once a fix worked, also given that it worked."""
         if not (d.symptoms or d.reports or d.evidence):
             return []
-        belief = self.engine.belief(d)
-        if d.resolved_by in self.engine.kb.fixes:
-            fixes = self.engine.kb.causes
-            weighted = {c: p * fixes[c].fixes.get(d.resolved_by, 0.0) for c, p in belief.items()}
-            total = sum(weighted.values())
-            if total > 0:
-                belief = {c: p / total for c, p in sorted(weighted.items(), key=lambda kv: -kv[1])}
-        return list(belief.items())
+        if d.resolved_by is not None:
+            return list(self.engine.belief_given_fix(d, d.resolved_by).items())
+        return list(self.engine.belief(d).items())
 
     def refresh(self, force: bool = False) -> int:
         """Read what changed since the last refresh; returns how many conversations were re-read."""

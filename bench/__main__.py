@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -20,17 +19,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import requests
-import yaml
 
 from bench import analytics_speed, engine_speed, load
 from evaluation import nlu as wild_nlu
 from evaluation import replies as wild_replies
 from evaluation import wild
-from harness.servers import Assistant, free_port
-from simulation import rest as typed_users
-from simulation.cases import Outcome, load_cases, run_fixed_order, summarize
-from simulation.rest_cases import converse
+from harness.servers import Assistant, answers, free_port, wait_for
+from simulation import driver
+from simulation.cases import Outcome, converse_case, load_cases, run_fixed_order, summarize
+from simulation.personas import MAX_REPLIES, TypedPersona
 from troubleshooter.extract import EvidenceExtractor
 from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.paths import REPORTS, ROOT
@@ -79,25 +76,13 @@ def nlu_cross_validation(work: Path) -> dict:
     return report
 
 
-def heldout_f1(url: str) -> float:
-    from sklearn.metrics import f1_score
-
-    data = yaml.safe_load((ROOT / "tests" / "nlu" / "heldout.yml").read_text())["heldout"]
-    truth, pred = [], []
-    for intent, examples in data.items():
-        for text in examples:
-            truth.append(intent)
-            pred.append(requests.post(url + "/model/parse", json={"text": text}, timeout=30).json()["intent"]["name"])
-    return f1_score(truth, pred, average="weighted", zero_division=0)
-
-
 def diagnosis(assistant: Assistant, kb) -> dict:
     progress("diagnosis: the project's simulated users over REST")
     cases = load_cases(ROOT / "tests" / "simulated_users" / "cases.yml")
-    ours = [
-        converse(assistant.say, kb, c, f"bench-{uuid.uuid4().hex[:8]}", typed=bool(i % 2))[0]
-        for i, c in enumerate(cases)
-    ]
+    ours = []
+    for i, c in enumerate(cases):
+        sender = f"bench-{uuid.uuid4().hex[:8]}"
+        ours.append(converse_case(lambda text, s=sender: assistant.say(s, text), kb, c, typed=bool(i % 2))[0])
     article = [run_fixed_order(kb, c) for c in cases]
     oracle = [Outcome(resolved=True, fixes=["oracle"]) for _ in cases]
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -128,13 +113,12 @@ def wild_sets(assistant: Assistant, kb) -> dict:
         nlu = wild_nlu.evaluate(wild_nlu.parse(assistant.url), wild.nlu_examples(name), extract)
         replies = wild_replies.evaluate(assistant.url, wild.replies(name))
         contract = kb.contract["causes"]
-        conversations = [
-            typed_users.play(
-                assistant.say, u, contract[u["cause"]]["resolved_by"], f"wild-{name}-{uuid.uuid4().hex[:8]}"
-            )
-            for u in wild.users(name)
-        ]
-        users = typed_users.summarize(conversations)
+        conversations = []
+        for u in wild.users(name):
+            sender = f"wild-{name}-{uuid.uuid4().hex[:8]}"
+            persona = TypedPersona(u, contract[u["cause"]]["resolved_by"])
+            conversations.append(driver.converse(lambda text, s=sender: assistant.say(s, text), persona, MAX_REPLIES))
+        users = driver.summarize(conversations)
         if name != "dev":
             replies.pop("misses")
         else:
@@ -149,7 +133,7 @@ def wild_sets(assistant: Assistant, kb) -> dict:
 
 def speed(url: str, script: list[str], pid) -> dict:
     rounds = []
-    for r in range(ROUNDS):
+    for _round in range(ROUNDS):
         rounds.append(
             {
                 "sequential": load.sequential(url + "/webhooks/rest/webhook", script),
@@ -169,16 +153,16 @@ def speed(url: str, script: list[str], pid) -> dict:
 
 
 def wait_ready(url: str, proc: subprocess.Popen, seconds: float = 300) -> float:
+    """Seconds until the server at `url` answers; an error as soon as its process exits."""
     t0 = time.time()
-    while time.time() - t0 < seconds:
+
+    def up() -> bool:
         if proc.poll() is not None:
             raise RuntimeError("server exited")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return time.time() - t0
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("server not ready")
+        return answers(url)
+
+    wait_for(up, seconds, url, every=0.5)
+    return time.time() - t0
 
 
 def stock_assistant(work: Path) -> dict:
@@ -194,32 +178,33 @@ def stock_assistant(work: Path) -> dict:
         endpoints.read_text() + f'\ntracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "stock.db"}"\n'
     )
     port = free_port()  # never a fixed port: another server there would be measured instead (make test may run)
-    proc = subprocess.Popen(
-        [
-            RASA,
-            "run",
-            "-m",
-            str(model),
-            "--enable-api",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "--endpoints",
-            str(endpoints),
-        ],
-        cwd=folder,
-        env=ENV,
-        stdout=open(work / "stock-run.log", "w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        ready = wait_ready(f"http://127.0.0.1:{port}/", proc)
-        out = speed(f"http://127.0.0.1:{port}", load.STOCK, proc.pid)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    with open(work / "stock-run.log", "w") as log:
+        proc = subprocess.Popen(
+            [
+                RASA,
+                "run",
+                "-m",
+                str(model),
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "--endpoints",
+                str(endpoints),
+            ],
+            cwd=folder,
+            env=ENV,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            ready = wait_ready(f"http://127.0.0.1:{port}/", proc)
+            out = speed(f"http://127.0.0.1:{port}", load.STOCK, proc.pid)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
     return {"train_s": train_s, "ready_s": ready, **out}
 
 
@@ -435,7 +420,7 @@ def main() -> None:
     a.start()
     ready = time.time() - t0
     try:
-        r["heldout_f1"] = heldout_f1(a.url)
+        r["heldout_f1"] = wild_nlu.heldout(wild_nlu.parse(a.url))["f1"]
         r["wild"] = wild_sets(a, kb)
         r["diagnosis"] = diagnosis(a, kb)
         progress("our assistant: load (sequential, then 20 concurrent conversations)")

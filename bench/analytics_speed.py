@@ -22,7 +22,8 @@ from pathlib import Path
 import requests
 import yaml
 
-from harness.servers import ROOT, free_port
+from harness.servers import answers, free_port, wait_for
+from troubleshooter.paths import ROOT
 
 CONVERSATIONS = 10_000
 ROUNDS = 20
@@ -118,13 +119,7 @@ def run(seed: Path, work: Path) -> dict:
     )
     base = f"http://127.0.0.1:{port}/analytics"
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                requests.get(base, timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+        wait_for(lambda: answers(base), 60, "the analytics page")
         cold = _timed(base + "/summary.json", 1)[0]
         summary = requests.get(base + "/summary.json", timeout=60).json()
         sender = "bench-00042"

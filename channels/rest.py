@@ -15,14 +15,17 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from troubleshooter.texts import languages, t
+
 from .validation import clean_text, message_problem, sender_problem
 
 logger = logging.getLogger(__name__)
-SORRY = "Sorry, I'm having trouble right now. Please try again in a moment."
-# Rasa's own commands, which run no action of ours and say nothing; any other silent turn is a failure.
+SORRY = "channel.trouble"  # said when a turn failed (a text key: knowledge/texts/)
+# Rasa's own commands, which run no action of ours and say nothing (-> what to say: a text key);
+# any other silent turn is a failure.
 SILENT_COMMANDS = {
-    "/restart": "OK, I've forgotten this conversation. What happens when you try to send a message?",
-    "/session_start": "OK.",
+    "/restart": "channel.restarted",
+    "/session_start": "channel.session_started",
 }
 
 
@@ -36,6 +39,7 @@ class RobustRestInput(InputChannel):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        languages()  # the texts are loaded and checked now: a broken text file stops the server, not a turn
         bp = Blueprint("robust_rest_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
@@ -69,7 +73,7 @@ class RobustRestInput(InputChannel):
             if not collector.messages:
                 # Every turn of this bot says something; silence means a failure
                 # (e.g. the action server is down), which Rasa only logs.
-                text = SILENT_COMMANDS.get(body["message"].strip(), SORRY)
+                text = t(SILENT_COMMANDS.get(body["message"].strip(), SORRY))
                 collector.messages.append({"recipient_id": sender, "text": text})
             return response.json(collector.messages)
 

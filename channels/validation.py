@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from troubleshooter.texts import t
+
 MAX_MESSAGE_CHARS = 4000
 MAX_SENDER_CHARS = 128
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -20,9 +22,9 @@ def message_problem(text: Any) -> str | None:
     if not isinstance(text, str):
         return "'message' must be a string."
     if not clean_text(text).strip():
-        return "The message is empty. Tell me what happens when you try to send a TikTok message."
+        return t("channel.empty_message")
     if len(text) > MAX_MESSAGE_CHARS:
-        return f"The message is too long (over {MAX_MESSAGE_CHARS} characters). Please describe the problem in a few sentences."
+        return t("channel.too_long", max_chars=MAX_MESSAGE_CHARS)
     return None
 
 

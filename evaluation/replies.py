@@ -16,6 +16,7 @@ import requests
 
 from troubleshooter import messages
 from troubleshooter.state import Diagnosis
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT
 
 INTENT_ACTS = {
     "ask_how_to_check": ("how_to_check",),
@@ -64,9 +65,9 @@ def put_state(url: str, sender: str, d: Diagnosis) -> None:
     created first: on a new one, Rasa 3.6 stamps the posted event before the session
     start it creates, and its SQL store then drops the event as "before the session"."""
     events = f"{url}/conversations/{sender}/tracker/events"
-    requests.post(events, json=[{"event": "slot", "name": "reading", "value": None}], timeout=30).raise_for_status()
+    requests.post(events, json=[{"event": "slot", "name": READING_SLOT, "value": None}], timeout=30).raise_for_status()
     requests.post(
-        events, json=[{"event": "slot", "name": "diagnosis", "value": d.to_dict()}], timeout=30
+        events, json=[{"event": "slot", "name": DIAGNOSIS_SLOT, "value": d.to_dict()}], timeout=30
     ).raise_for_status()
 
 
@@ -77,7 +78,7 @@ def read_in_context(url: str, reply: dict[str, Any]) -> dict[str, Any]:
         f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": reply["text"]}, timeout=60
     ).raise_for_status()
     tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
-    return tracker["slots"].get("reading") or {}
+    return tracker["slots"].get(READING_SLOT) or {}
 
 
 def evaluate(url: str, replies: list[dict[str, Any]]) -> dict[str, Any]:

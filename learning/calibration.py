@@ -1,15 +1,19 @@
 """How well an engine's numbers match outcomes: predicted P(suggested fix resolves)
-against what happened, and replays of finished episodes."""
+against what happened, replays of finished episodes, and both before and after learning."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from learning.estimate import Case
+from learning.estimate import Case, learn, proposal
+from simulation.inprocess import play
+from simulation.user import SimulatedUser
 from troubleshooter.engine import Engine
+from troubleshooter.knowledge import KnowledgeBase, with_learned
 from troubleshooter.state import Diagnosis
 
 _EPS = 1e-6
@@ -22,9 +26,7 @@ def fix_predictions(engine: Engine, cases: list[Case]) -> tuple[np.ndarray, np.n
     for case in cases:
         d = _state(case)
         for fid in [*case.failed, *([case.worked] if case.worked else [])]:
-            belief = engine.belief(d)
-            p = sum(prob * engine.kb.causes[c].fixes.get(fid, 0.0) for c, prob in belief.items())
-            pred.append(min(max(p, 0.0), 1.0))
+            pred.append(min(max(engine.fix_probability(d, fid), 0.0), 1.0))
             out.append(1.0 if fid == case.worked else 0.0)
             d.failed.append(fid)
     return np.array(pred), np.array(out)
@@ -91,29 +93,57 @@ class Replay:
     cases: int
 
 
+class ReplayedEpisode(SimulatedUser):
+    """A finished episode as a user: questions answered as in the episode ("not sure" when it has
+    no answer), the episode's resolving fix works and every other fix fails."""
+
+    def __init__(self, case: Case):
+        self.case, self.symptoms = case, case.symptoms
+        self._answers = {e: ("yes" if y else "no") for e, y in case.answers}
+
+    def value(self, evidence: str) -> str:
+        return self._answers.get(evidence, "unsure")
+
+    def fix_works(self, fix: str) -> bool:
+        return fix == self.case.worked
+
+
 def replay(engine: Engine, cases: list[Case], max_steps: int = 30) -> Replay:
-    """Replay resolved episodes: questions answered as in the episode ("not sure" when it has no
-    answer), the episode's resolving fix works and every other fix fails (untried fixes are
-    assumed not to work)."""
-    answered = [c for c in cases if c.worked]
-    fixes = questions = resolved = 0
-    for case in answered:
-        known = {e: ("yes" if y else "no") for e, y in case.answers}
-        d = engine.start(case.symptoms[0])
-        for extra in case.symptoms[1:]:
-            engine.report(d, extra)
-        for _ in range(max_steps):
-            step = engine.advance(d)
-            if step.kind == "question":
-                questions += 1
-                engine.answer(d, step.id, known.get(step.id, "unsure"))
-            elif step.kind == "fix":
-                fixes += 1
-                engine.fix_result(d, step.id, step.id == case.worked)
-                if step.id == case.worked:
-                    resolved += 1
-                    break
-            else:
-                break
-    n = len(answered)
-    return Replay(resolved / n, fixes / n, questions / n, n) if n else Replay(math.nan, math.nan, math.nan, 0)
+    """Replay resolved episodes (simulation/inprocess.py) as ReplayedEpisode users (untried
+    fixes are assumed not to work)."""
+    runs = [play(engine, ReplayedEpisode(c), max_steps) for c in cases if c.worked]
+    n = len(runs)
+    if not n:
+        return Replay(math.nan, math.nan, math.nan, 0)
+    return Replay(
+        sum(r.resolved for r in runs) / n,
+        sum(len(r.fixes) for r in runs) / n,
+        sum(len(r.questions) for r in runs) / n,
+        n,
+    )
+
+
+def evaluate(kb: KnowledgeBase, cases: list[Case], split: float = 0.7) -> dict[str, Any]:
+    """Learn on the earlier `split` of the cases, compare before/after on the later ones."""
+    ordered = sorted(cases, key=lambda c: c.time)
+    cut = int(len(ordered) * split)
+    train, test = ordered[:cut], ordered[cut:]
+    before = Engine(kb)
+    learned = learn(before, train)
+    after = Engine(with_learned(kb, proposal(before, learned)))
+    out: dict[str, Any] = {"train": len(train), "test": len(test), "strength": learned.strength}
+    for name, eng in (("before", before), ("after", after)):
+        p, y = fix_predictions(eng, test)
+        r = replay(eng, test)
+        out[name] = {
+            "brier": brier(p, y),
+            "ece": ece(p, y),
+            "log_loss": log_loss(p, y),
+            "reliability": reliability(p, y),
+            "predictions": len(p),
+            "top1": top1_accuracy(eng, test, truth=before),
+            "mean_fixes": r.mean_fixes,
+            "mean_questions": r.mean_questions,
+            "replayed": r.cases,
+        }
+    return out

@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 
@@ -26,11 +24,11 @@ import yaml
 
 from analytics.service import DEMO_DB, ROOT, Sources
 from analytics.store import StoreError
-from learning import calibration as cal
-from learning.estimate import Case, cases_of, largest_changes, learn, proposal
-from simulation.population import Population, Truth, diagnose
+from learning.calibration import evaluate
+from learning.demonstration import COMMON_CAUSE, DEMO_TEST_USERS, DEMO_USERS, FACTOR, WEAK_FIX, WEAK_FOR, demonstration
+from learning.estimate import cases_of, largest_changes, learn, proposal
 from troubleshooter.engine import Engine
-from troubleshooter.knowledge import DEFAULT_DIR, KnowledgeBase, load_knowledge_base, with_learned
+from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base, with_learned
 
 REPLAY_NOTE = (
     'Replays answer questions as the episode did ("not sure" where it has no answer); the episode\'s '
@@ -38,100 +36,6 @@ REPLAY_NOTE = (
     "chose the episodes' fixes (before) is favoured by that assumption: only the known-truth "
     "demonstration below, where every fix's result is known, measures fixes tried fairly."
 )
-
-# The demonstration's truth: one cause five times as common, one fix working half as often.
-COMMON_CAUSE, FACTOR = "network_dns", 5.0
-WEAK_FIX, WEAK_FOR = "switch_network", "network_weak_signal"
-DEMO_USERS, DEMO_TEST_USERS = 3000, 1000
-
-
-def _engine(kb: KnowledgeBase, prop: dict | None = None) -> Engine:
-    return Engine(with_learned(kb, prop) if prop else kb)
-
-
-def evaluate(kb: KnowledgeBase, cases: list[Case], split: float = 0.7) -> dict[str, Any]:
-    """Learn on the earlier `split` of the cases, compare before/after on the later ones."""
-    ordered = sorted(cases, key=lambda c: c.time)
-    cut = int(len(ordered) * split)
-    train, test = ordered[:cut], ordered[cut:]
-    before = Engine(kb)
-    learned = learn(before, train)
-    after = _engine(kb, proposal(before, learned))
-    out: dict[str, Any] = {"train": len(train), "test": len(test), "strength": learned.strength}
-    for name, eng in (("before", before), ("after", after)):
-        p, y = cal.fix_predictions(eng, test)
-        r = cal.replay(eng, test)
-        out[name] = {
-            "brier": cal.brier(p, y),
-            "ece": cal.ece(p, y),
-            "log_loss": cal.log_loss(p, y),
-            "reliability": cal.reliability(p, y),
-            "predictions": len(p),
-            "top1": cal.top1_accuracy(eng, test, truth=before),
-            "mean_fixes": r.mean_fixes,
-            "mean_questions": r.mean_questions,
-            "replayed": r.cases,
-        }
-    return out
-
-
-def demonstration(
-    kb: KnowledgeBase, seed: int = 11, users: int = DEMO_USERS, test_users: int = DEMO_TEST_USERS
-) -> dict[str, Any]:
-    """Users whose truth differs from the knowledge base, diagnosed by the engine before and
-    after learning from them."""
-    truth = Truth.of(kb)
-    truth.priors = {**truth.priors, COMMON_CAUSE: truth.priors[COMMON_CAUSE] * FACTOR}
-    truth.p_fix = {**truth.p_fix, (WEAK_FIX, WEAK_FOR): truth.p_fix[(WEAK_FIX, WEAK_FOR)] / 2}
-    before = Engine(kb)
-    pop = Population(kb, truth, seed=seed)
-    runs = [diagnose(before, pop, pop.user(), time=float(i)) for i in range(users)]
-    rows = [
-        {
-            "started": r.time,
-            "symptoms": [r.symptom],
-            "resolved_by": r.worked,
-            "questions": [{"evidence": e, "answer": v} for e, v in r.answers.items()],
-            "fixes": [{"fix": f, "outcome": "failed"} for f in r.failed],
-        }
-        for r in runs
-    ]
-    cases = [replace(c, cause=r.cause) for c, r in zip(cases_of(rows, before), runs)]  # every run has a symptom
-    learned = learn(before, cases)
-    prop = proposal(before, learned)
-    after = _engine(kb, prop)
-    scale = sum(c.prior for c in kb.causes.values())
-    total = sum(p for c, p in truth.priors.items() if not kb.causes[c].leak)  # the population never draws the leak
-    values = {
-        "prior": (
-            kb.causes[COMMON_CAUSE].prior / scale,
-            truth.priors[COMMON_CAUSE] / total,
-            after.prior[after.causes.index(COMMON_CAUSE)],
-        ),
-        "fix": (
-            kb.causes[WEAK_FOR].fixes[WEAK_FIX],
-            truth.p_fix[(WEAK_FIX, WEAK_FOR)],
-            after.kb.causes[WEAK_FOR].fixes[WEAK_FIX],
-        ),
-    }
-    fresh = Population(kb, truth, seed=seed + 1)
-    newcomers = [fresh.settled_user() for _ in range(test_users)]
-    outcome = {}
-    for name, eng in (("before", before), ("after", after)):
-        done = [diagnose(eng, fresh, replace(u, answers=dict(u.answers), results=dict(u.results))) for u in newcomers]
-        outcome[name] = {
-            "mean_fixes": sum(len(r.failed) + bool(r.worked) for r in done) / len(done),
-            "resolved": sum(bool(r.worked) for r in done) / len(done),
-        }
-    return {
-        "users": users,
-        "test_users": test_users,
-        "values": values,
-        "outcome": outcome,
-        "strength": learned.strength,
-        "changes": largest_changes(prop, 8),
-        "calibration": evaluate(kb, cases),
-    }
 
 
 def _reliability_png(ev: dict, path: Path) -> None:

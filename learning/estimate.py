@@ -42,6 +42,7 @@ class Case:
 def cases_of(rows: Iterable[dict[str, Any]], engine: Engine) -> list[Case]:
     """Episodes (analytics rows) as cases; those with nothing to learn from are left out."""
     out = []
+    evidence, fixes, known = engine.evidence_index, engine.fix_index, engine.symptom_index
     for r in rows:
         answers = {}
         for sid in r.get("symptoms") or []:  # what a symptom implies counts, as in the engine
@@ -49,10 +50,10 @@ def cases_of(rows: Iterable[dict[str, Any]], engine: Engine) -> list[Case]:
                 answers.update(engine.kb.symptoms[sid].implies)
         answers.update({q["evidence"]: q["answer"] for q in r.get("questions") or []})
         answers.update(r.get("volunteered") or {})
-        yes_no = tuple((e, v == "yes") for e, v in answers.items() if v in ("yes", "no") and e in engine._e)
-        failed = tuple(f["fix"] for f in r.get("fixes") or [] if f.get("outcome") == "failed" and f["fix"] in engine._f)
-        worked = r.get("resolved_by") if r.get("resolved_by") in engine._f else None
-        symptoms = tuple(s for s in r.get("symptoms") or [] if s in engine._s)
+        yes_no = tuple((e, v == "yes") for e, v in answers.items() if v in ("yes", "no") and e in evidence)
+        failed = tuple(f["fix"] for f in r.get("fixes") or [] if f.get("outcome") == "failed" and f["fix"] in fixes)
+        worked = r.get("resolved_by") if r.get("resolved_by") in fixes else None
+        symptoms = tuple(s for s in r.get("symptoms") or [] if s in known)
         if symptoms and (yes_no or failed or worked):
             started = r.get("started")
             out.append(
@@ -100,15 +101,16 @@ class Data:
             np.array(list(groups.values()), dtype=float),
         )
         log_sym = np.log(np.maximum(engine.symptom_lik, _TINY))
+        symptom, evidence, fix = engine.symptom_index, engine.evidence_index, engine.fix_index
         for i, case in enumerate(unique):
             for s in case.symptoms:
-                d.sym[i] += log_sym[engine._s[s]]
+                d.sym[i] += log_sym[symptom[s]]
             for eid, yes in case.answers:
-                (d.yes if yes else d.no)[i, engine._e[eid]] = 1.0
+                (d.yes if yes else d.no)[i, evidence[eid]] = 1.0
             for fid in case.failed:
-                d.failed[i, engine._f[fid]] = 1.0
+                d.failed[i, fix[fid]] = 1.0
             if case.worked:
-                d.worked[i, engine._f[case.worked]] = 1.0
+                d.worked[i, fix[case.worked]] = 1.0
         return d
 
     def __len__(self) -> int:

@@ -25,12 +25,18 @@ RASA = [str(BIN / "python"), str(ROOT / "scripts" / "rasa")]  # rasa without thi
 
 
 def check_knowledge_base() -> None:
+    """The knowledge base and the bot's texts load and validate, or nothing starts."""
     from troubleshooter.knowledge import KnowledgeBaseError, load_knowledge_base
+    from troubleshooter.texts import TextsError, languages
 
     try:
         load_knowledge_base(os.environ.get("TROUBLESHOOTER_KB") or ROOT / "knowledge")
     except KnowledgeBaseError as exc:
         sys.exit(f"Invalid knowledge base, not starting: {exc}")
+    try:
+        languages()
+    except TextsError as exc:
+        sys.exit(f"Invalid bot texts, not starting: {exc}")
 
 
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "redis": 6379, "mongod": 27017}

@@ -1,4 +1,5 @@
-"""Simulated users: run the engine (or a fixed fix order) on known cases.
+"""The project's scripted cases as simulated users: the engine alone (or a fixed fix order)
+on known cases, and the same cases over REST, half of them clicking buttons.
 
 A case is a user written from the domain alone (tests/simulated_users/cases.yml):
 a true cause from the contract, the symptom reported first, and what the user
@@ -19,6 +20,10 @@ import yaml
 from troubleshooter.engine import Engine
 from troubleshooter.knowledge import KnowledgeBase
 
+from .driver import Conversation, Say, converse
+from .inprocess import Run, play
+from .user import Reply, SimulatedUser, Step, answer_button, symptom_button
+
 # The article's tips in their fixed order (Tip 1 network ... Tip 7 reinstall).
 ARTICLE_TIP_ORDER = (
     "switch_network",
@@ -29,7 +34,9 @@ ARTICLE_TIP_ORDER = (
     "report_problem",
     "reinstall_app",
 )
-MAX_TURNS = 40
+MAX_STEPS = 40  # engine steps in process
+MAX_REPLIES = 30  # bot replies answered over REST
+TYPED = {"yes": "yeah", "no": "nope", "unsure": "not sure"}
 
 
 @dataclass
@@ -48,10 +55,11 @@ class Outcome:
     fixes: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     redundant_questions: int = 0
-    stalled: bool = False  # no end within MAX_TURNS, or a question or fix suggested again
+    stalled: bool = False  # no end within the limit, or a question or fix suggested again
 
 
 def load_cases(path: Path | str) -> list[Case]:
+    """The cases of a cases.yml (answers as yes, no or unsure)."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"]
     yes_no = {True: "yes", False: "no"}
     return [
@@ -80,36 +88,62 @@ def user_answer(kb: KnowledgeBase, case: Case, evidence: str) -> str:
     return case.answers.get(evidence, "unsure")
 
 
-def run_engine(engine: Engine, case: Case) -> Outcome:
-    kb = engine.kb
-    d = engine.start(case.symptom)
-    out = Outcome(resolved=False)
-    known = set(engine.observed(d))
-    for _ in range(MAX_TURNS):
-        step = engine.advance(d)
-        if step.id is not None and step.id in (out.questions if step.kind == "question" else out.fixes):
-            out.stalled = True  # the same step again: a loop, not progress
-            return out
-        if step.kind == "question":
-            if step.id in known:
-                out.redundant_questions += 1
-            out.questions.append(step.id)
-            known.add(step.id)
-            engine.answer(d, step.id, user_answer(kb, case, step.id))
-        elif step.kind == "fix":
-            out.fixes.append(step.id)
-            worked = fix_works(kb, case.cause, step.id)
-            engine.fix_result(d, step.id, worked)
-            if worked:
-                out.resolved = True
-                return out
-        else:
-            return out
-    out.stalled = True
-    return out
+class ScriptedCase(SimulatedUser):
+    """A case as a user: answers from the case, a fix works when the contract says so; over REST
+    it types its answers and fix results (`typed`) or clicks the buttons, and picks its own
+    problem when asked "Do you mean ...?"."""
+
+    def __init__(self, kb: KnowledgeBase, case: Case, typed: bool = False):
+        self.kb, self.case, self.typed = kb, case, typed
+        self.name, self.cause, self.symptoms = case.id, case.cause, (case.symptom,)
+        self.stated = dict(kb.symptoms[case.symptom].implies) if case.symptom in kb.symptoms else {}
+
+    def value(self, evidence: str) -> str:
+        return user_answer(self.kb, self.case, evidence)
+
+    def fix_works(self, fix: str) -> bool:
+        return fix_works(self.kb, self.case.cause, fix)
+
+    def opening(self) -> str:
+        return self.case.opening
+
+    def answer(self, step: Step, times: int) -> str:
+        value = self.value(step["evidence"])
+        return TYPED[value] if self.typed else answer_button(value, step["evidence"])
+
+    def fix_result(self, step: Step, worked: bool, times: int) -> str:
+        return "that worked" if worked else "still broken"
+
+    def on_clarify(self, step: Step, reply: Reply) -> str | None:
+        mine = symptom_button(self.case.symptom)
+        return mine if any(b["payload"] == mine for m in reply for b in m.get("buttons", [])) else None
+
+
+def converse_case(say: Say, kb: KnowledgeBase, case: Case, typed: bool) -> tuple[Outcome, Conversation]:
+    """The case over REST (simulation/driver.py) and its outcome: every question and fix it replied
+    to (reminders too), a question redundant when asked before or implied by the symptom, resolved
+    once the user says a fix worked, stalled unless resolved or handed over."""
+    user = ScriptedCase(kb, case, typed)
+    c = converse(say, user, MAX_REPLIES)
+    asked = [s["evidence"] for s in c.replied_to if s["type"] == "question"]
+    resolved = c.worked is not None
+    out = Outcome(
+        resolved,
+        [s["fix"] for s in c.replied_to if s["type"] == "fix"],
+        asked,
+        sum(e in asked[:i] or e in user.stated for i, e in enumerate(asked)),
+        stalled=not resolved and c.ended != "handoff",
+    )
+    return out, c
+
+
+def run_engine(engine: Engine, case: Case) -> Run:
+    """The engine alone on a case (simulation/inprocess.py)."""
+    return play(engine, ScriptedCase(engine.kb, case), MAX_STEPS)
 
 
 def run_fixed_order(kb: KnowledgeBase, case: Case, order=ARTICLE_TIP_ORDER) -> Outcome:
+    """The article's tips in their fixed order until one works (no questions)."""
     out = Outcome(resolved=False)
     for fix in order:
         out.fixes.append(fix)
@@ -119,7 +153,8 @@ def run_fixed_order(kb: KnowledgeBase, case: Case, order=ARTICLE_TIP_ORDER) -> O
     return out
 
 
-def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
+def summarize(outcomes: list[Outcome] | list[Run]) -> dict[str, Any]:
+    """The figures of a set of outcomes (make bench's diagnosis table)."""
     n = len(outcomes)
     return {
         "cases": n,
@@ -133,7 +168,8 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
 
 
 def compare(engine: Engine, cases: list[Case]) -> dict[str, dict[str, Any]]:
-    runs: dict[str, Callable[[Case], Outcome]] = {
+    """The engine beside the article's fixed order, summarized."""
+    runs: dict[str, Callable[[Case], Outcome | Run]] = {
         "engine": lambda c: run_engine(engine, c),
         "article_fixed_order": lambda c: run_fixed_order(engine.kb, c),
     }

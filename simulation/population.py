@@ -3,7 +3,7 @@ checking learning against known truth). A user answers each question from the tr
 cause's P(yes | cause), a fix works with P(fix resolves | cause), and some users
 behave as people do: ask for a person, start over, stop replying, type instead of
 clicking. The truth defaults to the knowledge base's own probabilities; any part
-can be overridden."""
+can be overridden. `Member` plays one of them (simulation/inprocess.py, simulation/driver.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass, field
 
 from troubleshooter.knowledge import KnowledgeBase
+
+from .user import Reply, SimulatedUser, Step, answer_button, fix_button, symptom_button
 
 OPENINGS = ("{s}", "help!! {s}", "hi, {s} on tiktok", "{s} since yesterday", "{s}, what do i do", "hey so {s}")
 TYPED = {
@@ -20,6 +22,9 @@ TYPED = {
 }
 WORKED = ("that worked", "omg it works", "yes it works now", "fixed, thanks")
 FAILED = ("still not working", "didnt work", "nope still broken")
+ASK_PERSON = ("can i talk to a real person", "human please", "i want to talk to support")
+THANKS = ("thanks!", "thank you so much", "ty")
+MAX_STEPS = 30  # engine steps for one user in process
 
 
 @dataclass
@@ -100,33 +105,48 @@ class Population:
         return self.rng.choice(options)
 
 
-@dataclass
-class Run:
-    """One simulated user diagnosed by the engine alone."""
+class Member(SimulatedUser):
+    """A population user as a simulated user: answers and fix results drawn from the truth (once
+    each); over REST it types (in the population's words) or clicks, and may ask for a person,
+    start over, stop replying or say thanks. Draws from the population's random numbers in the
+    order it is asked, so a seed gives the same conversations."""
 
-    cause: str
-    symptom: str
-    answers: dict[str, str]  # answers given, in order asked
-    failed: list[str]
-    worked: str | None
-    time: float
+    def __init__(self, pop: Population, user: User):
+        self.pop, self.user = pop, user
+        self.cause, self.symptoms = user.cause, (user.symptom,)
 
+    def value(self, evidence: str) -> str:
+        return self.pop.answer(self.user, evidence)
 
-def diagnose(engine, pop: Population, u: User, time: float = 0.0, max_steps: int = 30) -> Run:
-    """Run the engine on one user: questions answered from the truth, fixes tried until one
-    works or the engine hands over."""
-    d = engine.start(u.symptom)
-    for _ in range(max_steps):
-        step = engine.advance(d)
-        if step.kind == "question":
-            engine.answer(d, step.id, pop.answer(u, step.id))
-        elif step.kind == "fix":
-            worked = pop.fix_works(u, step.id)
-            engine.fix_result(d, step.id, worked)
-            if worked:
-                break
-        else:
-            break
-    return Run(
-        u.cause, u.symptom, {e: d.evidence[e] for e in d.asked if e in d.evidence}, list(d.failed), d.resolved_by, time
-    )
+    def fix_works(self, fix: str) -> bool:
+        return self.pop.fix_works(self.user, fix)
+
+    def opening(self) -> str:
+        return self.user.opening
+
+    def answer(self, step: Step, times: int) -> str:
+        value = self.value(step["evidence"])
+        return self.pop.typed(TYPED[value]) if self.user.types else answer_button(value, step["evidence"])
+
+    def fix_result(self, step: Step, worked: bool, times: int) -> str:
+        return self.pop.typed(WORKED if worked else FAILED) if self.user.types else fix_button(worked, step["fix"])
+
+    def on_clarify(self, step: Step, reply: Reply) -> str:
+        return (
+            symptom_button(self.user.symptom) if self.user.symptom in (step.get("options") or []) else self.user.opening
+        )
+
+    def on_silence(self, reply: Reply) -> str | None:
+        shown = [m["buttons"] for m in reply if m.get("buttons")]
+        return shown[-1][0]["payload"] if shown else None  # e.g. a confirmation: yes
+
+    def on_resolved(self) -> str | None:
+        return self.pop.typed(THANKS) if self.user.thanks else None
+
+    def leaves(self, turn: int) -> bool:
+        return self.user.gives_up_at == turn
+
+    def interject(self, turn: int) -> str | None:
+        if self.user.asks_person_at == turn:
+            return self.pop.typed(ASK_PERSON)
+        return "start over" if self.user.starts_over_at == turn else None

@@ -16,6 +16,7 @@ from .engine import Engine, Step
 from .messages import Message
 from .reading import Reading
 from .state import Diagnosis
+from .texts import t
 
 MAX_SHOWS = 2  # a pending step is shown at most this often: asked + one reminder
 
@@ -41,15 +42,11 @@ def _note_choices(d: Diagnosis, msgs: list[Message], before: dict | None) -> Non
         d.choices, d.titles = [], []  # typed numbers and titles refer to buttons of the step now pending only
 
 
-OWNERS = ("bot", "people", "closed")
-# Message metadata under which a support-chat channel says who owns the conversation now:
-# {"owner": one of OWNERS, "event": "message" (the user wrote) | "status" (only the owner changed)}.
-OWNERSHIP_METADATA = "support_chat"
 _STANDS_ALONE = ("report", "result", "handoff", "start_over", "confirm", "faq")  # acts that need no pending step
 
 
 def owner_changed(engine: Engine, d: Diagnosis, owner: str, r: Reading | None = None) -> list[Message]:
-    """A support chat says who owns the conversation now (`OWNERS`); `r` is the user's
+    """A support chat says who owns the conversation now (`vocabulary.OWNERS`); `r` is the user's
     message that came with it, if any. People taking over pause the diagnosis; a
     closed (resolved) conversation starts fresh; given back to the bot, a handed-over
     diagnosis carries on where it was."""
@@ -71,13 +68,16 @@ def _hand_back(engine: Engine, d: Diagnosis, r: Reading | None) -> list[Message]
     their message is read against it; after the bot's own hand-over nothing is open:
     a message that stands on its own is answered, anything else waited for a step the
     user hasn't seen, so the diagnosis goes on with that step."""
-    back = {"text": say.BACK}
+    back = {"text": t("handback.back")}
     if not (d.symptoms or d.reports):  # nothing was being diagnosed
         _replace(d, Diagnosis())
         return [back, *(respond(engine, d, r) if r is not None else _not_started(engine, d, Reading("unclear")))]
     d.status, d.reminders = "active", 0
     if d.pending:
-        return [back, *(respond(engine, d, r) if r is not None else say.reminder(engine, d, "Where we left off:"))]
+        return [
+            back,
+            *(respond(engine, d, r) if r is not None else say.reminder(engine, d, "handback.where_we_left_off")),
+        ]
     if r is not None and r.act in _STANDS_ALONE:
         return [back, *respond(engine, d, r)]
     if r is not None:
@@ -86,19 +86,18 @@ def _hand_back(engine: Engine, d: Diagnosis, r: Reading | None) -> list[Message]
         _replace(d, Diagnosis())
         return [
             back,
-            *say.ask_for_symptom(
-                engine, "I've suggested everything likely to help with that problem; if anything has changed, tell me."
-            ),
+            *say.ask_for_symptom(engine, "handback.all_suggested"),
         ] + _pending_clarify(d)
-    return [back, {"text": "Let's carry on where we left off."}, *_advance(engine, d)]
+    return [back, {"text": t("handback.carry_on")}, *_advance(engine, d)]
 
 
 # ----- helpers ----------------------------------------------------------------
 
 
 def tidy(engine: Engine, d: Diagnosis) -> None:
-    """Make a diagnosis from a slot safe to read and respond to (once per turn, before `read`): a pending step the knowledge base doesn't
-    know (an old or edited slot) is dropped; a pending fix's kind comes from the knowledge base."""
+    """Make a diagnosis from a slot safe to read and respond to (once per turn, before `read`): a
+    pending step the knowledge base doesn't know (an old or edited slot) is dropped; a pending
+    fix's kind comes from the knowledge base."""
     d.pending = _known_step(engine, d.pending)
     if d.pending_kind == "confirm":
         d.pending["resume"] = _known_step(engine, d.pending.get("resume"))
@@ -149,8 +148,8 @@ def _advance(engine: Engine, d: Diagnosis, questions: bool = True, again: str | 
     return say.step_messages(engine, d, step, reminder=repeat)
 
 
-def _remind(engine: Engine, d: Diagnosis, lead: str | None = "Back to your problem:") -> list[Message]:
-    """The pending step again, in full once; after that only a pointer to it."""
+def _remind(engine: Engine, d: Diagnosis, lead: str | None = "reminder.back_to_problem") -> list[Message]:
+    """The pending step again, in full once (after the text `lead`, a key); after that only a pointer to it."""
     if d.reminders >= MAX_SHOWS - 1:
         return say.still_open(engine, d)
     msgs = say.reminder(engine, d, lead)
@@ -164,7 +163,7 @@ def _start(engine: Engine, d: Diagnosis, r: Reading, keep_facts: bool = True) ->
     carried = dict(d.evidence) if keep_facts and d.status == "idle" else {}
     new = engine.start(r.symptom or r.symptoms or None, {**carried, **_known(engine, r.facts)})
     _replace(d, new)
-    intro = [{"text": "Sorry you're dealing with that. Let's find what's blocking your messages."}]
+    intro = [{"text": t("start.intro")}]
     return intro + _advance(engine, d)
 
 
@@ -182,12 +181,13 @@ def _idle_facts(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
     d.evidence.update(_known(engine, facts))
 
 
-def _refused(engine: Engine, d: Diagnosis, what: str) -> list[Message]:
+def _refused(engine: Engine, d: Diagnosis, said: str) -> list[Message]:
+    """A button or payload names a question or fix the knowledge base doesn't know (`said`: a text key)."""
     if d.pending:
         rest = _remind(engine, d, None)
     else:
         rest = _advance(engine, d) if d.active else say.ask_for_symptom(engine)
-    return [{"text": f"That refers to {what} I don't know, so I've ignored it."}, *rest]
+    return [{"text": t(said)}, *rest]
 
 
 # ----- handlers ---------------------------------------------------------------
@@ -196,43 +196,41 @@ def _refused(engine: Engine, d: Diagnosis, what: str) -> list[Message]:
 def _answer(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     target = r.target
     if target is not None and (not isinstance(target, str) or target not in engine.kb.evidence):
-        return _refused(engine, d, "a question")
+        return _refused(engine, d, "refused.question")
     if not d.active:
         return _not_started(engine, d, r)
     if target is None:
         return _unclear(engine, d, r)
     engine.answer(d, target, r.value)
     if d.pending is not None:  # an old question's button: noted, the pending step stays
-        return [{"text": "Thanks, I've noted that."}, *_remind(engine, d, None)]
+        return [{"text": t("noted.thanks")}, *_remind(engine, d, None)]
     return _advance(engine, d)
 
 
 def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     fid = r.target
     if fid is not None and (not isinstance(fid, str) or fid not in engine.kb.fixes):
-        return _refused(engine, d, "a fix")
+        return _refused(engine, d, "refused.fix")
     worked = r.value == "worked"
     if d.status == "resolved":
         if worked:
-            return [{"text": "Glad it's working!"}]
+            return [{"text": t("result.glad")}]
         # It broke again: the fix that seemed to work did not last.
         d.status, last = "active", d.resolved_by
         d.resolved_by = None
         if last:
             engine.fix_result(d, last, worked=False)
-        return [{"text": "Sorry, it's back. Let's keep looking."}, *_advance(engine, d)]
+        return [{"text": t("result.back_again")}, *_advance(engine, d)]
     if not d.active:
         if worked:
-            return [{"text": "Good to hear messages are going through. If they stop again, tell me what happens."}]
+            return [{"text": t("result.working_anyway")}]
         return _not_started(engine, d, r)
     if fid is None:
         if worked:  # the problem went away by itself while a question waited
             d.status, d.pending = "resolved", None
             return say.resolved(engine, d, None)
         if d.pending_question:
-            return _remind(
-                engine, d, "Understood, it still doesn't work. To pick the right fix I need this answer first:"
-            )
+            return _remind(engine, d, "result.need_answer_first")
         return _advance(engine, d)
     pending = d.pending
     engine.fix_result(d, fid, worked)
@@ -240,8 +238,8 @@ def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         return say.resolved(engine, d, fid)
     if pending is not None and fid != pending.get("fix"):  # an old fix's button: noted, the pending step stays
         d.pending = pending
-        return [{"text": "Thanks, I've noted that one didn't help."}, *_remind(engine, d, None)]
-    return [{"text": "Sorry that didn't help. That rules a few things out."}, *_advance(engine, d)]
+        return [{"text": t("noted.fix_failed")}, *_remind(engine, d, None)]
+    return [{"text": t("result.didnt_help")}, *_advance(engine, d)]
 
 
 def _report(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -252,9 +250,9 @@ def _report(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if r.symptom or r.symptoms:
         engine.report(d, r.symptom or r.symptoms)
     if d.pending_fix:
-        return [{"text": "Thanks, I've noted that."}, *_remind(engine, d, None)]
+        return [{"text": t("noted.thanks")}, *_remind(engine, d, None)]
     again = engine.unask(d)
-    return [{"text": "Thanks, that helps."}, *_advance(engine, d, again=again)]
+    return [{"text": t("noted.helps")}, *_advance(engine, d, again=again)]
 
 
 def _skip(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -270,24 +268,19 @@ def _skip(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_fix:
         if d.reminders >= MAX_SHOWS:  # shown enough: wait quietly for the result
-            return [{"text": "OK, I'll be here. Tell me whether it worked."}]
+            return [{"text": t("ack.wait_quietly")}]
         if d.reminders:  # "ok" again: ask plainly, with the choices
             d.reminders += 1
             return [
-                {"text": "Did it work?"},
+                {"text": t("ack.did_it_work")},
                 *say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank), reminder=True),
             ]
         d.reminders += 1
         if (d.pending or {}).get("kind") == "info":
-            return [{"text": "OK. Does that explain what you're seeing? If you think it's something else, say so."}]
+            return [{"text": t("ack.info")}]
         if (d.pending or {}).get("kind") == "wait":
-            return [
-                {
-                    "text": "OK. It should clear up by itself; tell me when messages go through again, "
-                    "or if they still don't."
-                }
-            ]
-        return [{"text": "OK, take your time. Tell me whether it worked."}]
+            return [{"text": t("ack.wait")}]
+        return [{"text": t("ack.take_your_time")}]
     if d.active and d.pending_question:
         return _unclear(engine, d, r)
     return _not_started(engine, d, r) if not d.active else _advance(engine, d)
@@ -298,7 +291,7 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         if d.reminders >= MAX_SHOWS - 1:
             engine.skip_fix(d, d.pending_fix)
             return [
-                {"text": "Let's leave that one; a person from support can walk you through it later."},
+                {"text": t("how_to.leave_fix")},
                 *_advance(engine, d),
             ]
         d.reminders += 1
@@ -310,7 +303,7 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         d.reminders += 1
         return say.how_to_check(engine, qid)
     engine.answer(d, qid, "unsure")
-    return [{"text": "No problem, I'll go on without that."}, *_advance(engine, d)]
+    return [{"text": t("how_to.go_on_without")}, *_advance(engine, d)]
 
 
 def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -334,9 +327,9 @@ def _handoff(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _start_over(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if r.symptom:
         _replace(d, Diagnosis())
-        return [{"text": "OK, a new problem then."}, *_start(engine, d, r, keep_facts=False)[1:]]
+        return [{"text": t("start_over.new_problem")}, *_start(engine, d, r, keep_facts=False)[1:]]
     _replace(d, Diagnosis())
-    return say.ask_for_symptom(engine, "OK, let's start over.")
+    return say.ask_for_symptom(engine, "start_over.lead")
 
 
 def _confirm(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -365,8 +358,8 @@ def _resume(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.pending_kind == "confirm":
         _lapse(d)
     if d.active and d.pending:
-        return _remind(engine, d, "OK, let's carry on.")
-    return say.ask_for_symptom(engine, "OK.") if not d.active else [{"text": "OK."}]
+        return _remind(engine, d, "resume.carry_on")
+    return say.ask_for_symptom(engine, "resume.ok") if not d.active else [{"text": t("resume.ok")}]
 
 
 def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -389,15 +382,15 @@ def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_question:
         if d.reminders >= MAX_SHOWS - 1:
             engine.answer(d, d.pending_question, "unsure")
-            return [{"text": 'I\'ll take that as "not sure" and go on.'}, *_advance(engine, d)]
-        return [{"text": "Sorry, I couldn't tell whether that's a yes or a no."}, *_remind(engine, d, None)]
+            return [{"text": t("unclear.take_as_unsure")}, *_advance(engine, d)]
+        return [{"text": t("unclear.yes_or_no")}, *_remind(engine, d, None)]
     if d.active and d.pending_fix:
         if d.reminders >= MAX_SHOWS - 1:
             engine.skip_fix(d, d.pending_fix)
-            return [{"text": "I'll leave that one for now."}, *_advance(engine, d)]
-        return [{"text": "Sorry, I couldn't tell whether that worked."}, *_remind(engine, d, None)]
+            return [{"text": t("unclear.leave_fix")}, *_advance(engine, d)]
+        return [{"text": t("unclear.worked")}, *_remind(engine, d, None)]
     if d.active:
-        return [{"text": "Sorry, I didn't quite get that."}, *_advance(engine, d)]
+        return [{"text": t("unclear.didnt_get")}, *_advance(engine, d)]
     return _not_started(engine, d, r)
 
 
@@ -409,11 +402,9 @@ def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.pending_kind == "clarify":
         if d.evidence or r.symptoms:  # asked once already: start from what we have
             return _start(engine, d, r)
-        return say.ask_for_symptom(engine, "Sorry, I still didn't get that.") + _pending_clarify(d)
+        return say.ask_for_symptom(engine, "unclear.still_didnt_get") + _pending_clarify(d)
     if r.options:
-        return say.clarify(engine, r.options, "I'm not sure I understood. Do you mean:") + _pending_clarify(
-            d, r.options
-        )
+        return say.clarify(engine, r.options, t("unclear.did_you_mean")) + _pending_clarify(d, r.options)
     return say.ask_for_symptom(engine) + _pending_clarify(d)
 
 

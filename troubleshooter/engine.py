@@ -10,7 +10,9 @@ ordering: hand over once no fix is more efficient than a person.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,15 @@ class Step:
 
 
 class Engine:
+    """The model and the decisions over one knowledge base.
+
+    Public model, for learning and analytics (read them, do not change them): `causes`,
+    `evidence_ids`, `fix_ids`, `symptom_ids` (the ids in the order of the arrays' rows and
+    columns; `cause_index`, `evidence_index`, `fix_index`, `symptom_index` map an id to its
+    position), `prior` (C), `symptom_lik` (S x C: P(symptom | cause)), `p_yes` (E x C:
+    P(yes | cause)), `p_fix` (F x C: P(fix resolves | cause)), `q_cost` (E), `fix_cost` (F).
+    """
+
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         s = kb.settings
@@ -79,6 +90,27 @@ class Engine:
         self.p_fix = fix
         self.fix_cost = np.array([kb.fixes[f].cost for f in self.fix_ids])
 
+    # ----- ids --------------------------------------------------------------
+    @property
+    def cause_index(self) -> Mapping[str, int]:
+        """Cause id -> its column in `prior`, `symptom_lik`, `p_yes` and `p_fix` (read-only)."""
+        return MappingProxyType(self._c)
+
+    @property
+    def evidence_index(self) -> Mapping[str, int]:
+        """Evidence (question) id -> its row in `p_yes` and `q_cost` (read-only); `in` tells a known id."""
+        return MappingProxyType(self._e)
+
+    @property
+    def fix_index(self) -> Mapping[str, int]:
+        """Fix id -> its row in `p_fix` and `fix_cost` (read-only); `in` tells a known id."""
+        return MappingProxyType(self._f)
+
+    @property
+    def symptom_index(self) -> Mapping[str, int]:
+        """Symptom id -> its row in `symptom_lik` (read-only); `in` tells a known id."""
+        return MappingProxyType(self._s)
+
     # ----- belief -------------------------------------------------------
     def _weights(self, d: Diagnosis) -> np.ndarray:
         """Unnormalised P(cause, observations, every tried fix failed)."""
@@ -121,6 +153,23 @@ class Engine:
         order = np.argsort(-p, kind="stable")
         return {self.causes[i]: float(p[i]) for i in order}
 
+    def belief_given_fix(self, d: Diagnosis, fix: str) -> dict[str, float]:
+        """P(cause | everything in `d`, and `fix` resolved the problem), likeliest first (ties in
+        the order of `belief`): what a diagnosis ended by a fix that worked points to. The
+        belief without it when `fix` is unknown or no cause with any weight is fixed by it."""
+        i = self._f.get(fix)
+        w = self._weights(d)
+        p = w / max(w.sum(), _EPS)
+        first = np.argsort(-p, kind="stable")
+        if i is None:
+            return {self.causes[k]: float(p[k]) for k in first}
+        q = (p * self.p_fix[i])[first]
+        total = sum(q.tolist())  # summed in belief order, as a reader of `belief` would
+        if total <= 0:
+            return {self.causes[k]: float(p[k]) for k in first}
+        order = np.argsort(-q, kind="stable")
+        return {self.causes[first[k]]: float(q[k]) / total for k in order}
+
     # ----- fixes ----------------------------------------------------------
     def _unavailable(self, d: Diagnosis) -> np.ndarray:
         mask = np.zeros(len(self.fix_ids), dtype=bool)
@@ -129,10 +178,20 @@ class Engine:
                 mask[self._f[fid]] = True
         return mask
 
+    def _resolves(self, d: Diagnosis) -> np.ndarray:
+        """P(fix resolves | d) for every fix (F), tried ones included."""
+        w = self._weights(d)
+        return self.p_fix @ (w / max(w.sum(), _EPS))
+
+    def fix_probability(self, d: Diagnosis, fix: str) -> float:
+        """P(`fix` resolves | everything in `d`): the belief over causes weighted by how
+        reliably the fix resolves each (the number `fix_ranking` and a fix step carry)."""
+        self.check_fix(fix)
+        return float(self._resolves(d)[self._f[fix]])
+
     def fix_ranking(self, d: Diagnosis) -> list[tuple[str, float, float]]:
         """Remaining fixes as (id, P(resolves | evidence), efficiency), best first."""
-        w = self._weights(d)
-        p = self.p_fix @ (w / max(w.sum(), _EPS))
+        p = self._resolves(d)
         eff = p / self.fix_cost
         used = self._unavailable(d)
         order = np.lexsort((np.arange(len(eff)), -eff))

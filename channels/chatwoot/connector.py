@@ -31,7 +31,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from troubleshooter.dialogue import OWNERSHIP_METADATA
+from troubleshooter.texts import languages, t
+from troubleshooter.vocabulary import OWNERSHIP_METADATA, PAYLOAD_KEY
 
 from ..validation import clean_text, message_problem
 from . import deliveries, signature
@@ -40,19 +41,7 @@ from .events import BOT_STATUS, Action, classify, payload_of, to_chatwoot
 
 logger = logging.getLogger(__name__)
 BUDGET_SECONDS = 4.5  # Chatwoot gives up on a webhook after 5 s
-SORRY = (
-    "Sorry, something went wrong on my side. I've passed your conversation to a person from our support "
-    "team, who will reply here."
-)
-FAILURE_NOTE = (
-    "Troubleshooter hand-over: the troubleshooter failed while answering the last message ({why}). "
-    "Please take over; the conversation so far is above."
-)
-WORDS_PLEASE = (
-    "I can only read text here, not pictures, videos, stickers or files. Please tell me in words what "
-    "happens when you try to send a TikTok message, for example the error you see."
-)
-STATUS_TEXT = {
+STATUS_TEXT = {  # the user turn Rasa is told for a status change (only the tracker sees it)
     "bot": "(conversation passed back to the bot)",
     "people": "(conversation taken over by people)",
     "closed": "(conversation resolved)",
@@ -101,6 +90,7 @@ class ChatwootInput(InputChannel):
         return self._seen
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        languages()  # the texts are loaded and checked now: a broken text file stops the server, not a turn
         bp = Blueprint("chatwoot_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
@@ -173,7 +163,7 @@ class ChatwootInput(InputChannel):
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
             if await self._people_have_it(http, a, deadline):  # people took it while the event was on its way
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
-            notice = WORDS_PLEASE if a.kind == "wordless" else message_problem(a.text)
+            notice = t("channel.words_please") if a.kind == "wordless" else message_problem(a.text)
             if notice:
                 if await self.api.post(http, a.account, a.conversation, _text(notice), deadline):
                     return deliveries.DONE, _answer("answered")
@@ -236,10 +226,10 @@ class ChatwootInput(InputChannel):
         handoff = payload_of(replies, "handoff")
         if handoff is None:
             return True
-        note = {**_text(handoff.get("note") or "Troubleshooter hand-over."), "private": True}
+        note = {**_text(handoff.get("note") or t("agent.note_fallback")), "private": True}
         machine = {k: handoff[k] for k in ("summary", "reason") if k in handoff}
         if not await self.api.post(
-            http, a.account, a.conversation, {**note, "content_attributes": {"troubleshooter": machine}}, deadline
+            http, a.account, a.conversation, {**note, "content_attributes": {PAYLOAD_KEY: machine}}, deadline
         ):
             await self.api.post(http, a.account, a.conversation, note, deadline)  # the readable words, whatever happens
         return await self.api.set_status(http, a.account, a.conversation, "open", deadline)
@@ -248,9 +238,9 @@ class ChatwootInput(InputChannel):
         """Apologise and open the conversation for agents; if Chatwoot can't be told, fail the
         webhook so Chatwoot's own safety net opens it."""
         logger.error("chatwoot: conversation %s/%s: %s; handing over", a.account, a.conversation, why)
-        await self.api.post(http, a.account, a.conversation, _text(SORRY), deadline)
+        await self.api.post(http, a.account, a.conversation, _text(t("channel.failed_handed_over")), deadline)
         await self.api.post(
-            http, a.account, a.conversation, {**_text(FAILURE_NOTE.format(why=why)), "private": True}, deadline
+            http, a.account, a.conversation, {**_text(t("agent.failure_note", why=why)), "private": True}, deadline
         )
         if await self.api.set_status(http, a.account, a.conversation, "open", deadline):
             return deliveries.DONE, _answer("handed over", reason=why)

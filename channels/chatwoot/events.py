@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from troubleshooter.vocabulary import payloads
+
 STATUS_EVENTS = {
     "conversation_status_changed": None,
     "conversation_opened": "open",
@@ -37,7 +39,7 @@ class Action:
 
     @property
     def owner(self) -> str:
-        """Who owns the conversation by its status (troubleshooter.dialogue.OWNERS)."""
+        """Who owns the conversation by its status (troubleshooter.vocabulary.OWNERS)."""
         return owner_of(self.status)
 
 
@@ -109,8 +111,4 @@ def to_chatwoot(message: dict[str, Any]) -> dict[str, Any] | None:
 
 def payload_of(messages: list[dict[str, Any]], kind: str) -> dict[str, Any] | None:
     """The turn's structured payload of type `kind` ("handoff", "owner"...), if any."""
-    for m in messages:
-        payload = (m.get("custom") or {}).get("troubleshooter") or {}
-        if payload.get("type") == kind:
-            return payload
-    return None
+    return next((p for p in payloads(messages) if p.get("type") == kind), None)

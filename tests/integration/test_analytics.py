@@ -23,7 +23,10 @@ from analytics.episodes import conversation_of
 from analytics.service import Sources
 from harness.browser import chromium
 from harness.servers import Assistant
+from simulation.driver import converse
+from simulation.user import SimulatedUser, answer_button
 from troubleshooter.knowledge import load_knowledge_base
+from troubleshooter.vocabulary import payloads
 
 TOKEN = "analytics-test-token"
 RUN = uuid.uuid4().hex[:6]
@@ -42,14 +45,6 @@ class Script:
     shown: list[tuple[str, str]] = field(default_factory=list)  # new questions and fixes shown: (kind, id)
 
 
-def _steps(reply: list) -> list[dict]:
-    return [
-        m["custom"]["troubleshooter"]
-        for m in reply
-        if isinstance(m.get("custom"), dict) and "troubleshooter" in m["custom"]
-    ]
-
-
 class User:
     def __init__(self, assistant: Assistant, name: str):
         self.a, self.s = assistant, Script(f"{name}-{RUN}")
@@ -59,7 +54,7 @@ class User:
         reply = self.a.say(self.s.sender, text)
         self.s.shown += [
             (p["type"], p.get("evidence") or p.get("fix"))
-            for p in _steps(reply)
+            for p in payloads(reply)
             if p["type"] in ("question", "fix") and not p.get("reminder")
         ]
         return reply
@@ -67,21 +62,32 @@ class User:
     def diagnose(self, opening: str, fixes_fail: int | None, limit: int = MAX_TURNS) -> list:
         """Answer every question "no" (a button) and fail the first `fixes_fail` fixes
         (None: all); stops at a resolution, a hand-over or after `limit` replies."""
-        reply = self.say(opening)
-        for _ in range(limit):
-            step = next((p for p in reversed(_steps(reply)) if not p.get("reminder")), None)
-            if step is None or step["type"] in ("resolved", "handoff"):
-                return reply
-            if step["type"] == "question":
-                self.s.questions.append((step["evidence"], "no"))
-                reply = self.say(f'/deny{{"evidence":"{step["evidence"]}"}}')
-            elif step["type"] == "fix":
-                worked = fixes_fail is not None and len(self.s.fixes) >= fixes_fail
-                self.s.fixes.append((step["fix"], step["rank"], "worked" if worked else "failed"))
-                reply = self.say("that fixed it" if worked else "still not working")
-            else:
-                return reply
-        return reply
+        return converse(self.say, Denier(self.s, opening, fixes_fail), limit).reply
+
+
+class Denier(SimulatedUser):
+    """Opens with `opening`, clicks "No" to every question, says the first `fixes_fail` fixes
+    failed (None: all) and the next one worked, and records it all in the script."""
+
+    def __init__(self, script: Script, opening: str, fixes_fail: int | None):
+        self.s, self._opening, self.fixes_fail = script, opening, fixes_fail
+
+    def opening(self) -> str:
+        return self._opening
+
+    def value(self, evidence: str) -> str:
+        return "no"
+
+    def fix_works(self, fix: str) -> bool:
+        return self.fixes_fail is not None and len(self.s.fixes) >= self.fixes_fail
+
+    def answer(self, step: dict, times: int) -> str:
+        self.s.questions.append((step["evidence"], "no"))
+        return answer_button("no", step["evidence"])
+
+    def fix_result(self, step: dict, worked: bool, times: int) -> str:
+        self.s.fixes.append((step["fix"], step["rank"], "worked" if worked else "failed"))
+        return "that fixed it" if worked else "still not working"
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +100,13 @@ def seeded(tmp_path_factory):
     try:
         users = {n: User(a, n) for n in ("resolved", "asked", "restarted", "greeting", "quiet", "ongoing", "exhausted")}
         reply = users["resolved"].diagnose("my messages fail with a red exclamation mark", fixes_fail=1)
-        assert _steps(reply)[-1]["type"] == "resolved"
+        assert payloads(reply)[-1]["type"] == "resolved"
         u = users["asked"]
         u.say("sending spins forever")
         reply = u.say("talk to a human")
-        if not any(p["type"] == "handoff" for p in _steps(reply)):
+        if not any(p["type"] == "handoff" for p in payloads(reply)):
             reply = u.say([b for m in reply for b in m.get("buttons", [])][0]["payload"])  # "yes, a person"
-        assert any(p["type"] == "handoff" for p in _steps(reply))
+        assert any(p["type"] == "handoff" for p in payloads(reply))
         u = users["restarted"]
         u.say("i can't message one particular person")
         reply = u.say("start over")
@@ -108,12 +114,12 @@ def seeded(tmp_path_factory):
             u.say("yes")
         u.before, u.s = u.s, Script(u.s.sender)
         reply = u.diagnose("tiktok says im sending messages too fast", fixes_fail=0)
-        assert _steps(reply)[-1]["type"] == "resolved"
+        assert payloads(reply)[-1]["type"] == "resolved"
         users["greeting"].say("hello")
         users["quiet"].say("a photo or video won't send")
         users["ongoing"].say("my messages fail with a red exclamation mark")
         reply = users["exhausted"].diagnose("the message button is gone", fixes_fail=None)
-        assert _steps(reply)[-1]["type"] == "handoff"
+        assert payloads(reply)[-1]["type"] == "handoff"
         # "quiet" wrote two days ago: move its events back (the session expiry is a day).
         with sqlite3.connect(work / "tracker.db") as db:
             rows = db.execute("SELECT id, data FROM events WHERE sender_id = ?", (users["quiet"].s.sender,)).fetchall()

@@ -11,7 +11,8 @@ import pytest
 import requests
 import yaml
 
-from harness.servers import ROOT, answers, free_port, wait_for
+from harness.servers import answers, free_port, wait_for
+from troubleshooter.paths import ROOT
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import requests
 import socketio
 
 from harness.servers import wait_for
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, payloads
 
 PROBLEM = "my messages fail with a red exclamation mark"
 BAD_BODIES = [
@@ -63,7 +64,7 @@ def post(assistant, body: bytes):
 
 def diagnosis(assistant, sender) -> dict:
     r = requests.get(f"{assistant.url}/conversations/{sender}/tracker", timeout=30)
-    return r.json()["slots"].get("diagnosis") or {}
+    return r.json()["slots"].get(DIAGNOSIS_SLOT) or {}
 
 
 def mid_diagnosis(assistant) -> tuple[str, dict]:
@@ -107,7 +108,7 @@ def test_odd_messages_are_an_unclear_reply(assistant, text):
     assert "couldn't tell" in clean(r).lower()
     after = diagnosis(assistant, sender)
     assert kept(after) == kept(before) and after["reminders"] == before["reminders"] + 1
-    reminder = [m["custom"]["troubleshooter"] for m in r.json() if m.get("custom")]
+    reminder = payloads(r.json())
     assert reminder == [{"type": "question", "evidence": before["pending"]["evidence"], "reminder": True}]
 
 
@@ -119,7 +120,7 @@ def test_forged_payloads_are_refused_and_change_nothing(assistant, payload):
     assert f"refers to {FORGED[payload]} i don't know" in clean(r).lower()
     assert kept(diagnosis(assistant, sender)) == kept(before)
     # The conversation goes on: answering the pending question moves to the next step.
-    nxt = [m["custom"]["troubleshooter"] for m in assistant.say(sender, "no") if m.get("custom")][-1]
+    nxt = payloads(assistant.say(sender, "no"))[-1]
     assert diagnosis(assistant, sender)["evidence"][before["pending"]["evidence"]] == "no"
     assert nxt["type"] in ("question", "fix") and nxt.get("evidence") != before["pending"]["evidence"]
 
@@ -129,7 +130,7 @@ def test_a_restart_command_forgets_the_conversation_without_an_apology(assistant
     r = post(assistant, json.dumps({"sender": sender, "message": "/restart"}).encode())
     assert r.status_code == 200 and "forgotten this conversation" in clean(r)
     assert diagnosis(assistant, sender) == {}
-    first = [m["custom"]["troubleshooter"] for m in assistant.say(sender, PROBLEM) if m.get("custom")]
+    first = payloads(assistant.say(sender, PROBLEM))
     assert first[-1]["type"] == "question" and "reminder" not in first[-1]
 
 
@@ -157,10 +158,7 @@ def test_socketio_refuses_malformed_events(assistant):
             client.emit("user_uttered", bad)
         client.emit("user_uttered", {"message": "<img src=x onerror=alert(1)> my dms fail", "session_id": session})
         refusals = lambda: sum("must be" in t or "empty" in t for t in texts())
-        asked = lambda: any(
-            m.get("custom", {}).get("troubleshooter", {}).get("type") == "question"
-            for m in received
-        )
+        asked = lambda: any(p.get("type") == "question" for p in payloads(received))
         wait_for(lambda: refusals() >= 6 and asked(), 60, "six refusals and the question after the good message")
     finally:
         client.disconnect()

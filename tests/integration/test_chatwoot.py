@@ -8,9 +8,12 @@ import time
 import pytest
 import requests
 
-from channels.chatwoot.connector import SORRY, WORDS_PLEASE
 from harness.chatwoot import ACCOUNT, API_TOKEN, FakeChatwoot
 from harness.servers import CHATWOOT_SECRET, Assistant, endpoints_file, free_port
+from troubleshooter.texts import t
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, PAYLOAD_KEY
+
+SORRY, WORDS_PLEASE = t("channel.failed_handed_over"), t("channel.words_please")
 
 PROBLEM = "my messages fail with a red exclamation mark"
 
@@ -76,7 +79,7 @@ def test_hand_over_leaves_a_readable_note_opens_the_conversation_and_goes_quiet(
     assert note["content"].startswith("Troubleshooter hand-over: the user asked for a person.")
     assert "- Most likely causes:" in note["content"] and "%" in note["content"]
     assert "one_person" not in note["content"] and "only_one_recipient" not in note["content"]
-    machine = note["content_attributes"]["troubleshooter"]
+    machine = note["content_attributes"][PAYLOAD_KEY]
     assert machine["reason"] == "asked" and machine["summary"]["symptom"] == "one_person"
     quiet = len(chatwoot.posted(804, None))
     assert chatwoot.contact_says(804, "hello?") == [200]
@@ -93,7 +96,7 @@ def test_a_message_sent_right_after_asking_for_a_person_is_left_to_people(assist
     chatwoot.settle()
     assert chatwoot.status(812) == "open"
     assert not any(c.startswith("I'm back") for c in contents(chatwoot, 812))
-    assert tracker(assistant, 812)["slots"]["diagnosis"]["status"] == "handed_over"
+    assert tracker(assistant, 812)["slots"][DIAGNOSIS_SLOT]["status"] == "handed_over"
 
 
 def test_a_message_sent_while_the_bot_was_handing_over_is_left_to_people(assistant, chatwoot):
@@ -112,7 +115,7 @@ def test_given_back_by_an_agent_the_bot_says_so_and_carries_on(assistant, chatwo
     back = contents(chatwoot, 805)
     assert back[-2].startswith("I'm back") or back[-3].startswith("I'm back")
     assert chatwoot.last_select(805)["content"] == back[-1]
-    diagnosis = tracker(assistant, 805)["slots"]["diagnosis"]
+    diagnosis = tracker(assistant, 805)["slots"][DIAGNOSIS_SLOT]
     assert diagnosis["status"] == "active" and diagnosis["symptoms"] == ["one_person"]
 
 
@@ -121,7 +124,7 @@ def test_a_hand_back_the_bot_was_not_told_of_shows_on_the_next_message(assistant
     chatwoot.agent_sets(806, "pending", notify=False)
     assert chatwoot.contact_says(806, "hello? anyone") == [200]
     assert any(c.startswith("I'm back") for c in contents(chatwoot, 806)[-3:])
-    assert tracker(assistant, 806)["slots"]["diagnosis"]["status"] == "active"
+    assert tracker(assistant, 806)["slots"][DIAGNOSIS_SLOT]["status"] == "active"
 
 
 def test_after_a_resolved_conversation_a_new_message_starts_fresh(assistant, chatwoot):
@@ -130,7 +133,7 @@ def test_after_a_resolved_conversation_a_new_message_starts_fresh(assistant, cha
     assert chatwoot.contact_says(807, "my dms keep failing to send now") == [200]
     assert chatwoot.status(807) == "pending"
     assert not any(c.startswith("I'm back") for c in contents(chatwoot, 807)[-3:])
-    diagnosis = tracker(assistant, 807)["slots"]["diagnosis"]
+    diagnosis = tracker(assistant, 807)["slots"][DIAGNOSIS_SLOT]
     assert diagnosis["status"] == "active" and "one_person" not in diagnosis["symptoms"]
 
 
@@ -143,7 +146,7 @@ def test_attachments_private_notes_and_titles_typed_as_text(assistant, chatwoot)
     items = chatwoot.last_select(808)["content_attributes"]["items"]
     chatwoot.contact_says(808, items[1]["title"])  # WhatsApp sends a button reply as its title
     symptom = items[1]["value"].removeprefix("/symptom_")
-    assert tracker(assistant, 808)["slots"]["diagnosis"]["symptoms"] == [symptom]
+    assert tracker(assistant, 808)["slots"][DIAGNOSIS_SLOT]["symptoms"] == [symptom]
 
 
 def api_calls(chatwoot, method, suffix):

@@ -10,8 +10,10 @@ import requests
 import yaml
 
 from evaluation.replies import put_state, state_for
-from harness.servers import ROOT
-from simulation.rest import steps
+from simulation.driver import converse
+from simulation.user import SimulatedUser
+from troubleshooter.paths import ROOT
+from troubleshooter.vocabulary import payloads
 
 SCRIPTS = [
     c
@@ -42,7 +44,7 @@ class Conversation:
     def say(self, text):
         reply = self.assistant.say(self.sender, text)
         assert reply, "no reply"
-        self.shown += steps(reply)
+        self.shown += payloads(reply)
         self.reply = reply
         return reply
 
@@ -54,23 +56,38 @@ class Conversation:
 
     def play(self, cause, answers, say):
         """Answer questions as the user would and report wrong fixes as failed, until a right fix (or hand-over)."""
-        right = RESOLVED_BY[cause] if cause else []
-        answers, say = _answers(answers), _answers(say)  # YAML reads a bare yes/no key as a boolean
-        for _ in range(MAX_PLAY_TURNS):
-            step = self.last()
-            if step.get("type") == "question":
-                self.say(say[answers.get(step["evidence"], "unsure")])
-            elif step.get("type") == "fix" and step["fix"] not in right:
-                self.failed.append(step["fix"])
-                self.say(say["failed"])
-            else:
-                return self.reply
-        raise AssertionError(f"no right fix or hand-over in {MAX_PLAY_TURNS} turns: {self.shown}")
+        record = converse(self.say, Player(self, cause, answers, say), MAX_PLAY_TURNS, reply=self.reply)
+        assert record.ended != "too many turns", f"no right fix or hand-over in {MAX_PLAY_TURNS} turns: {self.shown}"
+        return self.reply
+
+
+class Player(SimulatedUser):
+    """A `play:` turn: answers from `answers` (else not sure) in the words of `say`; a fix outside
+    the cause's resolved_by is reported failed; at a right fix it stops, for the script to go on."""
+
+    def __init__(self, c: Conversation, cause, answers, say):
+        self.c, self.right = c, RESOLVED_BY[cause] if cause else []
+        self.answers, self.words = _answers(answers), _answers(say)  # YAML reads a bare yes/no key as a boolean
+
+    def value(self, evidence):
+        return self.answers.get(evidence, "unsure")
+
+    def fix_works(self, fix):
+        return fix in self.right
+
+    def answer(self, step, times):
+        return self.words[self.value(step["evidence"])]
+
+    def fix_result(self, step, worked, times):
+        if worked:
+            return None
+        self.c.failed.append(step["fix"])
+        return self.words["failed"]
 
 
 def check(expect, reply, c: Conversation):
     tracker = c.tracker()
-    found = steps(reply)
+    found = payloads(reply)
     last = found[-1] if found else {}
     reading = tracker["slots"].get("reading") or {}
     diagnosis = tracker["slots"].get("diagnosis") or {}

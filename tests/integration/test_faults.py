@@ -8,8 +8,9 @@ import subprocess
 import sys
 import uuid
 
-from harness.servers import ROOT, answers, free_port, model_path, wait_for
-from simulation.rest import steps as payloads
+from harness.servers import answers, free_port, model_path, wait_for
+from troubleshooter.paths import ROOT
+from troubleshooter.vocabulary import payloads
 
 
 def test_action_server_down_then_back(own_assistant):

@@ -10,9 +10,10 @@ import requests
 import yaml
 
 from analytics.demo import play
-from harness.servers import ROOT, Assistant
+from harness.servers import Assistant
 from simulation.population import Population
 from troubleshooter.knowledge import load_knowledge_base, with_learned
+from troubleshooter.paths import ROOT
 
 USERS = 60
 
@@ -67,7 +68,7 @@ def test_make_learn_writes_a_loadable_proposal_and_the_report(store, tmp_path):
     base = load_knowledge_base()
     with_learned(base, proposal)  # validated like the rest
     odds = lambda p: p / (1 - p)
-    for cid, entry in proposal["causes"].items():  # every change rests on data and stays in bounds
+    for entry in proposal["causes"].values():  # every change rests on data and stays in bounds
         assert entry.get("prior", {"episodes": 5})["episodes"] >= 5
         for v in [*(entry.get("evidence") or {}).values(), *(entry.get("fixes") or {}).values()]:
             assert v["episodes"] >= 5 and 1 / 4.01 <= odds(v["value"]) / odds(v["was"]) <= 4.01

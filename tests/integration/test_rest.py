@@ -5,9 +5,10 @@ from pathlib import Path
 
 import requests
 
-from simulation.cases import load_cases, summarize
-from simulation.rest import steps as troubleshooter_payloads
-from simulation.rest_cases import converse
+from simulation.cases import converse_case, load_cases, summarize
+from simulation.driver import converse
+from simulation.user import SimulatedUser
+from troubleshooter.vocabulary import payloads as troubleshooter_payloads
 
 CASES = Path(__file__).resolve().parents[1] / "simulated_users" / "cases.yml"
 
@@ -20,20 +21,27 @@ def test_server_answers(assistant):
     assert "Rasa" in requests.get(assistant.url + "/", timeout=10).text
 
 
+class _SaysNo(SimulatedUser):
+    """Types "no" to every question and stops at the first fix."""
+
+    def opening(self):
+        return "I'm on school wifi and my dms fail with a red exclamation mark"
+
+    def answer(self, step, times):
+        return "no"
+
+    def fix_result(self, step, worked, times):
+        return None
+
+
 def test_a_diagnosis_over_rest(assistant):
     s = new_sender()
-    reply = assistant.say(s, "I'm on school wifi and my dms fail with a red exclamation mark")
-    steps = troubleshooter_payloads(reply)
-    assert steps and steps[-1]["type"] in ("question", "fix")
-    asked = set()
-    for _ in range(12):
-        step = steps[-1]
-        if step["type"] == "fix":
-            break
-        assert step["evidence"] != "vpn_or_proxy" and step["evidence"] not in asked
-        asked.add(step["evidence"])
-        reply = assistant.say(s, "no")
-        steps = troubleshooter_payloads(reply)
+    record = converse(lambda text: assistant.say(s, text), _SaysNo(), 12)
+    asked = [step["evidence"] for step in record.replied_to if step["type"] == "question"]
+    assert record.ended == "left", record.ended  # it stopped at a fix
+    assert "vpn_or_proxy" not in asked and len(set(asked)) == len(asked), asked
+    reply = record.reply
+    step = troubleshooter_payloads(reply)[-1]
     assert step["type"] == "fix" and step["fix"] == "disable_vpn_proxy" and step["rank"] == 1
     assert step["causes"][0]["cause"] == "network_firewall_vpn"
     text = next(m["text"] for m in reply if m.get("text", "").startswith("Let's try"))
@@ -63,7 +71,8 @@ def test_digressions_and_coming_back(assistant):
 def test_project_simulated_users_over_rest(assistant, kb, capsys):
     outcomes = []
     for i, case in enumerate(load_cases(CASES)):
-        out, _ = converse(assistant.say, kb, case, new_sender(), typed=bool(i % 2))
+        sender = new_sender()
+        out, _ = converse_case(lambda text, s=sender: assistant.say(s, text), kb, case, typed=bool(i % 2))
         outcomes.append(out)
     report = summarize(outcomes)
     with capsys.disabled():

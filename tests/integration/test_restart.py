@@ -3,7 +3,7 @@ continues where the user was, with the same belief and no repeated question."""
 
 import uuid
 
-from simulation.rest import steps as payloads
+from troubleshooter.vocabulary import payloads
 
 
 def test_restart_mid_diagnosis_continues(own_assistant):

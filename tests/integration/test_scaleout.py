@@ -16,7 +16,9 @@ import requests
 
 from analytics.service import Analytics, Sources
 from harness.chatwoot import FakeChatwoot
-from harness.servers import CHATWOOT_SECRET, ROOT, Assistant, endpoints_file, free_port
+from harness.servers import CHATWOOT_SECRET, Assistant, endpoints_file, free_port
+from troubleshooter.paths import ROOT
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT
 
 PAIRS = 4
 CONVERSATIONS = 20
@@ -114,8 +116,8 @@ def audit(port, senders, references):
                 last = "user"
             elif e["event"] == "action" and e.get("name") == "action_listen":
                 last = "listen"
-        final = tracker(port, sender)["slots"].get("diagnosis")
-        if final != tracker(port, ref)["slots"].get("diagnosis"):
+        final = tracker(port, sender)["slots"].get(DIAGNOSIS_SLOT)
+        if final != tracker(port, ref)["slots"].get(DIAGNOSIS_SLOT):
             differing += 1
     return {
         "conversations": len(senders),

@@ -6,7 +6,8 @@ import shutil
 import socket
 import subprocess
 
-from harness.servers import ROOT, free_port, wait_for
+from harness.servers import free_port, wait_for
+from troubleshooter.paths import ROOT
 
 
 def test_services_start_from_a_checkout_in_a_private_folder(tmp_path):

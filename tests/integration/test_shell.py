@@ -8,6 +8,7 @@ import pexpect
 
 from harness.servers import endpoints_file, free_port, model_path, pids
 from troubleshooter.paths import ROOT
+from troubleshooter.vocabulary import PAYLOAD_KEY
 
 GAP = r"(?:\x1b\[[0-9;]*m|\s)+"  # colour codes and line breaks between printed lines
 
@@ -48,7 +49,7 @@ def test_shell_runs_a_short_diagnosis(tmp_path):
             # The question first, then its choices, numbered; no JSON dump.
             child.expect(rf"\?{GAP}1: Yes{GAP}2: No{GAP}3: Not sure")
             child.expect("Your input ->")
-            assert "Custom json" not in child.before and "troubleshooter" not in child.before
+            assert "Custom json" not in child.before and PAYLOAD_KEY not in child.before
             # A typed number picks the choice: "2" is "No", and the next step follows.
             child.sendline("2")
             child.expect(rf"{GAP}1: (Yes|It worked){GAP}2: (No|Still not working)")

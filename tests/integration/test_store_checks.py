@@ -20,7 +20,8 @@ import requests
 import yaml
 
 from harness.redis_server import RedisServer
-from harness.servers import ROOT, free_port, model_path
+from harness.servers import free_port, model_path
+from troubleshooter.paths import ROOT
 
 LOCK = "scaleout.lock_store.AtomicRedisLockStore"
 STARTING = "Starting the action server and Rasa"

@@ -6,7 +6,8 @@ answer in their own words. Only the `dev` set is asserted on; `check` and
 import uuid
 
 from evaluation import nlu, replies, wild
-from simulation import rest as users
+from simulation import driver
+from simulation.personas import MAX_REPLIES, TypedPersona
 from troubleshooter.extract import EvidenceExtractor
 
 
@@ -32,11 +33,12 @@ def test_wild_replies_are_read_in_context(assistant, capsys):
 
 
 def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
-    conversations = [
-        users.play(assistant.say, u, kb.contract["causes"][u["cause"]]["resolved_by"], "wild-" + uuid.uuid4().hex[:8])
-        for u in wild.users("dev")
-    ]
-    report = users.summarize(conversations)
+    conversations = []
+    for u in wild.users("dev"):
+        sender = "wild-" + uuid.uuid4().hex[:8]
+        persona = TypedPersona(u, kb.contract["causes"][u["cause"]]["resolved_by"])
+        conversations.append(driver.converse(lambda text, s=sender: assistant.say(s, text), persona, MAX_REPLIES))
+    report = driver.summarize(conversations)
     with capsys.disabled():
         print("\nwild dev users:", report)
     assert report["dead_ends"] == 0 and report["false_resolutions"] == 0

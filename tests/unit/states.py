@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from troubleshooter.engine import Engine
 from troubleshooter.state import Diagnosis
+from troubleshooter.vocabulary import PAYLOAD_KEY
 
 
 def asking(engine: Engine, evidence: str, symptom: str = "send_failed") -> Diagnosis:
@@ -26,7 +27,7 @@ def trying(engine: Engine, fix: str, symptom: str = "send_failed") -> Diagnosis:
 
 
 def payloads(msgs: list[dict]) -> list[dict]:
-    return [m["json_message"]["troubleshooter"] for m in msgs if "json_message" in m]
+    return [m["json_message"][PAYLOAD_KEY] for m in msgs if "json_message" in m]
 
 
 def texts(msgs: list[dict]) -> str:

@@ -6,9 +6,10 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 
 from channels import action_response
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT
 
 VALID = {
-    "events": [{"event": "slot", "name": "diagnosis", "value": {"asked": ["vpn_on"]}}],
+    "events": [{"event": "slot", "name": DIAGNOSIS_SLOT, "value": {"asked": ["vpn_on"]}}],
     "responses": [
         {"text": "Are you on a VPN?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
         {"custom": {"type": "question", "evidence": "vpn_on"}},

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.respond import ActionRespond
 from troubleshooter.paths import TESTS
 from troubleshooter.state import Diagnosis
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, OWNERSHIP_METADATA, READING_SLOT, payloads
 
 FIXTURES = TESTS / "fixtures" / "trackers"
 
@@ -20,8 +21,8 @@ FIXTURES = TESTS / "fixtures" / "trackers"
 def tracker(name, **changes):
     state = json.loads((FIXTURES / f"{name}.json").read_text())
     for key, value in changes.items():
-        if key == "diagnosis":
-            state["slots"]["diagnosis"] = value
+        if key == DIAGNOSIS_SLOT:
+            state["slots"][DIAGNOSIS_SLOT] = value
         else:
             state["latest_message"][key] = value
     return Tracker.from_dict(state)
@@ -33,13 +34,9 @@ def run(t):
     return dispatcher.messages, events
 
 
-def payloads(messages):
-    return [m["custom"]["troubleshooter"] for m in messages if m.get("custom")]
-
-
-def slot(events, name="diagnosis"):
+def slot(events, name=DIAGNOSIS_SLOT):
     found = [e["value"] for e in events if e["event"] == "slot" and e["name"] == name]
-    assert [e["name"] for e in events] == ["diagnosis", "reading"] and len(found) == 1
+    assert [e["name"] for e in events] == [DIAGNOSIS_SLOT, READING_SLOT] and len(found) == 1
     return found[0]
 
 
@@ -60,7 +57,7 @@ def test_symptom_starts_diagnosis_using_stated_facts():
     assert [b["title"] for b in asked["buttons"]] == ["Yes", "No", "Not sure"]
     assert asked["buttons"][0]["payload"] == '/affirm{{"evidence":"{}"}}'.format(question["evidence"])
     assert d["choices"] == [b["payload"] for b in asked["buttons"]]
-    assert slot(events, "reading")["act"] == "report"
+    assert slot(events, READING_SLOT)["act"] == "report"
 
 
 def test_button_answer_is_recorded_and_next_step_follows():
@@ -126,7 +123,7 @@ def test_a_forged_id_while_a_fix_is_pending_is_ignored(payload, what):
 
 @pytest.mark.parametrize("payload,what", FORGED)
 def test_a_forged_id_while_a_question_is_pending_is_ignored(payload, what):
-    before = json.loads((FIXTURES / "answer_button.json").read_text())["slots"]["diagnosis"]
+    before = json.loads((FIXTURES / "answer_button.json").read_text())["slots"][DIAGNOSIS_SLOT]
     messages, events = run(tracker("answer_button", text=payload))
     d = slot(events)
     assert messages[0]["text"] == f"That refers to {what} I don't know, so I've ignored it."
@@ -136,11 +133,11 @@ def test_a_forged_id_while_a_question_is_pending_is_ignored(payload, what):
 
 
 def Diagnosis_dict(t):
-    return {k: v for k, v in t.get_slot("diagnosis").items() if k in ("evidence", "pending", "status", "failed")}
+    return {k: v for k, v in t.get_slot(DIAGNOSIS_SLOT).items() if k in ("evidence", "pending", "status", "failed")}
 
 
 def _with_pending_fix(fix="disable_vpn_proxy"):
-    d = json.loads((FIXTURES / "answer_button.json").read_text())["slots"]["diagnosis"]
+    d = json.loads((FIXTURES / "answer_button.json").read_text())["slots"][DIAGNOSIS_SLOT]
     d = copy.deepcopy(d)
     d["evidence"] = {"only_one_recipient": "no", "vpn_or_proxy": "yes"}
     d["pending"] = {"type": "fix", "fix": fix, "kind": "action"}
@@ -157,7 +154,7 @@ def test_failed_fix_is_evidence_and_never_suggested_again():
 
 def test_still_broken_while_a_question_waits_repeats_the_question():
     t = typed("still nothing", "fix_failed")
-    before = t.get_slot("diagnosis")
+    before = t.get_slot(DIAGNOSIS_SLOT)
     messages, events = run(t)
     assert {k: slot(events)[k] for k in ("evidence", "pending", "asked")} == {
         k: before[k] for k in ("evidence", "pending", "asked")
@@ -254,7 +251,7 @@ def test_a_broken_sentence_encoder_leaves_the_turn_to_the_cues_and_the_nlu(monke
         messages, events = run(typed("just my home wifi", "inform", 0.6))
         assert slot(events)["status"] == "active" and messages
         messages, events = run(typed("no", "deny"))
-        assert slot(events, "reading")["act"] == "answer"
+        assert slot(events, READING_SLOT)["act"] == "answer"
     finally:
         access.answer_matcher.cache_clear()
 
@@ -263,7 +260,7 @@ def _from(channel, owner, event="message", **changes):
     t = typed("hello?", "greet", **changes)
     state = t.current_state()
     user = next(e for e in reversed(state["events"]) if e["event"] == "user")
-    user["input_channel"], user["metadata"] = channel, {"support_chat": {"owner": owner, "event": event}}
+    user["input_channel"], user["metadata"] = channel, {OWNERSHIP_METADATA: {"owner": owner, "event": event}}
     return Tracker.from_dict(state)
 
 
@@ -276,7 +273,7 @@ def test_a_support_chat_giving_the_conversation_back_resumes_it():
     assert payloads(messages)[0] == {"type": "owner", "owner": "bot"}  # taken in: the channel can tell
     assert messages[1]["text"].startswith("I'm back") and slot(events)["status"] == "active"
     assert payloads(messages)[-1]["type"] in ("question", "fix")
-    assert slot(events, "reading") is None  # a status change, no words to read
+    assert slot(events, READING_SLOT) is None  # a status change, no words to read
 
 
 def test_only_a_support_chat_can_say_who_owns_a_conversation():

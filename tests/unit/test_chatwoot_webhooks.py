@@ -7,6 +7,7 @@ import hmac
 
 from channels.chatwoot import deliveries, signature
 from channels.chatwoot.events import classify, payload_of, to_chatwoot
+from troubleshooter.vocabulary import PAYLOAD_KEY
 
 SECRET = "s3cret"
 BODY = b'{"event":"message_created","id":1}'
@@ -118,9 +119,9 @@ def test_bot_messages_become_chatwoot_bodies():
         "content_type": "input_select",
         "content_attributes": {"items": [{"title": "Yes", "value": "/affirm"}]},
     }
-    assert to_chatwoot({"custom": {"troubleshooter": {"type": "question"}}}) is None
+    assert to_chatwoot({"custom": {PAYLOAD_KEY: {"type": "question"}}}) is None
     handoff = {"type": "handoff", "summary": {}, "note": "n"}
-    assert payload_of([{"text": "x"}, {"custom": {"troubleshooter": handoff}}], "handoff") == handoff
+    assert payload_of([{"text": "x"}, {"custom": {PAYLOAD_KEY: handoff}}], "handoff") == handoff
     assert payload_of([{"text": "x"}], "handoff") is None
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from analytics.episodes import conversation_of, turns_of
 from analytics.metrics import Filters, summary
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, OWNERSHIP_METADATA, PAYLOAD_KEY, READING_SLOT, RESPOND_ACTION
 
 DAY = 86400.0
 T0 = 1_790_000_000.0  # 2026-09-21 (UTC)
@@ -34,7 +35,7 @@ class Log:
         owner: str | None = None,
     ) -> Log:
         self.t += gap
-        meta = {"support_chat": {"owner": owner, "event": "message"}} if owner else {}
+        meta = {OWNERSHIP_METADATA: {"owner": owner, "event": "message"}} if owner else {}
         self.events += [
             {"event": "action", "name": "action_listen", "timestamp": self.t},
             {
@@ -45,16 +46,16 @@ class Log:
                 "metadata": meta,
                 "parse_data": {"intent": {"name": intent, "confidence": 0.9}},
             },
-            {"event": "action", "name": "action_respond", "timestamp": self.t + 0.1},
+            {"event": "action", "name": RESPOND_ACTION, "timestamp": self.t + 0.1},
         ]
         if answered:
             self.events.append({"event": "bot", "timestamp": self.t + 0.1, "text": "reply", "data": {}})
             for p in payloads:
                 self.events.append(
-                    {"event": "bot", "timestamp": self.t + 0.1, "text": None, "data": {"custom": {"troubleshooter": p}}}
+                    {"event": "bot", "timestamp": self.t + 0.1, "text": None, "data": {"custom": {PAYLOAD_KEY: p}}}
                 )
-            self.events.append({"event": "slot", "name": "diagnosis", "value": diagnosis, "timestamp": self.t + 0.1})
-            self.events.append({"event": "slot", "name": "reading", "value": reading, "timestamp": self.t + 0.1})
+            self.events.append({"event": "slot", "name": DIAGNOSIS_SLOT, "value": diagnosis, "timestamp": self.t + 0.1})
+            self.events.append({"event": "slot", "name": READING_SLOT, "value": reading, "timestamp": self.t + 0.1})
         return self
 
     def restart(self) -> Log:
@@ -261,7 +262,7 @@ def test_slots_carried_into_a_new_session_are_not_a_turn():
     log.events += [
         {"event": "action", "name": "action_session_start", "timestamp": log.t + 5},
         {"event": "session_started", "timestamp": log.t + 5},
-        {"event": "slot", "name": "diagnosis", "value": dx(status="resolved"), "timestamp": log.t + 5},
+        {"event": "slot", "name": DIAGNOSIS_SLOT, "value": dx(status="resolved"), "timestamp": log.t + 5},
     ]
     [ep] = episodes(log)
     assert ep.outcome == "ongoing" and len(turns_of(log.events)) == 1

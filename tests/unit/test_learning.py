@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from learning.estimate import Case, Counts, Data, Params, cases_of, em, guard, learn, posterior, proposal
-from simulation.population import Population, Truth, diagnose
+from simulation.inprocess import play
+from simulation.population import MAX_STEPS, Member, Population, Truth
 from troubleshooter.engine import Engine
 from troubleshooter.knowledge import KnowledgeBaseError, load_knowledge_base, with_learned
 
@@ -118,16 +119,16 @@ def test_known_truth_is_recovered_and_fewer_fixes_are_needed(kb):
     truth.p_fix[("switch_network", "network_weak_signal")] /= 2
     engine = Engine(kb)
     pop = Population(kb, truth, seed=3)
-    runs = [diagnose(engine, pop, pop.user(), time=i) for i in range(2000)]
+    runs = [play(engine, Member(pop, pop.user()), MAX_STEPS) for _ in range(2000)]
     cases = [
         Case(
-            r.time,
-            (r.symptom,),
+            i,
+            r.symptoms,
             tuple((e, v == "yes") for e, v in r.answers.items() if v != "unsure"),
             tuple(r.failed),
             r.worked,
         )
-        for r in runs
+        for i, r in enumerate(runs)
     ]
     learned = learn(engine, cases)
     after = Engine(with_learned(kb, proposal(engine, learned)))
@@ -139,8 +140,11 @@ def test_known_truth_is_recovered_and_fewer_fixes_are_needed(kb):
     fresh = Population(kb, truth, seed=4)
     newcomers = [fresh.settled_user() for _ in range(600)]  # the same world for both engines
     for name, eng in (("before", engine), ("after", after)):
-        done = [diagnose(eng, fresh, replace(u, answers=dict(u.answers), results=dict(u.results))) for u in newcomers]
-        mean_fixes[name] = np.mean([len(r.failed) + bool(r.worked) for r in done])
+        done = [
+            play(eng, Member(fresh, replace(u, answers=dict(u.answers), results=dict(u.results))), MAX_STEPS)
+            for u in newcomers
+        ]
+        mean_fixes[name] = np.mean([len(r.fixes) for r in done])
     assert mean_fixes["after"] < mean_fixes["before"]
 
 

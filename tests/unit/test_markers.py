@@ -13,7 +13,7 @@ def _module(source: str) -> types.ModuleType:
     return module
 
 
-SAMPLE = '''
+SAMPLE = """
 import subprocess
 
 class Assistant: ...
@@ -43,7 +43,7 @@ def test_plain(kb):
 
 def test_recursive(n=1):
     return test_recursive(n - 1) if n else None
-'''
+"""
 
 
 def test_a_test_that_starts_servers_is_found_however_it_does():
