@@ -13,7 +13,6 @@ import json
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,8 +21,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from harness.servers import answers, free_port, wait_for
-from troubleshooter.paths import ROOT
+from harness.servers import answers, free_port, start_page_server, wait_for
 
 CONVERSATIONS = 10_000
 ROUNDS = 20
@@ -104,19 +102,7 @@ def run(seed: Path, work: Path) -> dict:
     endpoints = work / "analytics-endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db)}}))
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "serve_web.py"),
-            "--port",
-            str(port),
-            "--endpoints",
-            str(endpoints),
-            "--demo-db",
-            str(work / "no-demo.db"),
-        ],
-        cwd=ROOT,
-    )
+    proc = start_page_server(port, "--endpoints", str(endpoints), "--demo-db", str(work / "no-demo.db"))
     base = f"http://127.0.0.1:{port}/analytics"
     try:
         wait_for(lambda: answers(base), 60, "the analytics page")

@@ -62,6 +62,14 @@ def endpoints_file(dest: Path, actions_port: int, source: str = "endpoints.yml",
     return dest
 
 
+def start_page_server(port: int, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The project's page server alone (scripts/serve_web.py: the widget page and /analytics) on `port`,
+    with serve_web.py's other options in `args`; the caller stops it."""
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(port), *args], cwd=ROOT, env=env
+    )
+
+
 class Assistant:
     """The project's servers started by its run script: action server, Rasa
     replica(s) and (unless web=False) the web page, on loopback test ports."""

@@ -11,7 +11,7 @@ from troubleshooter.reading import Turn, read
 # A test is `slow` when it starts servers of its own: found from what it uses, not kept in a list.
 # It (or a helper function of its module, or a fixture it uses that is not shared by the whole session)
 # names one of these starters. Session fixtures (the shared assistant) start once for everyone.
-STARTERS = frozenset({"Assistant", "RedisServer", "chromium", "subprocess", "pexpect"})
+STARTERS = frozenset({"Assistant", "RedisServer", "start_page_server", "chromium", "subprocess", "pexpect"})
 
 
 def _names(code) -> set[str]:

@@ -4,15 +4,12 @@ ANALYTICS_TOKEN (started alone, on a free port, over an empty tracker store)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 import requests
 import yaml
 
-from harness.servers import answers, free_port, wait_for
-from troubleshooter.paths import ROOT
+from harness.servers import answers, free_port, start_page_server, wait_for
 
 
 @pytest.fixture
@@ -29,19 +26,13 @@ def page_server(tmp_path):
         if token:
             env["ANALYTICS_TOKEN"] = token
         procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    str(ROOT / "scripts" / "serve_web.py"),
-                    "--port",
-                    str(port),
-                    "--endpoints",
-                    str(endpoints),
-                    "--demo-db",
-                    str(tmp_path / "none.db"),
-                    *(["--production"] if production else []),
-                ],
-                cwd=ROOT,
+            start_page_server(
+                port,
+                "--endpoints",
+                str(endpoints),
+                "--demo-db",
+                str(tmp_path / "none.db"),
+                *(["--production"] if production else []),
                 env=env,
             )
         )

@@ -1,15 +1,12 @@
 """The web widget in Debian's headless Chromium, driven by selenium."""
 
-import subprocess
-import sys
-
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from harness.browser import chromium
-from harness.servers import answers, free_port, wait_for
+from harness.servers import answers, free_port, start_page_server, wait_for
 from troubleshooter.paths import ROOT
 
 SCREENSHOT = ROOT / "test-output" / "widget.png"
@@ -66,16 +63,7 @@ def test_widget_says_when_the_server_is_unreachable(browser):
     # The page served by the project's own web server, pointed at a port where nothing listens.
     port = free_port()
     page = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "serve_web.py"),
-            "--port",
-            str(port),
-            "--socket-url",
-            f"http://127.0.0.1:{free_port()}",
-        ]
-    )
+    server = start_page_server(port, "--socket-url", f"http://127.0.0.1:{free_port()}")
     try:
         wait = WebDriverWait(browser, 30)
         wait_for(lambda: answers(page), 30, "the page server")

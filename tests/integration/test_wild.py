@@ -5,10 +5,15 @@ answer in their own words. Only the `dev` set is asserted on; `check` and
 
 import uuid
 
+import pytest
+
 from evaluation import nlu, replies, wild
 from simulation import driver
 from simulation.personas import MAX_REPLIES, TypedPersona
 from troubleshooter.extract import EvidenceExtractor
+
+# Starts no server of its own (tests/conftest.py would see that) but talks for minutes.
+pytestmark = pytest.mark.slow
 
 
 def test_wild_messages_are_understood(assistant, kb, capsys):
