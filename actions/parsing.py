@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 
-from troubleshooter.reading import Turn
+from troubleshooter.reading import Clause, Turn
 from troubleshooter.state import Diagnosis
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, OWNERS, OWNERSHIP_METADATA
 
@@ -31,7 +33,21 @@ def turn_of(tracker: Tracker) -> Turn:
     if not ranking and message.get("intent"):
         intent = message["intent"]
         ranking = ((str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)),)
-    return Turn(text, ranking, {}, extractor().extract(text))
+    return Turn(text, ranking, {}, extractor().extract(text), _clauses(message.get("clauses")))
+
+
+def _clauses(raw: Any) -> tuple[Clause, ...]:
+    """The clause readings the NLU added (nlu/sentence_intents.py); anything malformed is none."""
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for item in raw:
+        try:
+            ranking = tuple((str(name), float(conf)) for name, conf in item["ranking"])
+            out.append((str(item["text"]), ranking))
+        except (TypeError, KeyError, ValueError):
+            return ()
+    return tuple(out)
 
 
 def ownership_of(tracker: Tracker) -> tuple[str | None, bool]:

@@ -76,7 +76,9 @@ class Turn:
         if kind == "handoff":
             return {"kind": kind, "reason": chosen.get("reason")}
         if kind == "resolved":
-            return {"kind": kind, "id": chosen.get("fix")}
+            return {"kind": kind, "id": chosen.get("fix"), "outcome": chosen.get("outcome")}
+        if kind == "confirm":
+            return {"kind": kind, "action": chosen.get("action")}
         return {"kind": kind, "options": chosen.get("options") or []}
 
 

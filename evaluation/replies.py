@@ -71,14 +71,20 @@ def put_state(url: str, sender: str, d: Diagnosis) -> None:
     ).raise_for_status()
 
 
-def read_in_context(url: str, reply: dict[str, Any]) -> dict[str, Any]:
+def turn_in_context(url: str, reply: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the reply was read as, the diagnosis after it) with `reply["after"]` pending."""
     sender = "replies-" + uuid.uuid4().hex[:10]
     put_state(url, sender, state_for(reply["after"]))
     requests.post(
         f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": reply["text"]}, timeout=60
     ).raise_for_status()
-    tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
-    return tracker["slots"].get(READING_SLOT) or {}
+    slots = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()["slots"]
+    return slots.get(READING_SLOT) or {}, slots.get(DIAGNOSIS_SLOT) or {}
+
+
+def read_in_context(url: str, reply: dict[str, Any]) -> dict[str, Any]:
+    """What the reply was read as, with `reply["after"]` pending."""
+    return turn_in_context(url, reply)[0]
 
 
 def evaluate(url: str, replies: list[dict[str, Any]]) -> dict[str, Any]:

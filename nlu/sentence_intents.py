@@ -23,9 +23,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from .clauses import clauses
 from .minilm import MiniLM
 
 logger = logging.getLogger(__name__)
+CLAUSES = "clauses"  # parse output: [{"text", "ranking": [[intent, confidence], ...]}] per clause
+CLAUSE_RANKING = 3
 _ENCODER: MiniLM | None = None
 
 
@@ -124,6 +127,7 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.coef is None:
             return messages
+        self._read_clauses(messages)
         unsure = [m for m in messages if m.get(TEXT) and self._top(m) < self.config["gate"]]
         if not unsure:
             return messages
@@ -139,6 +143,25 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages
+
+    def _read_clauses(self, messages: list[Message]) -> None:
+        """A message of several clauses gets each clause's best intents (output key CLAUSES), so one
+        message can carry a fix result and a question; a one-clause message costs nothing."""
+        cut = [(m, clauses(m.get(TEXT))) for m in messages if m.get(TEXT) and not m.get(TEXT).startswith("/")]
+        cut = [(m, parts) for m, parts in cut if len(parts) > 1]
+        if not cut:
+            return
+        probs = softmax_scores(encoder().embed([p for _, parts in cut for p in parts]), self.coef, self.intercept)
+        row = 0
+        for message, parts in cut:
+            read = []
+            for part in parts:
+                best = np.argsort(-probs[row])[:CLAUSE_RANKING]
+                read.append(
+                    {"text": part, "ranking": [[self.classes[i], round(float(probs[row][i]), 4)] for i in best]}
+                )
+                row += 1
+            message.set(CLAUSES, read, add_to_output=True)
 
     @staticmethod
     def _top(message: Message) -> float:

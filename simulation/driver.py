@@ -117,7 +117,7 @@ def converse(say: Say, user: SimulatedUser, max_replies: int, reply: Reply | Non
         said_worked = said_failed = False
         if kind == "handoff":
             return end("handoff")
-        if kind == "clarify":
+        if kind in ("clarify", "confirm"):
             c.clarifications += 1
             text = user.on_clarify(step, reply)
             if text is None:

@@ -56,7 +56,7 @@ class TypedPersona(SimulatedUser):
         )
 
     def on_clarify(self, step: Step, reply: Reply) -> str:
-        return "no" if "continue" in (step.get("options") or []) else NONE_OF_THESE
+        return "no" if step["type"] == "confirm" else NONE_OF_THESE
 
     def digress(self, turn: int, step: Step) -> str | None:
         """The persona's digression, once, from its second reply on."""

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from . import messages as say
 from .engine import Engine, Step
 from .messages import Message
-from .reading import Reading
-from .state import Diagnosis
+from .reading import CANDIDATE, REPORT_FLOOR, Reading
+from .state import SAID_CHARS, SAID_KEPT, Diagnosis
 from .texts import t
 
 MAX_SHOWS = 2  # a pending step is shown at most this often: asked + one reminder
@@ -29,8 +29,31 @@ def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         _record(engine, d, r.facts)
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
+    answers = _also_asked(engine, r)
+    if answers:  # before the step that waits for a reply; after a resolution or a hand-over
+        msgs = [*msgs, *answers] if d.status in ("resolved", "handed_over") else [*answers, *msgs]
+    _note_words(d, r)
     _note_choices(d, msgs, before)
     return msgs
+
+
+def _also_asked(engine: Engine, r: Reading) -> list[Message]:
+    """Answers to the questions a clause of the message asked besides what the turn was read as."""
+    return [m for topic in r.asks if topic in engine.kb.faq for m in say.faq(engine, topic)]
+
+
+_DESCRIBES = ("report", "handoff", "start_over", "confirm")  # acts whose words may describe the problem
+
+
+def _note_words(d: Diagnosis, r: Reading) -> None:
+    """Keep the user's own words about the problem, for a person who may take over."""
+    if r.act in _DESCRIBES and (r.symptom or r.symptoms or r.facts) and d.status != "idle":
+        _keep_words(d, r.words)
+
+
+def _keep_words(d: Diagnosis, words: str) -> None:
+    if words and words[:SAID_CHARS] not in d.said:
+        d.said = [*d.said, words[:SAID_CHARS]][-SAID_KEPT:]
 
 
 def _note_choices(d: Diagnosis, msgs: list[Message], before: dict | None) -> None:
@@ -319,6 +342,11 @@ def _aside(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _handoff(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    if d.status == "idle" and (r.symptom or sum(r.symptoms.values()) >= REPORT_FLOOR or r.facts):
+        # asked for a person in the first message: what it says about the problem goes into the summary
+        _replace(d, engine.start(r.symptom or r.symptoms or None, _known(engine, r.facts)))
+    if r.symptom or r.facts or any(q >= CANDIDATE for q in r.symptoms.values()):
+        _keep_words(d, r.words)  # even a hint of the problem in their words helps the person taking over
     msgs = say.handoff(engine, d, reason="asked")
     d.status, d.pending = "handed_over", None
     return msgs
@@ -363,10 +391,9 @@ def _resume(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    entry = engine.kb.faq.get(r.value or "")
-    if entry is None:
+    if r.value not in engine.kb.faq:
         return _unclear(engine, d, r)
-    return [{"text": entry["answer"]}, *_remind(engine, d)]
+    return [*say.faq(engine, r.value), *_remind(engine, d)]
 
 
 def _chat(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:

@@ -416,9 +416,12 @@ class Engine:
         return [{"cause": c, "probability": round(p, 4)} for c, p in list(self.belief(d).items())[:top]]
 
     def handoff_summary(self, d: Diagnosis) -> dict[str, Any]:
+        """What a person taking over needs: the problem (the likely symptom and the user's own words),
+        only the facts the user stated or answered, the fixes that failed and the likely causes."""
         return {
             "symptom": self.likely_symptom(d),
-            "evidence": self.observed(d),
+            "said": list(d.said),
+            "evidence": dict(d.evidence),
             "fixes_tried": list(d.failed),
             "top_causes": self.top_causes(d),
         }

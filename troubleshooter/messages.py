@@ -15,7 +15,7 @@ from typing import Any
 from .engine import Engine, Step
 from .state import Diagnosis
 from .texts import t
-from .vocabulary import PAYLOAD_KEY
+from .vocabulary import ANSWER, PAYLOAD_KEY
 
 Message = dict[str, Any]
 COMMON_SYMPTOMS = ("send_failed", "send_stuck", "one_person")
@@ -125,13 +125,12 @@ def still_open(engine: Engine, d: Diagnosis) -> list[Message]:
     if d.active and d.pending_question in engine.kb.evidence:
         return [
             {"text": t("still_open.question")},
-            _json("question", evidence=d.pending_question, reminder=True),
+            _json("question", evidence=d.pending_question, reminder=True, buttons=False),
         ]
     if d.active and d.pending_fix in engine.kb.fixes:
-        return [
-            {"text": t("still_open.fix")},
-            _fix_payload(engine, d, d.pending_fix, d.next_rank, reminder=True),
-        ]
+        pointer = _fix_payload(engine, d, d.pending_fix, d.next_rank, reminder=True)
+        pointer["json_message"][PAYLOAD_KEY]["buttons"] = False
+        return [{"text": t("still_open.fix")}, pointer]
     return []
 
 
@@ -144,6 +143,7 @@ def why_asked(engine: Engine, d: Diagnosis, eid: str, again: bool = True) -> lis
         text += " " + t("why.any_answer_helps")
     return [
         {"text": text},
+        answer("why_asked", evidence=eid),
         _json("diagnosis", causes=engine.top_causes(d, top=5)),
         *(question(engine, eid, reminder=True) if again else []),
     ]
@@ -153,8 +153,23 @@ def aside() -> list[Message]:
     return [{"text": t("aside.cannot_answer")}]
 
 
+def answer(topic: str, **about: str) -> Message:
+    """The payload of an answer to the user's own question: `topic` is a FAQ id, `why_asked` or
+    `how_to_check` (with the question's `evidence`)."""
+    return _json(ANSWER, topic=topic, **about)
+
+
+def faq(engine: Engine, topic: str) -> list[Message]:
+    """The knowledge base's answer to a question people ask besides their problem."""
+    return [{"text": engine.kb.faq[topic]["answer"]}, answer(topic)]
+
+
 def how_to_check(engine: Engine, eid: str) -> list[Message]:
-    return [{"text": engine.kb.evidence[eid].how_to_check}, *question(engine, eid, reminder=True)]
+    return [
+        {"text": engine.kb.evidence[eid].how_to_check},
+        answer("how_to_check", evidence=eid),
+        *question(engine, eid, reminder=True),
+    ]
 
 
 def clarify(engine: Engine, options: list[str], lead: str) -> list[Message]:
@@ -174,7 +189,7 @@ def confirm(action: str) -> list[Message]:
         text, yes = t("confirm.handoff"), t("buttons.confirm_handoff")
         intent = "human_handoff"
     buttons = [{"title": yes, "payload": payload(intent)}, {"title": t("buttons.carry_on"), "payload": payload("deny")}]
-    return [{"text": text, "buttons": buttons}, _json("clarify", options=[action, "continue"])]
+    return [{"text": text, "buttons": buttons}, _json("confirm", action=action)]
 
 
 def diagnosis(engine: Engine, d: Diagnosis) -> list[Message]:
@@ -217,19 +232,24 @@ def summary_lines(engine: Engine, d: Diagnosis, agent: bool = False) -> list[str
     lines = []
     if summary["symptom"]:
         lines.append("- " + t("summary.problem", problem=kb.symptoms[summary["symptom"]].description))
+    if summary["said"]:
+        words = " / ".join(summary["said"])
+        lines.append("- " + t("summary.their_words" if agent else "summary.your_words", words=words))
     facts = [f"{_short(kb.evidence[e].question)} {_answer_word(v)}" for e, v in summary["evidence"].items()]
     if facts:
         lines.append("- " + t("summary.they_said" if agent else "summary.told_me", facts="; ".join(facts)))
     if summary["fixes_tried"]:
         lines.append("- " + t("summary.tried", fixes=", ".join(kb.fixes[f].title for f in summary["fixes_tried"])))
-    described = bool(summary["symptom"] or facts)  # else the causes are only the knowledge base's priors
+    described = bool(
+        summary["symptom"] or facts or summary["said"]
+    )  # else the causes are only the knowledge base's priors
     if summary["top_causes"] and described:
         causes = ", ".join(f"{kb.causes[c['cause']].name} ({c['probability']:.0%})" for c in summary["top_causes"])
         lines.append("- " + t("summary.likely_causes", causes=causes))
     untried = [kb.fixes[f].title for f, _, _ in engine.fix_ranking(d)[:2]] if agent and described else []
     if untried:
         lines.append("- " + t("summary.untried", fixes=", ".join(untried)))
-    return lines
+    return lines or ["- " + t("summary.not_described")]
 
 
 HANDOFF_REASONS = {  # -> text key
@@ -262,17 +282,14 @@ def owner_noted(owner: str) -> list[Message]:
 
 def resolved(engine: Engine, d: Diagnosis, fid: str | None) -> list[Message]:
     if fid and engine.kb.fixes[fid].kind == "info":  # an explanation was taken on board; nothing "works again"
-        return [
-            {"text": t("resolved.explained")},
-            _json("resolved", fix=fid),
-        ]
+        return [{"text": t("resolved.explained")}, _json("resolved", fix=fid, outcome="explained")]
     text = t("resolved.works_again")
     if fid:
         best = next((c for c in engine.belief(d) if engine.kb.causes[c].fixes.get(fid, 0) > 0), None)
         if best:
             cause = engine.kb.causes[best]
             text += " " + t("resolved.likely_cause", cause=cause.name.lower(), explanation=cause.explanation)
-    return [{"text": text + " " + t("resolved.if_again")}, _json("resolved", fix=fid)]
+    return [{"text": text + " " + t("resolved.if_again")}, _json("resolved", fix=fid, outcome="fixed")]
 
 
 def ask_for_symptom(engine: Engine, lead: str | None = None) -> list[Message]:

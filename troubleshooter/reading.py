@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .cues import (
@@ -39,12 +39,17 @@ INTENT_SURE = 0.5  # an intent this confident is taken without a lexical cue
 FITS_SURE = 0.35  # ... or this confident, when it fits the pending step and leads the next by FITS_MARGIN
 FITS_MARGIN = 0.1
 CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user meant
+REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague) report
+CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 AGE_QUESTIONS = {"under_16": lambda n: n < 16, "age_16_17": lambda n: n in (16, 17)}
 _ACCOUNT_AGE = re.compile(r"\b(\d+|a|an|one|two|few|couple of)\s*(hours?|days?|weeks?|months?|years?|hrs?|wks?|yrs?)\b")
 _DAYS = {"h": 0, "d": 1, "w": 7, "m": 30, "y": 365}
+
+
+Clause = tuple[str, tuple[tuple[str, float], ...]]  # (text, the NLU's ranking of it, best first)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Turn:
     intents: tuple[tuple[str, float], ...] = ()  # the NLU's ranking, best first
     entities: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)  # stated facts (the evidence extractor)
+    clauses: tuple[Clause, ...] = ()  # a message of several clauses: each one's text and ranking
 
     @property
     def is_payload(self) -> bool:
@@ -88,6 +94,8 @@ class Reading:
     options: list[str] = field(default_factory=list)  # candidate symptoms to offer
     confirmed: bool = False  # act "confirm": the user said yes to the pending confirmation
     how: str = ""  # why it was read this way (kept for review)
+    words: str = ""  # the text read (typed turns only)
+    asks: list[str] = field(default_factory=list)  # FAQ topics a clause of the message asks besides
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "", {}, [])}
@@ -105,7 +113,36 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meani
         return reading
     if turn.is_payload:
         return _payload(turn, d, symptom_ids)
-    return _text(turn, d, symptom_ids, meaning)
+    reading = _by_clause(turn, d, symptom_ids, meaning, _text(turn, d, symptom_ids, meaning))
+    reading.words = turn.text
+    return reading
+
+
+_REPLIES = ("answer", "result", "skip")  # acts that reply to the pending step
+
+
+def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, whole: Reading) -> Reading:
+    """A message of several clauses can reply to the pending step in one and ask something in
+    another ("no vpn here, but can a vpn get me banned?"). When the whole message did not read as a
+    reply, or its words read most as a question, the reply is read from its own clause (the
+    question's words cannot colour it); the questions asked go to `asks`."""
+    if len(turn.clauses) < 2:
+        return whole
+    main = whole
+    top = turn.intents[0][0] if turn.intents else ""
+    questioned = whole.act not in _REPLIES or top.startswith(("faq_", "ask_"))
+    if questioned and d.pending_kind in ("question", "fix"):
+        for text, ranking in turn.clauses:
+            if ranking and ranking[0][0].startswith("faq_"):
+                continue
+            part = _text(Turn(text, ranking, {}, turn.facts), d, symptom_ids, meaning)
+            if part.act in _REPLIES:
+                main = replace(part, how=f"clause {text!r}: {part.how}")
+                break
+    tops = [ranking[0] for _, ranking in turn.clauses if ranking]
+    asked = [name.removeprefix("faq_") for name, conf in tops if name.startswith("faq_") and conf >= CLAUSE_SURE]
+    main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
+    return main
 
 
 def _typed_choice(text: str, d: Diagnosis) -> tuple[str, str] | None:
@@ -179,8 +216,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     text = turn.text
     base = dict(facts=facts)
 
-    if asks_for_person(text):
-        return Reading("handoff", how="asked for a person", **base)
+    if asks_for_person(text):  # with whatever the message says about the problem, for the summary
+        return Reading("handoff", symptom=sure, symptoms=symptoms, how="asked for a person", **base)
     if asks_to_start_over(text):
         return Reading("start_over", how="asked to start over", **base)
 
@@ -202,6 +239,9 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         )
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
+    if top.startswith("faq_") and fits and _asks(text):
+        # a question of their own, asked instead of replying: answered, and the pending step stays
+        return Reading("faq", top.removeprefix("faq_"), how=f"NLU {top}, asked", **base)
     if d.active and kind == "question":
         found = _answer(text, top, fits, facts, d.pending_question, meaning)
         if found:
@@ -279,6 +319,8 @@ def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fi
     if lead in ("how_to_check", "why") and not (fix_kind == "info" and accepts(text)):
         return Reading(lead, how=f"asks {lead.replace('_', ' ')}", **base)
     if _asks(text):
+        if top == "fix_worked" and fits and not states_problem(text):  # "sent! do i keep the vpn off now?"
+            return Reading("result", "worked", how=f"NLU {top}, with a question", **base)
         return None  # a question about something else: a digression, read below
     if top == "fix_worked" and fits and not states_problem(text):
         return Reading("result", "worked", how=f"NLU {top}", **base)
@@ -344,7 +386,7 @@ def _general(
     if facts:
         return report
     reported = top.startswith("symptom_") or states_problem(text) and symptoms
-    if reported and not d.pending and sum(symptoms.values()) >= 0.3 and not (asking and d.active):
+    if reported and not d.pending and sum(symptoms.values()) >= REPORT_FLOOR and not (asking and d.active):
         return report  # with nothing pending, a vague report still starts a diagnosis
     if asking and d.active:
         return Reading("aside", how=how + "; a question I can't answer", **base)

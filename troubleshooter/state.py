@@ -9,6 +9,7 @@ from typing import Any
 PENDING_KINDS = ("question", "fix", "clarify", "confirm")
 ANSWERS = ("yes", "no", "unsure")
 STATUSES = ("idle", "active", "resolved", "handed_over")
+SAID_KEPT, SAID_CHARS = 3, 300  # the user's descriptions kept for a hand-over: how many, how long each
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Diagnosis:
     choices: list[str] = field(default_factory=list)  # payloads of the buttons last shown, in order
     titles: list[str] = field(default_factory=list)  # their titles (a reply typed as a title picks it)
     episode: int = 0  # diagnoses begun in this conversation (analytics)
+    said: list[str] = field(default_factory=list)  # the user's own words about the problem (for a hand-over)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,6 +60,7 @@ class Diagnosis:
                 choices=[str(c) for c in data.get("choices") or []],
                 titles=[str(t) for t in data.get("titles") or []],
                 episode=min(max(int(data.get("episode") or 0), 0), 10**6),
+                said=[str(s)[:SAID_CHARS] for s in data.get("said") or []][-SAID_KEPT:],
             )
         except (TypeError, AttributeError, ValueError, OverflowError):
             return cls()

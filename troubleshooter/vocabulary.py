@@ -17,7 +17,9 @@ RESPOND_ACTION = "action_respond"
 # Structured payloads (../shared/spec/conversation-contract.md): a bot message carries
 # {"custom": {PAYLOAD_KEY: {"type": ..., ...}}} over REST and socket.io, json_message to the dispatcher.
 PAYLOAD_KEY = "troubleshooter"
-STEP_KINDS = ("question", "fix", "handoff", "resolved", "clarify")  # payload types that ask something of the user
+# payload types that ask something of the user or end the diagnosis
+STEP_KINDS = ("question", "fix", "handoff", "resolved", "clarify", "confirm")
+ANSWER = "answer"  # the payload type of an answer to the user's own question (its `topic` says which)
 
 # A support chat (Chatwoot) says in a user message's metadata who owns the conversation now:
 # {OWNERSHIP_METADATA: {"owner": one of OWNERS, "event": "message" | "status"}}.
@@ -37,6 +39,6 @@ def payloads(reply: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def steps(reply: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The payloads of a reply that ask something of the user (a question, a fix, a clarification)
-    or end the diagnosis (resolved, hand-over)."""
+    """The payloads of a reply that ask something of the user (a question, a fix, a clarification,
+    a confirmation) or end the diagnosis (resolved, hand-over)."""
     return [p for p in payloads(reply) if p.get("type") in STEP_KINDS]

@@ -169,7 +169,7 @@ def test_fix_that_worked_ends_with_wrap_up_and_resolved_payload():
     )
     assert slot(events)["status"] == "resolved"
     assert "glad" in messages[0]["text"].lower()
-    assert payloads(messages) == [{"type": "resolved", "fix": "disable_vpn_proxy"}]
+    assert payloads(messages) == [{"type": "resolved", "fix": "disable_vpn_proxy", "outcome": "fixed"}]
 
 
 def test_yes_to_a_fix_means_it_worked():

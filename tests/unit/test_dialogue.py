@@ -175,7 +175,7 @@ def test_small_talk_shows_the_question_in_full_at_most_twice(engine, talk):
     shown = [bool(buttons(talk(d, text, ("greet", 0.9))[1])) for text in ("hi", "hello?", "hey")]
     assert shown == [True, False, False] and d.pending_question == "vpn_or_proxy"
     _, msgs = talk(d, "lol", ("out_of_scope", 0.9))
-    assert payloads(msgs)[-1] == {"type": "question", "evidence": "vpn_or_proxy", "reminder": True}
+    assert payloads(msgs)[-1] == {"type": "question", "evidence": "vpn_or_proxy", "reminder": True, "buttons": False}
 
 
 def test_an_explanation_that_fits_ends_an_info_fix(engine, talk):

@@ -139,7 +139,9 @@ def test_hands_over_when_nothing_sensible_is_left(engine):
     assert kinds[-1] == "handoff" and d.status == "handed_over"
     summary = engine.handoff_summary(d)
     assert summary["symptom"] == "one_person" and summary["fixes_tried"] == d.failed
-    assert summary["evidence"]["only_one_recipient"] == "yes"
+    # only what the user stated or answered: a fact the symptom implies is not theirs to have said
+    assert summary["evidence"] == d.evidence and "only_one_recipient" not in summary["evidence"]
+    assert summary["evidence"]["mutual_follow"] == "no" and summary["said"] == []
     assert len(summary["top_causes"]) == 3
 
 

@@ -107,3 +107,34 @@ def test_missing_file_and_broken_yaml_are_reported(kb_copy):
     (kb_copy / "causes.yml").write_text("causes: [unclosed")
     with pytest.raises(KnowledgeBaseError, match="causes.yml: -: -: not valid YAML"):
         load_knowledge_base(kb_copy)
+
+
+SIDE_QUESTION_TOPICS = (
+    "read_receipts",
+    "tiktok_down",
+    "appeal",
+    "block_signs",
+    "minimum_age",
+    "vpn_ban",
+    "links_in_dms",
+    "followup_fix",
+)
+
+
+@pytest.mark.parametrize("topic", SIDE_QUESTION_TOPICS)
+def test_side_question_topics_are_answered_and_recognised(kb, topic):
+    entry = kb.faq[topic]
+    assert entry["question"].strip() and entry["answer"].strip()
+    domain = yaml.safe_load((DEFAULT_DIR.parent / "domain.yml").read_text())
+    assert f"faq_{topic}" in domain["intents"]
+
+
+def test_every_faq_topic_has_an_intent_and_every_faq_intent_an_answer(kb):
+    intents = set(yaml.safe_load((DEFAULT_DIR.parent / "domain.yml").read_text())["intents"])
+    assert {f"faq_{k}" for k in kb.faq} == {i for i in intents if i.startswith("faq_")}
+
+
+def test_careful_facts_in_side_answers(kb):
+    assert "13" in kb.faq["minimum_age"]["answer"] and "16 or older" in kb.faq["minimum_age"]["answer"]
+    assert "doesn't publish" in kb.faq["appeal"]["answer"]
+    assert "Seen" in kb.faq["read_receipts"]["answer"]

@@ -28,7 +28,7 @@ def test_a_message_that_comes_with_the_hand_back_and_needs_no_step_is_answered(e
     d = handed_over(engine, talk)
     msgs = owner_changed(engine, d, "bot", Reading("result", "worked"))
     assert texts(msgs).startswith("I'm back") and d.status == "resolved"
-    assert payloads(msgs)[-1] == {"type": "resolved", "fix": None}
+    assert payloads(msgs)[-1] == {"type": "resolved", "fix": None, "outcome": "fixed"}
 
 
 def test_a_reply_to_nothing_after_the_hand_back_waits_for_the_step_it_did_not_see(engine, talk):

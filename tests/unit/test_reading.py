@@ -78,7 +78,7 @@ def test_unclear_start_over_asks_first_and_no_keeps_everything(engine, talk):
     d = asking(engine, "weak_signal")
     d.evidence["vpn_or_proxy"] = "no"
     reading, msgs = talk(d, "hmm whatever lets go again", ("start_over", 0.7))
-    assert reading.act == "confirm" and payloads(msgs)[-1]["type"] == "clarify"
+    assert reading.act == "confirm" and payloads(msgs)[-1] == {"type": "confirm", "action": "start_over"}
     assert d.evidence["vpn_or_proxy"] == "no"
     reading, msgs = talk(d, "no", ("deny", 0.9))
     assert reading.act == "resume" and d.pending_question == "weak_signal"
@@ -110,7 +110,11 @@ def test_success_in_slang_ends_the_conversation(engine, talk):
     d = trying(engine, "switch_network")
     reading, msgs = talk(d, "messages going thru now!!", ("fix_worked", 0.49), ("symptom_send_stuck", 0.2))
     assert (reading.act, reading.value) == ("result", "worked")
-    assert d.status == "resolved" and payloads(msgs)[-1] == {"type": "resolved", "fix": "switch_network"}
+    assert d.status == "resolved" and payloads(msgs)[-1] == {
+        "type": "resolved",
+        "fix": "switch_network",
+        "outcome": "fixed",
+    }
 
 
 @pytest.mark.parametrize("text", ["nothing changed", "no dice", "i already tried that", "still the same ugh"])

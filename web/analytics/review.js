@@ -126,6 +126,7 @@
         A.pct(s.probability, 0) + ", efficiency " + num2(s.efficiency) + " per unit cost";
       case "handoff": return "Handed over: " + L("reasons", s.reason);
       case "resolved": return "Resolved by: " + L("fixes", s.id);
+      case "confirm": return "Asked to confirm: " + (s.action === "handoff" ? "a person" : "starting over");
       case "clarify": return "Asked which problem it is: " + (s.options || []).map(function (o) { return L("symptoms", o); }).join(" / ");
       default: return String(s.kind || "unknown step");
     }

@@ -1,0 +1,112 @@
+"""Held-out sets written blind (tests/heldout/): outcome replies to "Did that fix it?" and side
+questions asked mid-conversation, each set by its own writer from tests/wild/BRIEF.md alone,
+in a `check` part (regression guards in make test) and a `sealed` part (only reported).
+Never trained on: `normalized` texts must differ from every training line.
+
+Each text goes in over REST with its conversation put in the state the writer gave (a question
+or fix pending, evaluation.replies.state_for); the `reading` slot says what it was taken for,
+and the diagnosis whether the pending step was kept."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from typing import Any
+
+import yaml
+
+from troubleshooter.paths import TESTS
+
+from .replies import turn_in_context
+
+HELDOUT = TESTS / "heldout"
+PARTS = ("check", "sealed")
+KINDS = {"outcomes": "replies", "side_questions": "questions"}  # set -> its list's key in the file
+OUTCOME_ACTS = {  # an outcome and the reading that gets it right
+    "worked": ("result", "worked"),
+    "failed": ("result", "failed"),
+    "partial": ("result", "partial"),
+    "cant_try": ("skip", None),
+    "trying": ("ack", None),
+}
+TOPIC_ACTS = {"why": "why", "how_to_check": "how_to_check", "unanswerable": "aside"}  # other topics: a FAQ
+
+
+def load(kind: str, part: str) -> list[dict[str, Any]]:
+    """One part of a held-out set: {after, text, expect, also, lang} each."""
+    raw = yaml.safe_load((HELDOUT / kind / f"{part}.yml").read_text(encoding="utf-8"))[KINDS[kind]]
+    return [
+        {
+            "after": dict(r["after"]),
+            "text": str(r["text"]),
+            "expect": dict(r["expect"]),
+            "also": list(r.get("also") or []),
+            "lang": r.get("lang", "en"),
+        }
+        for r in raw
+    ]
+
+
+def texts() -> list[str]:
+    """Every text of every held-out set and part."""
+    return [r["text"] for kind in KINDS for part in PARTS for r in load(kind, part)]
+
+
+def normalized(text: str) -> str:
+    """A text compared with training lines: case, accents, punctuation, emoji and spacing ignored."""
+    plain = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def judge(item: dict[str, Any], reading: dict[str, Any]) -> str:
+    """right, unclear (asked again) or wrong."""
+    act, value = reading.get("act"), reading.get("value")
+    if act == "unclear":
+        return "unclear"
+    expect = item["expect"]
+    if "outcome" in expect:
+        want_act, want_value = OUTCOME_ACTS[expect["outcome"]]
+        return "right" if act == want_act and (want_value is None or value == want_value) else "wrong"
+    topic = expect["topic"]
+    if topic in TOPIC_ACTS:
+        return "right" if act == TOPIC_ACTS[topic] else "wrong"
+    answered = (act == "faq" and value == topic) or topic in (reading.get("asks") or [])
+    return "right" if answered else "wrong"
+
+
+def evaluate(url: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Right / unclear / wrong shares overall, per expected label and per language; how often
+    the pending step was kept after a message that only asks (side questions without an answer
+    or an outcome beside them)."""
+    verdicts: Counter = Counter()
+    per: dict[str, Counter] = {}
+    per_lang: dict[str, Counter] = {}
+    kept = alone = 0
+    misses = []
+    for item in items:
+        reading, diagnosis = turn_in_context(url, item)
+        verdict = judge(item, reading)
+        label = item["expect"].get("outcome") or item["expect"]["topic"]
+        verdicts[verdict] += 1
+        per.setdefault(label, Counter())[verdict] += 1
+        per_lang.setdefault(item["lang"], Counter())[verdict] += 1
+        if "topic" in item["expect"] and not item["also"]:
+            pending = diagnosis.get("pending") or {}
+            alone += 1
+            kept += pending.get("evidence", pending.get("fix")) == next(iter(item["after"].values()))
+        if verdict != "right":
+            misses.append(
+                {"text": item["text"], "expect": label, "read_as": reading.get("act"), "value": reading.get("value")}
+            )
+    n = len(items)
+    share = lambda c: {v: c[v] / max(sum(c.values()), 1) for v in ("right", "unclear", "wrong")}
+    return {
+        "items": n,
+        **share(verdicts),
+        "pending_kept": kept / alone if alone else float("nan"),
+        "per_label": {k: {**c, "n": sum(c.values())} for k, c in sorted(per.items())},
+        "per_language": {k: share(c) | {"n": sum(c.values())} for k, c in sorted(per_lang.items())},
+        "misses": misses,
+    }

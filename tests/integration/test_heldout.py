@@ -1,0 +1,29 @@
+"""Outcome replies and side questions written blind (tests/heldout/), through the running
+assistant. Guards on the `check` part, set just below what it measured when the guard was
+written (make bench reports both parts); `sealed` is never asserted on."""
+
+import pytest
+
+from evaluation import heldout
+
+# right at least, wrong at most, pending step kept at least (side questions asked alone), set just
+# below what `check` measured on 2026-12-02 (outcomes 0.606 / 0.202; side questions 0.607 / 0.312 / 0.918)
+FLOORS = {
+    "outcomes": {"right": 0.58, "wrong": 0.23},
+    "side_questions": {"right": 0.58, "wrong": 0.34, "pending_kept": 0.88},
+}
+
+
+@pytest.mark.parametrize("kind", heldout.KINDS)
+def test_the_check_part_is_read_at_least_as_well_as_measured(assistant, kind, capsys):
+    report = heldout.evaluate(assistant.url, heldout.load(kind, "check"))
+    with capsys.disabled():
+        print(
+            f"\nheld-out {kind} (check): right {report['right']:.3f}, asked again {report['unclear']:.3f}, "
+            f"wrong {report['wrong']:.3f}, pending kept {report['pending_kept']:.3f}"
+        )
+    floor = FLOORS[kind]
+    assert report["right"] >= floor["right"], report["misses"]
+    assert report["wrong"] <= floor["wrong"], report["misses"]
+    if "pending_kept" in floor:
+        assert report["pending_kept"] >= floor["pending_kept"]

@@ -1,0 +1,40 @@
+"""Cutting a message into the clauses that may each say something of their own (nlu/clauses.py)."""
+
+import pytest
+
+from nlu.clauses import MAX_CLAUSES, clauses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("done, it sent — do I still need the OS update?", ["done, it sent", "do I still need the OS update?"]),
+        ("still broken. is tiktok just down??", ["still broken.", "is tiktok just down??"]),
+        ("no vpn but can a vpn get me banned?", ["no vpn", "but can a vpn get me banned?"]),
+        ("works now!! btw can they see i read it", ["works now!!", "btw can they see i read it"]),
+        ("it worked; thanks a lot", ["it worked", "thanks a lot"]),
+    ],
+)
+def test_a_reply_and_a_question_are_cut_apart(text, expected):
+    assert clauses(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i follow him but idk if he follows me",  # "but" inside a statement
+        "whatsapp is also very slow on this wifi",  # "also" inside a statement
+        "ok. thanks",  # a one-word piece stays with its neighbour
+        "my dms fail with a red exclamation mark",
+        "yes",
+        "",
+    ],
+)
+def test_one_thing_stays_whole(text):
+    assert clauses(text) == [text]
+
+
+def test_a_long_story_is_cut_into_at_most_max_clauses():
+    story = ". ".join(f"this is sentence number {i}" for i in range(9))
+    parts = clauses(story)
+    assert len(parts) == MAX_CLAUSES and " ".join(parts).replace(" .", ".") == story.replace(". ", ". ")

@@ -1,0 +1,44 @@
+"""A hand-over carries the conversation: the problem in the user's words, only facts they stated
+or answered, the fixes tried; never an empty summary, also when a person is the first request."""
+
+from tests.unit.states import asking, payloads, texts
+from troubleshooter.state import Diagnosis
+
+
+def handoff(msgs):
+    return next(p for p in payloads(msgs) if p["type"] == "handoff")
+
+
+def test_a_person_asked_for_in_the_first_message_gets_the_problem_said_there(talk):
+    d = Diagnosis()
+    words = "talk to a human please, my messages keep failing with a red exclamation mark"
+    reading, msgs = talk(d, words, ("human_handoff", 0.55), ("symptom_send_failed", 0.4), ("symptom_cant_send", 0.05))
+    assert reading.act == "handoff" and d.status == "handed_over"
+    summary = handoff(msgs)["summary"]
+    assert summary["symptom"] == "send_failed" and summary["said"] == [words]
+    assert f'In your words: "{words}"' in texts(msgs) and "Problem:" in texts(msgs)
+
+
+def test_a_bare_request_for_a_person_says_nothing_is_known_yet(talk):
+    d = Diagnosis()
+    _, msgs = talk(d, "can i talk to a real person", ("human_handoff", 0.9))
+    lines = texts(msgs).split("\n")
+    follows = next(i for i, line in enumerate(lines) if "summary" in line)
+    assert lines[follows + 1].startswith("- Problem: not described yet")
+    assert handoff(msgs)["summary"]["said"] == [] and handoff(msgs)["summary"]["evidence"] == {}
+
+
+def test_the_summary_has_what_was_said_and_answered_and_nothing_else(engine, talk):
+    d = Diagnosis()
+    opening = "i can't message one person, everyone else gets my dms"
+    talk(d, opening, ("symptom_one_person", 0.9))
+    d2 = asking(engine, "vpn_or_proxy", "one_person")
+    d2.said, d2.evidence = list(d.said), dict(d.evidence)
+    talk(d2, "no vpn", ("deny", 0.9))
+    _, msgs = talk(d2, "talk to a human", ("human_handoff", 0.9))
+    summary = handoff(msgs)["summary"]
+    assert summary["evidence"]["vpn_or_proxy"] == "no" and summary["said"] == [opening]
+    assert "only_one_recipient" not in summary["evidence"] or d2.evidence.get("only_one_recipient")
+    assert set(summary["evidence"]) == set(d2.evidence)
+    note = handoff(msgs)["note"]
+    assert f'In their words: "{opening}"' in note and "VPN" in note

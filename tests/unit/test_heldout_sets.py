@@ -1,0 +1,33 @@
+"""The blind held-out sets (tests/heldout/) are really held out: no text equal to a training
+line once case, accents, punctuation and emoji are ignored, whatever its length; no text in
+both parts; labels and ids the assistant knows."""
+
+import pytest
+
+from evaluation import heldout, wild
+
+
+def test_no_held_out_text_equals_a_training_line_after_normalising():
+    training = {heldout.normalized(t) for t in wild.training_texts()}
+    copied = [t for t in heldout.texts() if heldout.normalized(t) in training]
+    assert copied == []
+
+
+def test_normalising_ignores_case_accents_punctuation_and_emoji():
+    assert heldout.normalized("  Funcionó!! 🙏 ") == heldout.normalized("funciono") == "funciono"
+    assert heldout.normalized("It’s   WORKING now...") == "it s working now"
+
+
+@pytest.mark.parametrize("kind", heldout.KINDS)
+def test_check_and_sealed_share_no_text(kind):
+    check, sealed = ({heldout.normalized(r["text"]) for r in heldout.load(kind, p)} for p in heldout.PARTS)
+    assert len(check) >= 100 and len(sealed) >= 100 and not check & sealed
+
+
+@pytest.mark.parametrize("part", heldout.PARTS)
+def test_labels_and_ids_are_known(kb, part):
+    for r in heldout.load("outcomes", part) + heldout.load("side_questions", part):
+        ((kind, ref),) = r["after"].items()
+        assert ref in (kb.evidence if kind == "question" else kb.fixes), r
+        label = r["expect"].get("outcome") or r["expect"]["topic"]
+        assert label in heldout.OUTCOME_ACTS or label in heldout.TOPIC_ACTS or label in kb.faq, r
