@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from bench import analytics_speed, engine_speed, load
-from evaluation import heldout, wild
+from evaluation import conversations, heldout, wild
 from evaluation import nlu as wild_nlu
 from evaluation import replies as wild_replies
 from harness.servers import Assistant, answers, free_port, wait_for
@@ -142,6 +142,36 @@ def heldout_sets(assistant: Assistant) -> dict:
             report.pop("misses")
             out.setdefault(kind, {})[part] = report
     return out
+
+
+def roleplayed(assistant: Assistant, kb) -> dict:
+    """The role-played conversations (tests/heldout/conversations/), replayed per set."""
+    out: dict = {}
+    every = conversations.load()
+    for name in sorted({c["set"] for c in every}):
+        progress(f"role-played conversations ({name}): replayed over REST")
+        out[name] = conversations.evaluate(assistant.url, [c for c in every if c["set"] == name], kb.contract)
+    return out
+
+
+def roleplay_report(sets: dict) -> list[str]:
+    lines = [
+        "## Role-played conversations (tests/heldout/conversations/)",
+        "",
+        "People with a hidden true cause, played by writers who never saw the training data; their messages "
+        "replayed in order (the bot may answer differently now). Resolved: the bot said so when the user reported "
+        "a fix that resolves their cause working.",
+        "",
+        "| set | n | resolved | user messages (mean) | questions (mean) | volunteered facts used | outcomes read "
+        "right | side questions answered |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, x in sets.items():
+        lines.append(
+            f"| {name} | {x['conversations']} | {x['resolved']:.0%} | {x['mean_user_messages']:.1f} | "
+            f"{x['mean_questions']:.1f} | {x['facts_used']} | {x['outcomes_right']} | {x['side_questions_answered']} |"
+        )
+    return lines + [""]
 
 
 def heldout_report(h: dict) -> list[str]:
@@ -392,6 +422,7 @@ def write_report(r: dict) -> None:
             f"{d['mean_questions']:.2f} | {d['redundant_questions']} | {d['stalled']} |"
         )
     lines += ["", "![fixes tried](fixes_tried.png)", ""] + wild_report(r["wild"]) + heldout_report(r["heldout"])
+    lines += roleplay_report(r["roleplay"])
     lines += [
         "## Speed and cost (REST, loopback)",
         "",
@@ -465,6 +496,7 @@ def main() -> None:
         r["heldout_f1"] = wild_nlu.heldout(wild_nlu.parse(a.url))["f1"]
         r["wild"] = wild_sets(a, kb)
         r["heldout"] = heldout_sets(a)
+        r["roleplay"] = roleplayed(a, kb)
         r["diagnosis"] = diagnosis(a, kb)
         progress("our assistant: load (sequential, then 20 concurrent conversations)")
         r["ours"] = {"train_s": train_s, "ready_s": ready, **speed(a.url, load.OURS, a.rasa_pid())}

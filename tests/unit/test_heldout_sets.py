@@ -4,13 +4,21 @@ both parts; labels and ids the assistant knows."""
 
 import pytest
 
-from evaluation import heldout, wild
+from evaluation import conversations, heldout, wild
 
 
 def test_no_held_out_text_equals_a_training_line_after_normalising():
     training = {heldout.normalized(t) for t in wild.training_texts()}
     copied = [t for t in heldout.texts() if heldout.normalized(t) in training]
     assert copied == []
+
+
+def test_no_role_played_turn_of_six_words_or_more_equals_a_training_line():
+    """A role-played conversation keeps its short turns ("it worked.", "ya") as typed, though training
+    has the same words ("no nothing like that"); a turn of six words or more found there was copied."""
+    training = {heldout.normalized(t) for t in wild.training_texts()}
+    long_turns = [t for t in conversations.texts() if len(heldout.normalized(t).split()) >= 6]
+    assert [t for t in long_turns if heldout.normalized(t) in training] == []
 
 
 def test_normalising_ignores_case_accents_punctuation_and_emoji():

@@ -1,0 +1,124 @@
+"""Role-played conversations (tests/heldout/conversations/): people with a hidden true cause,
+played by writers who never saw the training data, talking to the running assistant. Their user
+turns are replayed over REST in order (the bot may now answer differently; the user's words stay
+as they were), and each conversation is scored from what the assistant made of every turn."""
+
+from __future__ import annotations
+
+import uuid
+from statistics import mean
+from typing import Any
+
+import requests
+import yaml
+
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT, steps
+
+from .heldout import HELDOUT, OUTCOME_ACTS
+
+CONVERSATIONS = HELDOUT / "conversations"
+
+
+def _answer(value: Any) -> Any:
+    """YAML 1.1 reads bare yes/no as booleans; they are answers here."""
+    return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+
+
+def load() -> list[dict[str, Any]]:
+    """Every role-played conversation: {id, cause, facts, turns: [{user, kind, volunteered, expect_outcome}]}."""
+    out = []
+    for path in sorted(CONVERSATIONS.glob("*.yml")):
+        for c in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
+            turns = [
+                {
+                    "user": str(t["user"]),
+                    "kind": t.get("kind", "other"),
+                    "volunteered": {str(k): _answer(v) for k, v in (t.get("volunteered") or {}).items()},
+                    "expect_outcome": t.get("expect_outcome"),
+                }
+                for t in c["turns"]
+            ]
+            out.append({"id": str(c["id"]), "cause": c["cause"], "set": path.stem, "turns": turns})
+    return out
+
+
+def texts() -> list[str]:
+    return [t["user"] for c in load() for t in c["turns"]]
+
+
+def replay(url: str, conversation: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each user turn sent in order; what came back: the step payloads, the reading, the diagnosis."""
+    sender = f"{conversation['id']}-{uuid.uuid4().hex[:8]}"
+    seen = []
+    for turn in conversation["turns"]:
+        reply = requests.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": turn["user"]}, timeout=60
+        ).json()
+        slots = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()["slots"]
+        seen.append(
+            {
+                "steps": steps(reply),
+                "reading": slots.get(READING_SLOT) or {},
+                "diagnosis": slots.get(DIAGNOSIS_SLOT) or {},
+            }
+        )
+    return seen
+
+
+def score(conversation: dict[str, Any], seen: list[dict[str, Any]], resolving: set[str]) -> dict[str, Any]:
+    """One conversation's figures: resolved (the bot said so right after the user reported a
+    right fix working), user messages, questions asked, volunteered facts used (in the diagnosis
+    after the turn that stated them, with the value stated), outcomes read right, side questions
+    answered. `resolving`: the fixes that resolve the conversation's true cause (the contract)."""
+    questions = facts = facts_used = outcomes = outcomes_right = sides = sides_answered = 0
+    resolved = False
+    for turn, got in zip(conversation["turns"], seen):
+        kinds = [s["type"] for s in got["steps"]]
+        questions += sum(s["type"] == "question" and not s.get("reminder") for s in got["steps"])
+        evidence = got["diagnosis"].get("evidence") or {}
+        for eid, value in turn["volunteered"].items():
+            facts += 1
+            facts_used += evidence.get(eid) == value
+        reading = got["reading"]
+        if turn["kind"] == "outcome" and turn["expect_outcome"] in OUTCOME_ACTS:
+            outcomes += 1
+            act, value = OUTCOME_ACTS[turn["expect_outcome"]]
+            outcomes_right += reading.get("act") == act and (value is None or reading.get("value") == value)
+        if turn["kind"] == "side_question":
+            sides += 1
+            sides_answered += reading.get("act") in ("faq", "why", "how_to_check") or bool(reading.get("asks"))
+        if "resolved" in kinds:  # on the user's word that a fix that really resolves their cause worked
+            resolved = turn["expect_outcome"] == "worked" and got["diagnosis"].get("resolved_by") in resolving
+            break
+    return {
+        "id": conversation["id"],
+        "resolved": resolved,
+        "user_messages": len(seen),
+        "questions": questions,
+        "facts": facts,
+        "facts_used": facts_used,
+        "outcomes": outcomes,
+        "outcomes_right": outcomes_right,
+        "side_questions": sides,
+        "side_questions_answered": sides_answered,
+    }
+
+
+def evaluate(url: str, conversations: list[dict[str, Any]], contract: dict[str, Any]) -> dict[str, Any]:
+    """Figures over every conversation, and per conversation."""
+    rows = [
+        score(c, replay(url, c), set(contract["causes"].get(c["cause"], {}).get("resolved_by", [])))
+        for c in conversations
+    ]
+    n = len(rows)
+    total = lambda key: sum(r[key] for r in rows)
+    return {
+        "conversations": n,
+        "resolved": total("resolved") / n if n else float("nan"),
+        "mean_user_messages": mean(r["user_messages"] for r in rows) if n else float("nan"),
+        "mean_questions": mean(r["questions"] for r in rows) if n else float("nan"),
+        "facts_used": f"{total('facts_used')}/{total('facts')}",
+        "outcomes_right": f"{total('outcomes_right')}/{total('outcomes')}",
+        "side_questions_answered": f"{total('side_questions_answered')}/{total('side_questions')}",
+        "rows": rows,
+    }
