@@ -14,14 +14,10 @@ import yaml
 
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT, steps
 
+from . import wild
 from .heldout import HELDOUT, OUTCOME_ACTS
 
 CONVERSATIONS = HELDOUT / "conversations"
-
-
-def _answer(value: Any) -> Any:
-    """YAML 1.1 reads bare yes/no as booleans; they are answers here."""
-    return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
 
 
 def load() -> list[dict[str, Any]]:
@@ -33,7 +29,7 @@ def load() -> list[dict[str, Any]]:
                 {
                     "user": str(t["user"]),
                     "kind": t.get("kind", "other"),
-                    "volunteered": {str(k): _answer(v) for k, v in (t.get("volunteered") or {}).items()},
+                    "volunteered": wild.facts(t.get("volunteered")),
                     "expect_outcome": t.get("expect_outcome"),
                 }
                 for t in c["turns"]

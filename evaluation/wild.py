@@ -21,7 +21,8 @@ def _answer(value: Any) -> Any:
     return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
 
 
-def _facts(raw: Any) -> dict[str, str]:
+def facts(raw: Any) -> dict[str, str]:
+    """Annotated facts (evidence id -> yes/no/unsure), bare YAML yes/no read as answers."""
     return {str(k): _answer(v) for k, v in (raw or {}).items()}
 
 
@@ -32,7 +33,7 @@ def nlu_examples(name: str) -> list[dict[str, Any]]:
             "text": str(e["text"]),
             "intent": e["intent"],
             "also": list(e.get("also") or []),
-            "facts": _facts(e.get("facts")),
+            "facts": facts(e.get("facts")),
         }
         for e in data
     ]
@@ -44,7 +45,7 @@ def replies(name: str) -> list[dict[str, Any]]:
     for r in data:
         expect = {k: _answer(v) for k, v in (r.get("expect") or {}).items()}
         out.append(
-            {"after": dict(r["after"]), "text": str(r["text"]), "expect": expect, "facts": _facts(r.get("facts"))}
+            {"after": dict(r["after"]), "text": str(r["text"]), "expect": expect, "facts": facts(r.get("facts"))}
         )
     return out
 
@@ -55,7 +56,7 @@ def users(name: str) -> list[dict[str, Any]]:
     for u in data:
         say = {_answer(k): [str(x) for x in v] for k, v in (u.get("say") or {}).items()}
         replies_ = {
-            k: {"text": str(v["text"]), "facts": _facts(v.get("facts"))} for k, v in (u.get("replies") or {}).items()
+            k: {"text": str(v["text"]), "facts": facts(v.get("facts"))} for k, v in (u.get("replies") or {}).items()
         }
         out.append(
             {
@@ -63,7 +64,7 @@ def users(name: str) -> list[dict[str, Any]]:
                 "answers": {k: _answer(v) for k, v in u["answers"].items()},
                 "say": say,
                 "replies": replies_,
-                "opening_facts": _facts(u.get("opening_facts")),
+                "opening_facts": facts(u.get("opening_facts")),
             }
         )
     return out
