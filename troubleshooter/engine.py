@@ -147,9 +147,13 @@ class Engine:
         out.update(d.evidence)
         return out
 
-    def belief(self, d: Diagnosis) -> dict[str, float]:
+    def _posterior(self, d: Diagnosis) -> np.ndarray:
+        """P(cause | everything in `d`), in the order of `causes`."""
         w = self._weights(d)
-        p = w / max(w.sum(), _EPS)
+        return w / max(w.sum(), _EPS)
+
+    def belief(self, d: Diagnosis) -> dict[str, float]:
+        p = self._posterior(d)
         order = np.argsort(-p, kind="stable")
         return {self.causes[i]: float(p[i]) for i in order}
 
@@ -158,8 +162,7 @@ class Engine:
         the order of `belief`): what a diagnosis ended by a fix that worked points to. The
         belief without it when `fix` is unknown or no cause with any weight is fixed by it."""
         i = self._f.get(fix)
-        w = self._weights(d)
-        p = w / max(w.sum(), _EPS)
+        p = self._posterior(d)
         first = np.argsort(-p, kind="stable")
         if i is None:
             return {self.causes[k]: float(p[k]) for k in first}
@@ -180,8 +183,7 @@ class Engine:
 
     def _resolves(self, d: Diagnosis) -> np.ndarray:
         """P(fix resolves | d) for every fix (F), tried ones included."""
-        w = self._weights(d)
-        return self.p_fix @ (w / max(w.sum(), _EPS))
+        return self.p_fix @ self._posterior(d)
 
     def fix_probability(self, d: Diagnosis, fix: str) -> float:
         """P(`fix` resolves | everything in `d`): the belief over causes weighted by how
