@@ -63,7 +63,8 @@ class SimulatedUser:
         return "that worked" if worked else "still broken"
 
     def on_clarify(self, step: Step, reply: Reply) -> str | None:
-        """What the user says to "Do you mean ...?"; None: the user cannot answer it."""
+        """What the user says to "Do you mean ...?" or to a confirmation (`confirm`, e.g. "Start over?");
+        None: the user cannot answer it."""
         return None
 
     def on_silence(self, reply: Reply) -> str | None:
