@@ -1,4 +1,4 @@
-"""One engine and one evidence extractor per process, built on first use."""
+"""One knowledge base, engine and answer matcher per process, built on first use."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 from functools import lru_cache
 
 from troubleshooter.engine import Engine
-from troubleshooter.extract import EvidenceExtractor
 from troubleshooter.knowledge import DEFAULT_DIR, KnowledgeBase, load_knowledge_base
 from troubleshooter.meaning import AnswerMatcher
 
@@ -23,11 +22,6 @@ def knowledge_base() -> KnowledgeBase:
 @lru_cache(maxsize=1)
 def engine() -> Engine:
     return Engine(knowledge_base())
-
-
-@lru_cache(maxsize=1)
-def extractor() -> EvidenceExtractor:
-    return EvidenceExtractor(knowledge_base())
 
 
 @lru_cache(maxsize=1)

@@ -6,11 +6,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from troubleshooter import numbers
 from troubleshooter.reading import Clause, Turn
 from troubleshooter.state import Diagnosis
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, OWNERS, OWNERSHIP_METADATA
-
-from .knowledge_access import extractor
 
 SUPPORT_CHATS = ("chatwoot",)  # channels trusted to say who owns a conversation
 
@@ -33,7 +32,17 @@ def turn_of(tracker: Tracker) -> Turn:
     if not ranking and message.get("intent"):
         intent = message["intent"]
         ranking = ((str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)),)
-    return Turn(text, ranking, {}, extractor().extract(text), _clauses(message.get("clauses")))
+    return Turn(text, ranking, {}, facts_of(message), _clauses(message.get("clauses")))
+
+
+def facts_of(message: dict[str, Any]) -> dict[str, str]:
+    """The facts the NLU read (nlu/facts.py) with the ages the text states (numbers.py) over them;
+    anything malformed is left out."""
+    found = {}
+    for item in message.get("facts") or []:
+        if isinstance(item, dict) and isinstance(item.get("evidence"), str) and item.get("value") in ("yes", "no"):
+            found[item["evidence"]] = item["value"]
+    return found | numbers.facts(message.get("text") or "")
 
 
 def _clauses(raw: Any) -> tuple[Clause, ...]:

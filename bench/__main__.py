@@ -28,7 +28,6 @@ from harness.servers import Assistant, answers, free_port, wait_for
 from simulation import driver
 from simulation.cases import Outcome, converse_case, load_cases, run_fixed_order, summarize
 from simulation.personas import MAX_REPLIES, TypedPersona
-from troubleshooter.extract import EvidenceExtractor
 from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.paths import REPORTS, ROOT
 
@@ -106,11 +105,10 @@ def diagnosis(assistant: Assistant, kb) -> dict:
 def wild_sets(assistant: Assistant, kb) -> dict:
     """The wild sets (tests/wild/): text nobody on the project wrote. `sealed`
     keeps scores only: its texts never reach the report."""
-    extract = EvidenceExtractor(kb).extract
     out: dict = {}
     for name in wild.SETS:
         progress(f"wild set {name!r}: NLU, replies in context, typed users")
-        nlu = wild_nlu.evaluate(wild_nlu.parse(assistant.url), wild.nlu_examples(name), extract)
+        nlu = wild_nlu.evaluate(wild_nlu.parse(assistant.url), wild.nlu_examples(name))
         replies = wild_replies.evaluate(assistant.url, wild.replies(name))
         contract = kb.contract["causes"]
         conversations = []

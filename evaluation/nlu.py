@@ -1,7 +1,8 @@
 """Intent accuracy on a wild NLU set through the running server's /model/parse,
 with the share the turn reader would act on without asking (confidence at
 least INTENT_SURE), the subset whose phrasing the training data never uses,
-and how well the evidence extractor finds the facts the writers annotated."""
+and how well the fact reader finds the facts the writers annotated (with the
+calibration of its confidences)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import requests
 import yaml
 
+from actions.parsing import facts_of
+from learning.calibration import ece
 from troubleshooter.paths import ROOT
 from troubleshooter.reading import INTENT_SURE
 
@@ -59,7 +63,6 @@ def heldout(parse_text: Callable[[str], dict[str, Any]], path: Path = HELDOUT) -
 def evaluate(
     parse_text: Callable[[str], dict[str, Any]],
     examples: list[dict[str, Any]],
-    extract: Callable[[str], dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     training = wild.training_texts()
     seen_runs = set().union(*(wild.runs(t) for t in training))
@@ -68,8 +71,10 @@ def evaluate(
     confusions: Counter = Counter()
     right = sure = sure_right = novel = novel_right = 0
     facts = Counter()
+    calibration: list[tuple[float, bool]] = []  # (confidence, right) per fact read
     for e in examples:
-        intent, conf = top_intent(parse_text(e["text"]))
+        parsed = parse_text(e["text"])
+        intent, conf = top_intent(parsed)
         ok = intent == e["intent"] or intent in e["also"]
         right += ok
         per[e["intent"]]["right" if ok else "wrong"] += 1
@@ -81,12 +86,13 @@ def evaluate(
         if e["text"].lower().strip() not in seen_texts and not (wild.runs(e["text"]) & seen_runs):
             novel += 1
             novel_right += ok
-        if extract is not None:
-            found = extract(e["text"])
-            for eid, value in e["facts"].items():
-                facts["annotated"] += 1
-                facts["found" if found.get(eid) == value else ("contradicted" if eid in found else "missed")] += 1
-            facts["extra"] += sum(1 for eid in found if eid not in e["facts"])
+        found = facts_of({**parsed, "text": e["text"]})
+        for eid, value in e["facts"].items():
+            facts["annotated"] += 1
+            facts["found" if found.get(eid) == value else ("contradicted" if eid in found else "missed")] += 1
+        facts["extra"] += sum(1 for eid in found if eid not in e["facts"])
+        for item in parsed.get("facts") or []:
+            calibration.append((float(item["confidence"]), e["facts"].get(item["evidence"]) == item["value"]))
     n = len(examples)
     return {
         "examples": n,
@@ -98,4 +104,7 @@ def evaluate(
         "per_intent": {k: {"right": v["right"], "n": v["right"] + v["wrong"]} for k, v in sorted(per.items())},
         "confusions": [{"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common()],
         "facts": dict(facts),
+        "facts_ece": ece(np.array([c for c, _ in calibration]), np.array([ok for _, ok in calibration], dtype=float))
+        if calibration
+        else None,
     }

@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from . import code_fingerprint
 from .clauses import clauses
 from .minilm import MiniLM
 
@@ -62,6 +63,10 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"gate": 0.8, "weight": 0.5, "C": 10.0, "ranking_length": 10}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        return code_fingerprint()
 
     def __init__(
         self,

@@ -1,7 +1,8 @@
 """Train only when the training inputs changed.
 
-The model's name carries a hash of config.yml, domain.yml and data/, so an
-unchanged project reuses its model: `model.py train` trains if needed,
+The model's name carries a hash of config.yml, domain.yml, data/, the custom
+NLU components (nlu/) and the knowledge the fact reader learns from
+(knowledge/symptoms.yml, evidence.yml), so an unchanged project reuses its model: `model.py train` trains if needed,
 `model.py path` prints the current model's path.
 """
 
@@ -16,14 +17,14 @@ from pathlib import Path
 
 from troubleshooter.paths import ROOT
 
-INPUTS = ["config.yml", "domain.yml", "data"]
+INPUTS = ["config.yml", "domain.yml", "data", "nlu", "knowledge/symptoms.yml", "knowledge/evidence.yml"]
 
 
 def fingerprint() -> str:
     h = hashlib.sha256()
     for name in INPUTS:
         path = ROOT / name
-        files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        files = sorted(f for f in path.rglob("*") if f.suffix in (".yml", ".py")) if path.is_dir() else [path]
         for f in files:
             h.update(str(f.relative_to(ROOT)).encode())
             h.update(f.read_bytes())

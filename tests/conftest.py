@@ -4,7 +4,6 @@ import pytest
 
 from troubleshooter.dialogue import respond
 from troubleshooter.engine import Engine
-from troubleshooter.extract import EvidenceExtractor
 from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.reading import Turn, read
 
@@ -69,18 +68,27 @@ def engine(kb):
 
 
 @pytest.fixture(scope="session")
-def extractor(kb):
-    return EvidenceExtractor(kb)
+def stated():
+    """text -> the facts it states, read as the assistant reads them: the fact reader trained on
+    data/nlu (nlu/facts.py) and the ages the text gives (troubleshooter/numbers.py)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from nlu.facts import FactReader, fit, read, statements_folder, training_set
+    from troubleshooter import numbers
+
+    config = FactReader.get_default_config()
+    model = fit(*training_set(load_data("data/nlu"), statements_folder(config)), config["C"])
+    return lambda text: (
+        {f["evidence"]: f["value"] for f in read(model, text, config["threshold"])} | numbers.facts(text)
+    )
 
 
 @pytest.fixture
-def talk(kb, engine, extractor):
+def talk(kb, engine, stated):
     """Send text (or a button payload) with a given NLU ranking; returns (reading, messages)."""
 
     def send(d, text, *ranking):
-        turn = (
-            Turn.from_payload(text) if text.startswith("/") else Turn(text, tuple(ranking), {}, extractor.extract(text))
-        )
+        turn = Turn.from_payload(text) if text.startswith("/") else Turn(text, tuple(ranking), {}, stated(text))
         reading = read(turn, d, kb.symptoms.keys())
         return reading, respond(engine, d, reading)
 

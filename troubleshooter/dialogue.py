@@ -256,9 +256,11 @@ def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
             return _remind(engine, d, "result.need_answer_first")
         return _advance(engine, d)
     pending = d.pending
-    engine.fix_result(d, fid, worked)
+    engine.fix_result(d, fid, worked, partly=r.value == "partial")
     if worked:
         return say.resolved(engine, d, fid)
+    if r.value == "partial":
+        return [{"text": t("result.partly")}, *_advance(engine, d, questions=False)]
     if pending is not None and fid != pending.get("fix"):  # an old fix's button: noted, the pending step stays
         d.pending = pending
         return [{"text": t("noted.fix_failed")}, *_remind(engine, d, None)]

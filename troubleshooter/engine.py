@@ -23,6 +23,7 @@ from .state import Diagnosis
 _EPS = 1e-12
 _MAX_FIX_STEPS = 12  # horizon of the expected-cost look-ahead
 _SCREEN = 8  # questions screened by information gain before the exact test
+PARTIAL_LEAK = 0.05  # P(a fix helps in part | a cause it does not resolve): "better" is weak evidence too
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ class Engine:
         for fid in d.failed:
             if fid in self._f:
                 w = w * (1.0 - self.p_fix[self._f[fid]])
+        for fid in d.partial:  # it helped: the causes it addresses gain, as by a resolution less sure
+            if fid in self._f:
+                w = w * (self.p_fix[self._f[fid]] + PARTIAL_LEAK)
         return w
 
     def _report_likelihood(self, report: dict[str, float]) -> np.ndarray:
@@ -176,7 +180,7 @@ class Engine:
     # ----- fixes ----------------------------------------------------------
     def _unavailable(self, d: Diagnosis) -> np.ndarray:
         mask = np.zeros(len(self.fix_ids), dtype=bool)
-        for fid in (*d.failed, *d.skipped):
+        for fid in (*d.failed, *d.skipped, *d.partial):
             if fid in self._f:
                 mask[self._f[fid]] = True
         return mask
@@ -345,11 +349,16 @@ class Engine:
             d.pending = None
         return qid
 
-    def fix_result(self, d: Diagnosis, fix: str, worked: bool) -> None:
+    def fix_result(self, d: Diagnosis, fix: str, worked: bool, partly: bool = False) -> None:
+        """A fix worked, failed, or (`partly`) helped without solving it: the causes it addresses
+        become likelier and the complementary fixes for them come next."""
         self.check_fix(fix)
         d.pending = None
         if worked:
             d.status, d.resolved_by = "resolved", fix
+        elif partly:
+            if fix not in d.partial:
+                d.partial.append(fix)
         elif fix not in d.failed:
             d.failed.append(fix)
 
@@ -425,5 +434,6 @@ class Engine:
             "said": list(d.said),
             "evidence": dict(d.evidence),
             "fixes_tried": list(d.failed),
+            "fixes_helped_in_part": list(d.partial),
             "top_causes": self.top_causes(d),
         }

@@ -240,6 +240,9 @@ def summary_lines(engine: Engine, d: Diagnosis, agent: bool = False) -> list[str
         lines.append("- " + t("summary.they_said" if agent else "summary.told_me", facts="; ".join(facts)))
     if summary["fixes_tried"]:
         lines.append("- " + t("summary.tried", fixes=", ".join(kb.fixes[f].title for f in summary["fixes_tried"])))
+    if summary["fixes_helped_in_part"]:
+        titles = ", ".join(kb.fixes[f].title for f in summary["fixes_helped_in_part"])
+        lines.append("- " + t("summary.helped_in_part", fixes=titles))
     described = bool(
         summary["symptom"] or facts or summary["said"]
     )  # else the causes are only the knowledge base's priors

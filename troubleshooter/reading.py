@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import numbers
 from .cues import (
     accepts,
     acknowledges,
@@ -42,11 +43,9 @@ CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user me
 REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague) report
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
+RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
 STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
-AGE_QUESTIONS = {"under_16": lambda n: n < 16, "age_16_17": lambda n: n in (16, 17)}
-_ACCOUNT_AGE = re.compile(r"\b(\d+|a|an|one|two|few|couple of)\s*(hours?|days?|weeks?|months?|years?|hrs?|wks?|yrs?)\b")
-_DAYS = {"h": 0, "d": 1, "w": 7, "m": 30, "y": 365}
 
 
 Clause = tuple[str, tuple[tuple[str, float], ...]]  # (text, the NLU's ranking of it, best first)
@@ -86,7 +85,7 @@ class Reading:
     aside (a question the bot can't answer), unclear."""
 
     act: str
-    value: str | None = None  # answer yes/no/unsure, result worked/failed, faq key, chat intent...
+    value: str | None = None  # answer yes/no/unsure, result worked/failed/partial, faq key, chat intent...
     target: str | None = None  # the evidence or fix id it is about
     symptoms: dict[str, float] = field(default_factory=dict)  # soft report from this turn
     symptom: str | None = None  # a symptom recognised with confidence (or picked)
@@ -174,10 +173,8 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
         if d.pending_kind == "clarify" and intent == "deny":
             return Reading("report", how=how + ": none of these")
         return Reading("answer", ANSWERS[intent], target=ent.get("evidence", d.pending_question), how=how)
-    if intent in ("fix_worked", "fix_failed"):
-        return Reading(
-            "result", "worked" if intent == "fix_worked" else "failed", target=ent.get("fix", d.pending_fix), how=how
-        )
+    if intent in RESULTS:
+        return Reading("result", RESULTS[intent], target=ent.get("fix", d.pending_fix), how=how)
     if intent.startswith("symptom_"):
         sid = intent.removeprefix("symptom_")
         if sid in symptom_ids:
@@ -266,7 +263,7 @@ def _answer(
         return Reading("answer", "unsure", how="says they don't know", **base)
     if qid in facts:
         return Reading("answer", facts[qid], how="stated the fact", **base)
-    implied = _implied_by_number(qid, text)
+    implied = numbers.implied(qid, text)
     if implied:
         return Reading("answer", implied, how="a number answers it", **base)
     if cue == "how_to_check":
@@ -294,24 +291,14 @@ def _asks(text: str) -> bool:
     return any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
 
 
-def _implied_by_number(qid: str, text: str) -> str | None:
-    """An age for the age questions ("14"), an account age for the new-account one ("like 3 days")."""
-    if qid in AGE_QUESTIONS and re.fullmatch(r"\s*(\d{1,2})\s*\W*", text):
-        age = int(re.sub(r"\D", "", text))
-        return ("yes" if AGE_QUESTIONS[qid](age) else "no") if 5 <= age <= 99 else None
-    m = _ACCOUNT_AGE.search(text.lower()) if qid == "new_account" else None
-    if m:
-        n = {"a": 1, "an": 1, "one": 1, "two": 2, "few": 3, "couple of": 2}.get(m.group(1)) or int(m.group(1))
-        return "yes" if n * _DAYS[m.group(2)[0]] <= 7 else "no"
-    return None
-
-
 def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
     base = dict(target=fid, facts=facts)
     if asks_for_other_fix(text):
         return Reading("skip", how="can't or won't try it", **base)
     if fix_kind == "info" and settles(text):
         return Reading("result", "worked", how="the explanation fits", **base)
+    if top == "fix_partial" and fits:  # "better, but videos still slow": before the cues, which read it as failed
+        return Reading("result", "partial", how=f"NLU {top}", **base)
     cue = result_cue(text)
     if cue:
         return Reading("result", cue, how=f"reads as {cue!r}", **base)
@@ -377,8 +364,8 @@ def _general(
     ):  # a question waits: only a clear report ends it
         return Reading("result", "worked", how=how, **base)
     unclear_success = top == "fix_worked" and d.pending_question and not states_problem(text)
-    if top in ("fix_worked", "fix_failed") and confident and not unclear_success:
-        if d.status == "resolved" and top == "fix_failed":
+    if top in RESULTS and confident and not unclear_success:
+        if d.status == "resolved" and top != "fix_worked":
             return Reading("result", "failed", how=how, **base)
         return report if (symptoms or facts) else Reading("result", "failed", how=how, **base)
     if top == "inform" and confident and facts:

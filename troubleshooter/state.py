@@ -20,6 +20,7 @@ class Diagnosis:
     asked: list[str] = field(default_factory=list)  # questions asked, in order
     failed: list[str] = field(default_factory=list)  # fixes that did not work
     skipped: list[str] = field(default_factory=list)  # fixes the user passed over
+    partial: list[str] = field(default_factory=list)  # fixes that helped only in part
     pending: dict[str, Any] | None = None  # the step awaiting a reply (PENDING_KINDS)
     status: str = "idle"  # idle | active | resolved | handed_over
     resolved_by: str | None = None
@@ -53,6 +54,7 @@ class Diagnosis:
                 asked=[str(s) for s in data.get("asked") or []],
                 failed=[str(s) for s in data.get("failed") or []],
                 skipped=[str(s) for s in data.get("skipped") or []],
+                partial=[str(s) for s in data.get("partial") or []],
                 pending=pending if isinstance(pending, dict) and pending.get("type") in PENDING_KINDS else None,
                 status=data.get("status") if data.get("status") in STATUSES else "idle",
                 resolved_by=data.get("resolved_by") if isinstance(data.get("resolved_by"), str) else None,

@@ -87,6 +87,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "summary.told_me": ("facts",),
     "summary.they_said": ("facts",),
     "summary.tried": ("fixes",),
+    "summary.helped_in_part": ("fixes",),
     "summary.likely_causes": ("causes",),
     "summary.untried": ("fixes",),
     # hand-over: to the user, and the note for the support team
@@ -122,6 +123,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "result.working_anyway": (),
     "result.need_answer_first": (),
     "result.didnt_help": (),
+    "result.partly": (),
     "ack.wait_quietly": (),
     "ack.did_it_work": (),
     "ack.info": (),

@@ -10,14 +10,13 @@ import pytest
 from evaluation import nlu, replies, wild
 from simulation import driver
 from simulation.personas import MAX_REPLIES, TypedPersona
-from troubleshooter.extract import EvidenceExtractor
 
 # Starts no server of its own (tests/conftest.py would see that) but talks for minutes.
 pytestmark = pytest.mark.slow
 
 
 def test_wild_messages_are_understood(assistant, kb, capsys):
-    report = nlu.evaluate(nlu.parse(assistant.url), wild.nlu_examples("dev"), EvidenceExtractor(kb).extract)
+    report = nlu.evaluate(nlu.parse(assistant.url), wild.nlu_examples("dev"))
     with capsys.disabled():
         print(
             f"\nwild dev NLU: accuracy {report['accuracy']:.3f}, novel phrasing {report['novel_accuracy']:.3f}, "

@@ -227,8 +227,24 @@ def test_new_symptom_mid_diagnosis_is_added_not_a_restart():
 
 
 def test_low_confidence_uses_stated_facts():
-    _, events = run(typed("school wifi", "inform", confidence=0.3))
+    facts = [{"evidence": "vpn_or_proxy", "value": "yes", "confidence": 0.8}]  # as nlu/facts.py reads them
+    _, events = run(typed("school wifi", "inform", confidence=0.3, facts=facts))
     assert slot(events)["evidence"]["vpn_or_proxy"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        [{"evidence": "vpn_or_proxy", "value": "maybe"}],
+        [{"evidence": 7, "value": "yes"}],
+        ["vpn_or_proxy"],
+        {"vpn_or_proxy": "yes"},
+        [{"evidence": "no_such_evidence", "value": "yes", "confidence": 0.9}],
+    ],
+)
+def test_malformed_or_unknown_facts_are_left_out(facts):
+    messages, events = run(typed("school wifi", "inform", confidence=0.3, facts=facts))
+    assert "vpn_or_proxy" not in slot(events)["evidence"] and messages
 
 
 @pytest.mark.parametrize("slot_value", ["garbage", 42, {"status": 7, "evidence": "x"}])

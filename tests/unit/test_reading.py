@@ -99,8 +99,8 @@ def test_a_denial_is_not_a_fact(engine, talk):
     assert engine.belief(d)["blocked_by_recipient"] < 0.5
 
 
-def test_a_question_is_not_a_fact(engine, talk, extractor):
-    assert "ban_notice" not in extractor.extract("will my account get banned for this")
+def test_a_question_is_not_a_fact(engine, talk, stated):
+    assert "ban_notice" not in stated("will my account get banned for this")
     d = asking(engine, "vpn_or_proxy")
     talk(d, "will my account get banned for this", ("faq_ban_duration", 0.6))
     assert "ban_notice" not in d.evidence
@@ -277,9 +277,9 @@ class Close:
         return "yes", 0.9
 
 
-def test_a_success_report_is_not_an_answer_stated_in_other_words(engine, kb, extractor):
+def test_a_success_report_is_not_an_answer_stated_in_other_words(engine, kb, stated):
     d = asking(engine, "others_report_outage")
-    turn = Turn("that worked", (("fix_worked", 0.96),), {}, extractor.extract("that worked"))
+    turn = Turn("that worked", (("fix_worked", 0.96),), {}, stated("that worked"))
     assert read(turn, d, kb.symptoms.keys(), Close()).act == "result"
     turn = Turn("we're on the hotel wifi", (("inform", 0.8),), {}, {})
     assert read(turn, asking(engine, "vpn_or_proxy"), kb.symptoms.keys(), Close()).act == "answer"

@@ -1,0 +1,292 @@
+"""The facts a message states, learned from annotated examples.
+
+Two kinds of examples teach it. Intent examples (data/nlu/) state facts when
+their metadata says so:
+
+    - intent: inform
+      examples:
+        - text: "no vpn, and my acc is years old"
+          metadata:
+            facts: {vpn_or_proxy: "no", new_account: "no"}
+
+and an example of a symptom's intent also states what the symptom implies
+(knowledge/symptoms.yml `implies`), unless its annotation says otherwise;
+every other intent example states none. Statements kept for this reader
+alone (data/facts/*.yml, which the intent classifier never sees) add
+wordings of facts, and mentions that state none (`facts: {}`); so do the
+knowledge base's phrases for each answer (knowledge/evidence.yml `phrases`).
+
+For each evidence item a logistic regression over word and character n-grams
+learns P(yes), P(no) and P(not stated) per piece of a message; the parse
+result carries, under FACTS, each item stated with probability >= `threshold`.
+Within one message the last piece that states an item wins ("vpn's on...
+actually no, it's off"). A misread wording is fixed by adding an example.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy import sparse
+
+from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base
+from troubleshooter.paths import ROOT
+
+from . import code_fingerprint
+from .clauses import clauses
+
+logger = logging.getLogger(__name__)
+FACTS = "facts"  # parse output: [{"evidence", "value", "confidence"}], and the examples' metadata key
+NONE = "none"  # the class of an evidence item a text does not speak of
+VALUES = ("yes", "no")
+_FILE = "facts.joblib"
+
+
+# Negation scope, the classic feature for bag-of-words readers (Pang et al., 2002): each word after a
+# negation, up to the next punctuation, is seen as NEG_word, so "no vpn" and "vpn" are learned apart.
+# The negation words are per language; what a negated word means is learned from the examples.
+NEGATIONS = frozenset(
+    "not no never nobody nothing none neither nor without cannot cant dont doesnt didnt isnt arent wasnt "
+    "werent havent hasnt hadnt wont wouldnt couldnt shouldnt aint nah nope n't".split()
+)
+_WORD = re.compile(r"[\w']+|[.,;:!?()]")
+
+
+def negation_marked(text: str) -> list[str]:
+    """The words of `text` (normalised) with NEG_ on those in a negation's scope, and their bigrams."""
+    words, negated = [], False
+    for token in _WORD.findall(normal(text)):
+        if not token[0].isalnum() and token[0] not in "_'":
+            negated = False
+            continue
+        bare = token.replace("'", "")
+        if bare in NEGATIONS or token.endswith("n't"):
+            words.append(token)
+            negated = True
+            continue
+        words.append(f"NEG_{token}" if negated else token)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def normal(text: str) -> str:
+    """Lower case, straight quotes, a letter repeated three times or more cut to two."""
+    text = (text or "").lower().replace("’", "'").replace("‘", "'")
+    return " ".join(re.sub(r"(\w)\1{2,}", r"\1\1", text).split())
+
+
+def stated(message: Message) -> dict[str, str]:
+    """The facts an intent example is annotated with (evidence id -> yes/no)."""
+    meta = message.get("metadata") or {}
+    raw = (meta.get("example") or {}).get(FACTS) if isinstance(meta, dict) else None
+    return _values(raw, f"example {message.get(TEXT)!r}") if isinstance(raw, dict) else {}
+
+
+def _values(raw: dict, where: str) -> dict[str, str]:
+    out = {}
+    for eid, value in raw.items():
+        value = {True: "yes", False: "no"}.get(value, value)  # bare YAML yes/no
+        if value not in VALUES:
+            raise ValueError(f"{where}: fact {eid!r} is {value!r}, not one of {VALUES}")
+        out[str(eid)] = value
+    return out
+
+
+def statements(folder: Path) -> list[tuple[str, dict[str, str]]]:
+    """The (text, facts) of every statement in `folder`/*.yml, checked: a clear error names the
+    file and the item."""
+    out = []
+    for path in sorted(folder.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        items = raw.get(FACTS) if isinstance(raw, dict) else None
+        if not isinstance(items, list):
+            raise ValueError(f"{path}: expected a top-level `{FACTS}:` list of {{text, facts}} items")
+        for n, item in enumerate(items, 1):
+            text = item.get("text") if isinstance(item, dict) else None
+            facts = item.get(FACTS) if isinstance(item, dict) else None
+            if not isinstance(text, str) or not text.strip() or not isinstance(facts, dict):
+                raise ValueError(f"{path}, item {n}: needs a non-empty `text` and a `{FACTS}` mapping")
+            out.append((text, _values(facts, f"{path}, item {n} ({text!r})")))
+    return out
+
+
+def training_set(training_data: TrainingData, folder: Path | None) -> tuple[list[str], list[dict[str, str]]]:
+    """(texts, the facts each states): every intent example with a text, the statements in
+    `folder`, and the knowledge base's phrases for each answer (knowledge/evidence.yml)."""
+    kb = load_knowledge_base()
+    by_intent = {f"symptom_{sid}": dict(s.implies) for sid, s in kb.symptoms.items() if s.implies}
+    examples = [e for e in training_data.training_examples if e.get(TEXT)]
+    texts = [e.get(TEXT) for e in examples]
+    facts = [by_intent.get(e.get(INTENT), {}) | stated(e) for e in examples]
+    more = statements(folder) if folder is not None else []
+    more += [(p, {eid: answer}) for eid, ev in kb.evidence.items() for answer, ps in ev.phrases.items() for p in ps]
+    for text, f in more:
+        texts.append(text)
+        facts.append(f)
+    return texts, facts
+
+
+class Model:
+    """The vectorisers and one (yes, no, none) regression per evidence item, as plain arrays."""
+
+    def __init__(self, vectorisers: list, evidence: list[str], classes: list[list[str]], coef, intercept):
+        self.vectorisers, self.evidence, self.classes = vectorisers, evidence, classes
+        self.coef, self.intercept = coef, intercept  # stacked: one row block per evidence item
+        self.blocks = np.cumsum([0] + [len(c) if len(c) > 2 else 1 for c in classes])  # binary: one row
+
+    def features(self, texts: list[str]):
+        return sparse.hstack([v.transform(texts) for v in self.vectorisers]).tocsr()
+
+    def probabilities(self, texts: list[str]) -> list[dict[str, dict[str, float]]]:
+        """For each text: evidence -> {value: P(value)} for the values it was trained with."""
+        z = np.asarray(self.features(texts) @ self.coef.T) + self.intercept
+        out = []
+        for row in z:
+            item = {}
+            for k, eid in enumerate(self.evidence):
+                block = row[self.blocks[k] : self.blocks[k + 1]]
+                if len(block) == 1:  # binary regression: one logit for the second class
+                    p = 1.0 / (1.0 + np.exp(-block[0]))
+                    probs = dict(zip(self.classes[k], (1 - p, p)))
+                else:
+                    e = np.exp(block - block.max())
+                    probs = dict(zip(self.classes[k], e / e.sum()))
+                item[eid] = {v: float(probs.get(v, 0.0)) for v in VALUES}
+            out.append(item)
+        return out
+
+
+def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42) -> Model:
+    """One regression per evidence item annotated in `facts`, on shared n-gram features."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorisers = [
+        TfidfVectorizer(analyzer=negation_marked, sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normal),
+    ]
+    x = sparse.hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()
+    evidence = sorted({eid for f in facts for eid in f})
+    classes, coefs, intercepts = [], [], []
+    for eid in evidence:
+        y = [f.get(eid, NONE) for f in facts]
+        model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
+        model.fit(x, y)
+        names = [str(k) for k in model.classes_]
+        classes.append(names)
+        coefs.append(model.coef_)
+        intercepts.append(model.intercept_)
+    return Model(vectorisers, evidence, classes, np.vstack(coefs), np.concatenate(intercepts))
+
+
+# Facts are read from short pieces: a clause (nlu/clauses.py) cut again at commas and joining words,
+# so a complaint around a fact ("cant dm anyone, im on my school wifi btw") does not drown it.
+_PIECE = re.compile(r"\s*[,;:()]\s*|\s+(?:but|and|cuz|coz|because|bc|tho|though|although|plus)\s+", re.IGNORECASE)
+
+
+def pieces(text: str) -> list[str]:
+    """`text` cut into clauses, and those into shorter pieces ("no" and "im on school wifi" apart)."""
+    return [p for clause in clauses(text) for p in _PIECE.split(clause) if p and p.strip()] or [text]
+
+
+def read(model: Model, text: str, threshold: float) -> list[dict[str, Any]]:
+    """The facts `text` states, read piece by piece: the last piece stating an item wins ("vpn's
+    on. actually no, it's off"); a fact the whole message states but no piece alone does counts too."""
+    parts = pieces(text)
+    texts = parts + [text] if len(parts) > 1 else parts
+    probs = model.probabilities(texts)
+    found: dict[str, tuple[str, float]] = {}
+    for item in probs[: len(parts)]:
+        for eid, p in item.items():
+            value = max(p, key=p.get)
+            if p[value] >= threshold:
+                found[eid] = (value, p[value])
+    if len(parts) > 1:
+        for eid, p in probs[-1].items():
+            value = max(p, key=p.get)
+            if eid not in found and p[value] >= threshold:
+                found[eid] = (value, p[value])
+    return [{"evidence": e, "value": v, "confidence": round(c, 4)} for e, (v, c) in sorted(found.items())]
+
+
+def statements_folder(config: dict[str, Any]) -> Path | None:
+    """The folder of statements a FactReader config names (None: intent examples only)."""
+    return ROOT / config["statements"] if config.get("statements") else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class FactReader(GraphComponent):
+    """Adds FACTS to every parsed message (button payloads state nothing)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # statements: the folder of statements for this reader alone (relative to the project)
+        return {"C": 30.0, "threshold": 0.4, "statements": "data/facts"}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        folder = statements_folder({**cls.get_default_config(), **config})
+        files = sorted(folder.glob("*.yml")) if folder is not None else []
+        return code_fingerprint(DEFAULT_DIR / "symptoms.yml", DEFAULT_DIR / "evidence.yml", *files)
+
+    def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource, model: Model | None = None):
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource, self.model = storage, resource, model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FactReader:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, facts = training_set(training_data, statements_folder(self.config))
+        if not any(facts):
+            logger.warning("FactReader: no training example states a fact; no facts will be read")
+            return self._resource
+        self.model = fit(texts, facts, self.config["C"])
+        with self._storage.write_to(self._resource) as folder:
+            joblib.dump(self.model, folder / _FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> FactReader:
+        try:
+            with model_storage.read_from(resource) as folder:
+                return cls(config, model_storage, resource, joblib.load(folder / _FILE))
+        except (ValueError, FileNotFoundError):
+            logger.warning("FactReader: no trained model found; no facts will be read")
+            return cls(config, model_storage, resource)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if self.model is not None and text.strip() and not text.startswith("/"):
+                message.set(FACTS, read(self.model, text[:2000], self.config["threshold"]), add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data

@@ -1,0 +1,97 @@
+"""The fact reader (nlu/facts.py) trained on data/nlu, and ages read from numbers (numbers.py).
+The statements below are a guard on the training data: if one is misread, add an example."""
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.facts import fit, read, stated
+from troubleshooter import numbers
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("I'm on school wifi and dms fail", {"vpn_or_proxy": "yes"}),
+        ("yeah I'm on a VPN", {"vpn_or_proxy": "yes"}),
+        ("i'm not using a vpn", {"vpn_or_proxy": "no"}),
+        ("i don't use a vpn", {"vpn_or_proxy": "no"}),
+        ("my account is 2 days old", {"new_account": "yes"}),
+        ("my account is 3 years old", {"new_account": "no"}),
+        ("she doesn't follow me back", {"mutual_follow": "no"}),
+        ("im 14", {"under_16": "yes", "age_16_17": "no"}),
+        ("I am 17 years old", {"under_16": "no", "age_16_17": "yes"}),
+        ("the message has a link in it", {"message_has_link": "yes"}),
+        ("tiktok is down for everyone", {"others_report_outage": "yes"}),
+        ("my storage is full", {"many_apps_open": "yes"}),
+        ("my phone is really old", {"old_os": "yes"}),
+        ("I'm on my school's wifi", {"vpn_or_proxy": "yes"}),
+        ("I set my dms to no one", {"own_dm_setting_restricted": "yes"}),
+        ("i can't message one particular person", {"only_one_recipient": "yes"}),
+        ("my phone number isn't verified", {"unverified_account": "yes"}),
+        ('it literally says "you\'re sending messages too fast"', {"too_fast_warning": "yes"}),
+        # Several facts in one message, and the last word on one of them wins.
+        ("no vpn here, and instagram works fine on the same wifi", {"vpn_or_proxy": "no", "other_apps_work": "yes"}),
+        ("yeah vpn is on. wait no, the vpn is off now", {"vpn_or_proxy": "no"}),
+    ],
+)
+def test_statements_map_to_evidence(stated, text, expected):
+    found = stated(text)
+    for key, value in expected.items():
+        assert found.get(key) == value, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "yes", "nope", "<script>alert(1)</script>", "\x00\x01", "🙂" * 50, "will my account get banned?"],
+)
+def test_no_facts_in_plain_answers_questions_or_junk(stated, text):
+    assert stated(text) == {}
+
+
+def test_the_reader_learns_only_from_annotations():
+    texts = ["i use a vpn", "vpn is on", "no vpn", "vpn is off", "hello", "can't send dms", "thanks"] * 3
+    facts = [{"vpn_or_proxy": "yes"}] * 2 + [{"vpn_or_proxy": "no"}] * 2 + [{}] * 3
+    model = fit(texts, facts * 3, c=10.0)
+    assert model.evidence == ["vpn_or_proxy"]
+    assert read(model, "i use a vpn", 0.5)[0]["value"] == "yes"
+    assert read(model, "hello", 0.5) == []
+    (item,) = read(model, "vpn is off", 0.5)
+    assert item["evidence"] == "vpn_or_proxy" and item["value"] == "no" and 0.5 <= item["confidence"] <= 1
+
+
+def test_an_annotation_must_be_yes_or_no():
+    good = Message.build("no vpn", "inform", example_metadata={"facts": {"vpn_or_proxy": False}})
+    assert stated(good) == {"vpn_or_proxy": "no"}  # bare YAML no
+    bad = Message.build("no vpn", "inform", example_metadata={"facts": {"vpn_or_proxy": "maybe"}})
+    with pytest.raises(ValueError, match="vpn_or_proxy"):
+        stated(bad)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("im 14", {"under_16": "yes", "age_16_17": "no"}),
+        ("I am 17 years old", {"under_16": "no", "age_16_17": "yes"}),
+        ("15 yo here", {"under_16": "yes", "age_16_17": "no"}),
+        ("my account is 2 days old", {"new_account": "yes"}),
+        ("made my acc 3 weeks ago", {"new_account": "no"}),
+        ("i'm 20 and my account is a few days old", {"new_account": "yes"}),
+        ("i sent 40 messages", {}),
+        ("im 100% sure", {}),
+    ],
+)
+def test_ages_are_read_from_numbers(text, expected):
+    assert numbers.facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "qid,text,expected",
+    [
+        ("under_16", "14", "yes"),
+        ("age_16_17", "16!", "yes"),
+        ("under_16", "3", None),
+        ("new_account", "like 3 days", "yes"),
+    ],
+)
+def test_a_bare_number_answers_the_age_questions(qid, text, expected):
+    assert numbers.implied(qid, text) == expected
