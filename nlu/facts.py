@@ -59,8 +59,37 @@ _FILE = "facts.joblib"
 # negation, up to the next punctuation, is seen as NEG_word, so "no vpn" and "vpn" are learned apart.
 # The negation words are per language; what a negated word means is learned from the examples.
 NEGATIONS = frozenset(
-    "not no never nobody nothing none neither nor without cannot cant dont doesnt didnt isnt arent wasnt "
-    "werent havent hasnt hadnt wont wouldnt couldnt shouldnt aint nah nope n't".split()
+    {
+        "not",
+        "no",
+        "never",
+        "nobody",
+        "nothing",
+        "none",
+        "neither",
+        "nor",
+        "without",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "wont",
+        "wouldnt",
+        "couldnt",
+        "shouldnt",
+        "aint",
+        "nah",
+        "nope",
+        "n't",
+    }
 )
 _WORD = re.compile(r"[\w']+|[.,;:!?()]")
 
