@@ -328,6 +328,16 @@ def wild_report(w: dict) -> list[str]:
         ),
         ("stated facts found / contradicted / missed", facts, "{}"),
         (
+            "facts read but not annotated (often right: writers annotated what they meant to state)",
+            lambda x: x["nlu"]["facts"].get("extra", 0),
+            "{}",
+        ),
+        (
+            "fact reader calibration: ECE (a fact read but not annotated counts as wrong)",
+            lambda x: x["nlu"].get("facts_ece"),
+            "{:.3f}",
+        ),
+        (
             "replies in context: right / asked again / wrong",
             lambda x: f"{x['replies']['right']:.1%} / {x['replies']['unclear']:.1%} / {x['replies']['wrong']:.1%}",
             "{}",

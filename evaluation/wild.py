@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.paths import ROOT, TESTS
 
 WILD = TESTS / "wild"
@@ -80,12 +81,22 @@ def texts(name: str) -> list[str]:
 
 
 def training_texts() -> list[str]:
+    """Every text the models learn from: intent examples (plain or with metadata), the fact
+    reader's statements (data/facts/) and the knowledge base's phrases for each answer."""
     out = []
     for path in sorted((ROOT / "data").rglob("*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in raw.get("nlu") or []:
+            examples = block.get("examples") or ""
+            if isinstance(examples, list):
+                out += [str(e["text"]) for e in examples if isinstance(e, dict) and "text" in e]
+                continue
+            for line in str(examples).splitlines():
                 if line.strip().startswith("- "):
                     out.append(line.strip()[2:])
+        out += [str(item["text"]) for item in raw.get("facts") or [] if isinstance(item, dict) and "text" in item]
+    for ev in load_knowledge_base().evidence.values():
+        out += [p for phrases in ev.phrases.values() for p in phrases]
     return out
 
 
