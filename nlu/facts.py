@@ -222,7 +222,9 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
 
 # Facts are read from short pieces: a clause (nlu/clauses.py) cut again at commas and joining words,
 # so a complaint around a fact ("cant dm anyone, im on my school wifi btw") does not drown it.
-_PIECE = re.compile(r"\s*[,;:()]\s*|\s+(?:but|and|cuz|coz|because|bc|tho|though|although|plus)\s+", re.IGNORECASE)
+_PIECE = re.compile(
+    r"(?<=[.!?])\s+|\s*[,;:()]\s*|\s+(?:but|and|cuz|coz|because|bc|tho|though|although|plus)\s+", re.IGNORECASE
+)
 
 
 def pieces(text: str) -> list[str]:

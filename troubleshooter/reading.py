@@ -42,6 +42,7 @@ FITS_MARGIN = 0.1
 CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user meant
 REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague) report
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
+RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
 STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
@@ -118,6 +119,7 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meani
 
 
 _REPLIES = ("answer", "result", "skip")  # acts that reply to the pending step
+_REQUESTS = ("handoff", "start_over", "confirm")  # acts that change who or what the conversation is for
 
 
 def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, whole: Reading) -> Reading:
@@ -125,8 +127,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     another ("no vpn here, but can a vpn get me banned?"). When the whole message did not read as a
     reply, or its words read most as a question, the reply is read from its own clause (the
     question's words cannot colour it); the questions asked go to `asks`."""
-    if len(turn.clauses) < 2:
-        return whole
+    if len(turn.clauses) < 2 or whole.act in _REQUESTS:
+        return whole  # a request for a person or a fresh start is never traded for a reply in it
     main = whole
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith(("faq_", "ask_"))
@@ -139,6 +141,12 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 main = replace(part, how=f"clause {text!r}: {part.how}")
                 break
     tops = [ranking[0] for _, ranking in turn.clauses if ranking]
+    if any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf in tops):
+        # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered
+        kept = {d.pending_question: main.value} if main.act == "answer" and main.value in ("yes", "no") else {}
+        return Reading(
+            "confirm", value="handoff", facts={**main.facts, **kept}, how=f"a clause asks for a person; {main.how}"
+        )
     asked = [name.removeprefix("faq_") for name, conf in tops if name.startswith("faq_") and conf >= CLAUSE_SURE]
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
     return main
@@ -244,7 +252,7 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         if found:
             return found
     if d.active and kind == "fix":
-        found = _result(text, top, fits, d.pending_fix, facts, d.pending.get("kind"))
+        found = _result(text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"))
         if found:
             return found
     if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
@@ -291,14 +299,17 @@ def _asks(text: str) -> bool:
     return any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
 
 
-def _result(text: str, top: str, fits: bool, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
+def _result(text: str, top: str, conf: float, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
+    """A reply while a fix waits; `conf` is the top intent's confidence when it fits (else 0)."""
     base = dict(target=fid, facts=facts)
+    fits = conf > 0
     if asks_for_other_fix(text):
         return Reading("skip", how="can't or won't try it", **base)
     if fix_kind == "info" and settles(text):
         return Reading("result", "worked", how="the explanation fits", **base)
-    if top == "fix_partial" and fits:  # "better, but videos still slow": before the cues, which read it as failed
-        return Reading("result", "partial", how=f"NLU {top}", **base)
+    if top in RESULTS and conf >= RESULT_SURE:
+        # the learned reading, when sure, over the cues ("sent with no error this time", "better, still slow")
+        return Reading("result", RESULTS[top], how=f"NLU {top} {conf:.2f}", **base)
     cue = result_cue(text)
     if cue:
         return Reading("result", cue, how=f"reads as {cue!r}", **base)

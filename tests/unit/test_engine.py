@@ -186,3 +186,17 @@ def test_a_fact_contradicting_a_symptom_withdraws_it(engine):
     d = engine.start("one_person")
     engine.answer(d, "only_one_recipient", "unsure")  # a doubt corrects nothing
     assert d.symptoms == ["one_person"]
+
+
+def test_a_fix_that_helped_in_part_keeps_its_causes_and_offers_the_complementary_fix(engine):
+    d = Diagnosis(symptoms=["send_stuck"], status="active")
+    before = engine.belief(d)
+    engine.fix_result(d, "switch_network", worked=False, partly=True)
+    after = engine.belief(d)
+    network = ("network_weak_signal", "network_congestion", "network_firewall_vpn", "network_dns")
+    assert sum(after[c] for c in network) > sum(before[c] for c in network)  # unlike a failure
+    assert d.partial == ["switch_network"] and not d.failed and d.status == "active"
+    step = engine.next_step(d, questions=False)
+    assert step.kind == "fix" and step.id != "switch_network"
+    assert any(engine.kb.causes[c].fixes.get(step.id, 0) > 0.3 for c in network), step
+    assert engine.handoff_summary(d)["fixes_helped_in_part"] == ["switch_network"]

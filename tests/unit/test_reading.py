@@ -307,3 +307,31 @@ def test_a_second_ok_asks_plainly_with_the_choices(engine, talk):
     _, second = talk(d, "ok", ("acknowledge", 0.9))
     assert not any(m.get("buttons") for m in first)
     assert any(m.get("buttons") for m in second) and payloads(second)[-1]["reminder"] is True
+
+
+def test_a_request_for_a_person_inside_an_answer_is_not_dropped(engine, talk, kb):
+    d = asking(engine, "many_messages_sent")
+    text = "NO. LIKE 3 MESSAGES TO MY COUSINS. AND YOU IGNORED ME, I ASKED FOR A HUMAN"
+    clauses = (
+        ("NO.", (("deny", 0.9),)),
+        ("LIKE 3 MESSAGES TO MY COUSINS.", (("inform", 0.6),)),
+        ("AND YOU IGNORED ME, I ASKED FOR A HUMAN", (("human_handoff", 0.8),)),
+    )
+    reading = read(Turn(text, (("deny", 0.5), ("human_handoff", 0.3)), {}, {}, clauses), d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("confirm", "handoff")
+    assert reading.facts == {"many_messages_sent": "no"}  # the answer is kept
+    reading, msgs = talk(d, "NO ITS EVERYONE. CAN I JUST TALK TO A REAL PERSON??", ("deny", 0.6))
+    assert reading.act == "handoff" and payloads(msgs)[-1]["type"] == "handoff"
+
+
+def test_a_confident_learned_outcome_wins_over_the_wording_cues(engine, talk):
+    d = trying(engine, "verify_phone_email")
+    reading, _ = talk(d, "added my number and it sent with no error this time", ("fix_worked", 0.93))
+    assert (reading.act, reading.value) == ("result", "worked")
+    d = trying(engine, "switch_network")
+    reading, msgs = talk(d, "better on mobile data but videos still slow", ("fix_partial", 0.85))
+    assert (reading.act, reading.value) == ("result", "partial") and d.partial == ["switch_network"]
+    assert payloads(msgs)[-1]["type"] == "fix" and payloads(msgs)[-1]["fix"] != "switch_network"
+    d = trying(engine, "switch_network")
+    reading, _ = talk(d, "same thing, still fails", ("fix_partial", 0.55), ("fix_failed", 0.4))
+    assert (reading.act, reading.value) == ("result", "failed")  # unsure of "partial": the cue decides
