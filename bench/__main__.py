@@ -148,7 +148,9 @@ def roleplayed(assistant: Assistant, kb) -> dict:
     every = conversations.load()
     for name in sorted({c["set"] for c in every}):
         progress(f"role-played conversations ({name}): replayed over REST")
-        out[name] = conversations.evaluate(assistant.url, [c for c in every if c["set"] == name], kb.contract)
+        played = [c for c in every if c["set"] == name]
+        out[name] = conversations.evaluate(assistant.url, played, kb.contract)
+        out[name]["in_context"] = conversations.in_context(assistant.url, played, {*kb.evidence, *kb.fixes})
     return out
 
 
@@ -169,6 +171,17 @@ def roleplay_report(sets: dict) -> list[str]:
             f"| {name} | {x['conversations']} | {x['resolved']:.0%} | {x['mean_user_messages']:.1f} | "
             f"{x['mean_questions']:.1f} | {x['facts_used']} | {x['outcomes_right']} | {x['side_questions_answered']} |"
         )
+    lines += [
+        "",
+        "A replay drifts once the bot asks something else than it did when the person played. Read in its own "
+        "context instead (the conversation put in the state the person saw, their message sent):",
+        "",
+        "| set | outcomes read right | side questions answered | answers read as answers |",
+        "|---|---|---|---|",
+    ]
+    for name, x in sets.items():
+        c = x["in_context"]
+        lines.append(f"| {name} | {c['outcomes_right']} | {c['side_questions_answered']} | {c['answers_read']} |")
     return lines + [""]
 
 

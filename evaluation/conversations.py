@@ -1,11 +1,17 @@
 """Role-played conversations (tests/heldout/conversations/): people with a hidden true cause,
 played by writers who never saw the training data, talking to the running assistant. Their user
 turns are replayed over REST in order (the bot may now answer differently; the user's words stay
-as they were), and each conversation is scored from what the assistant made of every turn."""
+as they were), and each conversation is scored from what the assistant made of every turn.
+
+A replay drifts once the bot asks something else than it did when the person played (the person
+then answers a question nobody asked), so each turn is also read in its own context: the
+conversation put in the state the person saw (the step their message replied to, `bot_step`),
+their message sent, and what it was read as scored (`in_context`)."""
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from statistics import mean
 from typing import Any
 
@@ -16,6 +22,7 @@ from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT, steps
 
 from . import wild
 from .heldout import HELDOUT, OUTCOME_ACTS
+from .replies import turn_in_context
 
 CONVERSATIONS = HELDOUT / "conversations"
 
@@ -31,9 +38,12 @@ def load() -> list[dict[str, Any]]:
                     "kind": t.get("kind", "other"),
                     "volunteered": wild.facts(t.get("volunteered")),
                     "expect_outcome": t.get("expect_outcome"),
+                    "replied_to": None,
                 }
                 for t in c["turns"]
             ]
+            for turn, before in zip(turns[1:], c["turns"]):
+                turn["replied_to"] = _step(before.get("bot_step"))
             out.append({"id": str(c["id"]), "cause": c["cause"], "set": path.stem, "turns": turns})
     return out
 
@@ -117,4 +127,44 @@ def evaluate(url: str, conversations: list[dict[str, Any]], contract: dict[str, 
         "outcomes_right": f"{total('outcomes_right')}/{total('outcomes')}",
         "side_questions_answered": f"{total('side_questions_answered')}/{total('side_questions')}",
         "rows": rows,
+    }
+
+
+def _step(raw: Any) -> dict[str, str] | None:
+    """The pending step a recorded bot turn left ("question vpn_or_proxy", "fix clear_cache
+    (reminder)"), as evaluation.replies.state_for takes it; None for anything else."""
+    words = str(raw or "").split()
+    if len(words) >= 2 and words[0] in ("question", "fix"):
+        return {words[0]: words[1]}
+    return None
+
+
+def in_context(url: str, conversations: list[dict[str, Any]], kb_ids: set[str]) -> dict[str, Any]:
+    """Each turn read in the state its writer saw: outcomes read right, side questions answered and
+    answers read as answers (to the question asked), over the turns replying to a known step."""
+    n = Counter()
+    for c in conversations:
+        for turn in c["turns"]:
+            after = turn["replied_to"]
+            if after is None or next(iter(after.values())) not in kb_ids:
+                continue
+            reading, _ = turn_in_context(url, {"after": after, "text": turn["user"]})
+            act, value = reading.get("act"), reading.get("value")
+            if turn["kind"] in ("outcome", "correction") and turn["expect_outcome"] in OUTCOME_ACTS:
+                want_act, want_value = OUTCOME_ACTS[turn["expect_outcome"]]
+                n["outcomes"] += 1
+                n["outcomes_right"] += act == want_act and (want_value is None or value == want_value)
+            elif turn["kind"] == "side_question":
+                n["side_questions"] += 1
+                n["side_questions_answered"] += act in ("faq", "why", "how_to_check") or bool(reading.get("asks"))
+            elif turn["kind"] == "answer" and "question" in after:
+                n["answers"] += 1
+                n["answers_read"] += act == "answer" and reading.get("target") in (None, after["question"])
+    return {
+        key: f"{n[key]}/{n[total]}"
+        for key, total in (
+            ("outcomes_right", "outcomes"),
+            ("side_questions_answered", "side_questions"),
+            ("answers_read", "answers"),
+        )
     }

@@ -1,4 +1,5 @@
 import inspect
+import os
 
 import pytest
 
@@ -67,20 +68,44 @@ def engine(kb):
     return Engine(kb)
 
 
+def fact_model():
+    """The fact reader trained on the project's data, as the assistant's is; kept on disk by a hash
+    of what it learns from, so a run (or a mutant, scripts/mutants.py) trains it once."""
+    import hashlib
+
+    import joblib
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from nlu.facts import FactReader, fit, statements_folder, training_set
+    from troubleshooter.paths import BUILD, ROOT
+
+    config = FactReader.get_default_config()
+    sources = [*sorted((ROOT / "data").rglob("*.yml")), *sorted((ROOT / "nlu").glob("*.py"))]
+    sources += [ROOT / "knowledge" / "evidence.yml", ROOT / "knowledge" / "symptoms.yml"]
+    key = hashlib.sha256(b"".join(p.read_bytes() for p in sources) + repr(config).encode()).hexdigest()[:16]
+    path = BUILD / "cache" / f"facts-{key}.joblib"
+    if path.exists():
+        return joblib.load(path), config
+    model = fit(*training_set(load_data(str(ROOT / "data" / "nlu")), statements_folder(config)), config["C"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path.with_suffix(f".{os.getpid()}"))
+    path.with_suffix(f".{os.getpid()}").replace(path)
+    return model, config
+
+
 @pytest.fixture(scope="session")
 def stated():
     """text -> the facts it states, read as the assistant reads them: the fact reader trained on
     data/nlu (nlu/facts.py) and the ages the text gives (troubleshooter/numbers.py)."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    from nlu.facts import FactReader, fit, read, statements_folder, training_set
+    from nlu.facts import read
     from troubleshooter import numbers
 
-    config = FactReader.get_default_config()
-    model = fit(*training_set(load_data("data/nlu"), statements_folder(config)), config["C"])
-    return lambda text: (
-        {f["evidence"]: f["value"] for f in read(model, text, config["threshold"])} | numbers.facts(text)
-    )
+    model, config = fact_model()
+
+    def facts(text: str) -> dict[str, str]:
+        return {f["evidence"]: f["value"] for f in read(model, text, config["threshold"])} | numbers.facts(text)
+
+    return facts
 
 
 @pytest.fixture

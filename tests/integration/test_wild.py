@@ -23,7 +23,17 @@ def test_wild_messages_are_understood(assistant, kb, capsys):
             f"facts {report['facts']}"
         )
     assert report["accuracy"] >= 0.88 and report["confident_accuracy"] >= 0.93
-    assert report["facts"].get("contradicted", 0) <= 8
+    facts = report["facts"]  # dev 2026-12-02: 106 found, 4 contradicted of 129 (the phrase matcher: 72)
+    assert facts["found"] >= 0.78 * facts["annotated"] and facts.get("contradicted", 0) <= 6
+
+
+def test_facts_in_the_check_set_are_found(assistant, capsys):
+    """The fact reader on `check` (scores only, its texts never read): 101 found, 5 contradicted of 122
+    on 2026-12-02 (the phrase matcher it replaced: 79 found)."""
+    facts = nlu.evaluate(nlu.parse(assistant.url), wild.nlu_examples("check"))["facts"]
+    with capsys.disabled():
+        print(f"\nwild check facts: {facts}")
+    assert facts["found"] >= 0.78 * facts["annotated"] and facts.get("contradicted", 0) <= 7
 
 
 def test_wild_replies_are_read_in_context(assistant, capsys):
