@@ -7,11 +7,11 @@ import pytest
 from evaluation import heldout
 
 # right at least, wrong at most, pending step kept at least (side questions asked alone), set just
-# below what `check` measured (2026-12-02, learned fact reader: outcomes 0.663 / 0.173; side questions
-# 0.589 / 0.339 / 0.918; before it, 0.606 / 0.202 and 0.607 / 0.312 / 0.918)
+# below what `check` measured (2026-12-02, learned fact reader and more FAQ examples: outcomes 0.663 /
+# 0.192; side questions 0.732 / 0.232 / 0.918; before, 0.606 / 0.202 and 0.607 / 0.312 / 0.918)
 FLOORS = {
-    "outcomes": {"right": 0.63, "wrong": 0.2},
-    "side_questions": {"right": 0.56, "wrong": 0.36, "pending_kept": 0.88},
+    "outcomes": {"right": 0.63, "wrong": 0.22},
+    "side_questions": {"right": 0.7, "wrong": 0.26, "pending_kept": 0.88},
 }
 
 
