@@ -167,34 +167,25 @@ def training_set(training_data: TrainingData, folder: Path | None) -> tuple[list
     return texts, facts
 
 
-class Model:
-    """The vectorisers and one (yes, no, none) regression per evidence item, as plain arrays."""
+SLOTS = (NONE, *VALUES)  # the order of each item's three probabilities
+_ABSENT = -1e9  # the logit of a value an item's regression never saw
 
-    def __init__(self, vectorisers: list, evidence: list[str], classes: list[list[str]], coef, intercept):
-        self.vectorisers, self.evidence, self.classes = vectorisers, evidence, classes
-        self.coef, self.intercept = coef, intercept  # stacked: one row block per evidence item
-        self.blocks = np.cumsum([0] + [len(c) if len(c) > 2 else 1 for c in classes])  # binary: one row
+
+class Model:
+    """The vectorisers, and every item's regression as logits of (none, yes, no) in one matrix."""
+
+    def __init__(self, vectorisers: list, evidence: list[str], weights: np.ndarray, bias: np.ndarray):
+        self.vectorisers, self.evidence = vectorisers, evidence
+        self.weights, self.bias = weights, bias  # (features, 3 x items), (3 x items,)
 
     def features(self, texts: list[str]):
         return sparse.hstack([v.transform(texts) for v in self.vectorisers]).tocsr()
 
-    def probabilities(self, texts: list[str]) -> list[dict[str, dict[str, float]]]:
-        """For each text: evidence -> {value: P(value)} for the values it was trained with."""
-        z = np.asarray(self.features(texts) @ self.coef.T) + self.intercept
-        out = []
-        for row in z:
-            item = {}
-            for k, eid in enumerate(self.evidence):
-                block = row[self.blocks[k] : self.blocks[k + 1]]
-                if len(block) == 1:  # binary regression: one logit for the second class
-                    p = 1.0 / (1.0 + np.exp(-block[0]))
-                    probs = dict(zip(self.classes[k], (1 - p, p)))
-                else:
-                    e = np.exp(block - block.max())
-                    probs = dict(zip(self.classes[k], e / e.sum()))
-                item[eid] = {v: float(probs.get(v, 0.0)) for v in VALUES}
-            out.append(item)
-        return out
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """P(none, yes, no) of every item for every text: (texts, items, 3)."""
+        z = (np.asarray(self.features(texts) @ self.weights) + self.bias).reshape(len(texts), -1, len(SLOTS))
+        z = np.exp(z - z.max(axis=2, keepdims=True))
+        return z / z.sum(axis=2, keepdims=True)
 
 
 def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42) -> Model:
@@ -208,16 +199,20 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
     ]
     x = sparse.hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()
     evidence = sorted({eid for f in facts for eid in f})
-    classes, coefs, intercepts = [], [], []
-    for eid in evidence:
-        y = [f.get(eid, NONE) for f in facts]
+    weights = np.zeros((x.shape[1], len(SLOTS) * len(evidence)))
+    bias = np.full(len(SLOTS) * len(evidence), _ABSENT)
+    for k, eid in enumerate(evidence):
         model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
-        model.fit(x, y)
-        names = [str(k) for k in model.classes_]
-        classes.append(names)
-        coefs.append(model.coef_)
-        intercepts.append(model.intercept_)
-    return Model(vectorisers, evidence, classes, np.vstack(coefs), np.concatenate(intercepts))
+        model.fit(x, [f.get(eid, NONE) for f in facts])
+        names = [str(name) for name in model.classes_]
+        col = {name: len(SLOTS) * k + SLOTS.index(name) for name in names}
+        if len(names) == 2:  # binary: one logit, the second class against the first
+            bias[col[names[0]]] = 0.0
+            weights[:, col[names[1]]], bias[col[names[1]]] = model.coef_[0], model.intercept_[0]
+        else:
+            for row, name in enumerate(names):
+                weights[:, col[name]], bias[col[name]] = model.coef_[row], model.intercept_[row]
+    return Model(vectorisers, evidence, np.ascontiguousarray(weights), bias)
 
 
 # Facts are read from short pieces: a clause (nlu/clauses.py) cut again at commas and joining words,
@@ -236,19 +231,16 @@ def read(model: Model, text: str, threshold: float) -> list[dict[str, Any]]:
     """The facts `text` states, read piece by piece: the last piece stating an item wins ("vpn's
     on. actually no, it's off"); a fact the whole message states but no piece alone does counts too."""
     parts = pieces(text)
-    texts = parts + [text] if len(parts) > 1 else parts
-    probs = model.probabilities(texts)
+    rows = parts + [text] if len(parts) > 1 else parts
+    stated = model.probabilities(rows)[:, :, 1:]  # P(yes), P(no)
+    best, value = stated.max(axis=2), stated.argmax(axis=2)
     found: dict[str, tuple[str, float]] = {}
-    for item in probs[: len(parts)]:
-        for eid, p in item.items():
-            value = max(p, key=p.get)
-            if p[value] >= threshold:
-                found[eid] = (value, p[value])
+    for row in range(len(parts)):
+        for k in np.nonzero(best[row] >= threshold)[0]:
+            found[model.evidence[k]] = (VALUES[value[row, k]], float(best[row, k]))
     if len(parts) > 1:
-        for eid, p in probs[-1].items():
-            value = max(p, key=p.get)
-            if eid not in found and p[value] >= threshold:
-                found[eid] = (value, p[value])
+        for k in np.nonzero(best[-1] >= threshold)[0]:
+            found.setdefault(model.evidence[k], (VALUES[value[-1, k]], float(best[-1, k])))
     return [{"evidence": e, "value": v, "confidence": round(c, 4)} for e, (v, c) in sorted(found.items())]
 
 
