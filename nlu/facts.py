@@ -218,7 +218,9 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
 # Facts are read from short pieces: a clause (nlu/clauses.py) cut again at commas and joining words,
 # so a complaint around a fact ("cant dm anyone, im on my school wifi btw") does not drown it.
 _PIECE = re.compile(
-    r"(?<=[.!?])\s+|\s*[,;:()]\s*|\s+(?:but|and|cuz|coz|because|bc|tho|though|although|plus)\s+", re.IGNORECASE
+    r"(?<=[.!?])\s+|\s*[,;:()\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*"
+    r"|\s+(?:but|and|cuz|coz|because|bc|tho|though|although|plus|while|whenever)\s+",
+    re.IGNORECASE,
 )
 
 
