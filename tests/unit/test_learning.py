@@ -3,7 +3,6 @@ the learned file's validation, and recovery of a known truth."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import replace
 
 import numpy as np
@@ -115,9 +114,6 @@ def test_known_truth_is_recovered_and_fewer_fixes_are_needed(kb):
     half as often. Stated tolerances: the prior moves at least half-way to the truth, the fix
     rate at least a third of the way (episodes where it failed and nothing else worked stay
     ambiguous between causes), and new users need fewer fixes."""
-    # The tolerances below were set on episodes gathered asking down to a 0.1 saving per question; the
-    # product now asks less (knowledge/settings.yml), which leaves fewer answers per episode to learn from.
-    kb = dataclasses.replace(kb, settings={**kb.settings, "question_margin": 0.1})
     truth = Truth.of(kb)
     truth.priors["network_dns"] *= 5
     truth.p_fix[("switch_network", "network_weak_signal")] /= 2
