@@ -245,8 +245,14 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
     if top.startswith("faq_") and fits and _asks(text):
+        topic = top.removeprefix("faq_")
+        if not d.active and (facts or states_problem(text)):
+            # "is tiktok down?? chats aren't working": answered, and the problem diagnosed too
+            return Reading(
+                "report", symptoms=symptoms, symptom=sure, asks=[topic], how=f"NLU {top}, with a report", **base
+            )
         # a question of their own, asked instead of replying: answered, and the pending step stays
-        return Reading("faq", top.removeprefix("faq_"), how=f"NLU {top}, asked", **base)
+        return Reading("faq", topic, how=f"NLU {top}, asked", **base)
     if d.active and kind == "question":
         found = _answer(text, top, fits, facts, d.pending_question, meaning)
         if found:
