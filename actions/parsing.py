@@ -32,17 +32,19 @@ def turn_of(tracker: Tracker) -> Turn:
     if not ranking and message.get("intent"):
         intent = message["intent"]
         ranking = ((str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)),)
-    return Turn(text, ranking, {}, facts_of(message), _clauses(message.get("clauses")))
+    clauses = _clauses(message.get("clauses"))
+    return Turn(text, ranking, {}, facts_of(message), clauses, facts_of(message, leaning=True))
 
 
-def facts_of(message: dict[str, Any]) -> dict[str, str]:
-    """The facts the NLU read (nlu/facts.py) with the ages the text states (numbers.py) over them;
-    anything malformed is left out."""
+def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
+    """The facts the NLU read (nlu/facts.py) with the ages the text states (numbers.py) over them,
+    or (`leaning`) the items it read below its threshold; anything malformed is left out."""
     found = {}
     for item in message.get("facts") or []:
         if isinstance(item, dict) and isinstance(item.get("evidence"), str) and item.get("value") in ("yes", "no"):
-            found[item["evidence"]] = item["value"]
-    return found | numbers.facts(message.get("text") or "")
+            if bool(item.get("leaning")) == leaning:
+                found[item["evidence"]] = item["value"]
+    return found if leaning else found | numbers.facts(message.get("text") or "")
 
 
 def _clauses(raw: Any) -> tuple[Clause, ...]:

@@ -91,7 +91,7 @@ def evaluate(
             facts["annotated"] += 1
             facts["found" if found.get(eid) == value else ("contradicted" if eid in found else "missed")] += 1
         facts["extra"] += sum(1 for eid in found if eid not in e["facts"])
-        for item in parsed.get("facts") or []:
+        for item in [f for f in parsed.get("facts") or [] if not f.get("leaning")]:
             calibration.append((float(item["confidence"]), e["facts"].get(item["evidence"]) == item["value"]))
     n = len(examples)
     return {

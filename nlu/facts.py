@@ -18,7 +18,9 @@ knowledge base's phrases for each answer (knowledge/evidence.yml `phrases`).
 
 For each evidence item a logistic regression over word and character n-grams
 learns P(yes), P(no) and P(not stated) per piece of a message; the parse
-result carries, under FACTS, each item stated with probability >= `threshold`.
+result carries, under FACTS, each item stated with probability >= `threshold`,
+and each item only leant on (>= `floor`) marked as a leaning: the reply to a
+question is read from it when nothing says more.
 Within one message the last piece that states an item wins ("vpn's on...
 actually no, it's off"). A misread wording is fixed by adding an example.
 """
@@ -229,21 +231,30 @@ def pieces(text: str) -> list[str]:
     return [p for clause in clauses(text) for p in _PIECE.split(clause) if p and p.strip()] or [text]
 
 
-def read(model: Model, text: str, threshold: float) -> list[dict[str, Any]]:
-    """The facts `text` states, read piece by piece: the last piece stating an item wins ("vpn's
-    on. actually no, it's off"); a fact the whole message states but no piece alone does counts too."""
+def read(model: Model, text: str, threshold: float, floor: float | None = None) -> list[dict[str, Any]]:
+    """The facts `text` states with probability `threshold` or more, read piece by piece: the last
+    piece stating an item wins ("vpn's on. actually no, it's off"); a fact the whole message states
+    but no piece alone does counts too. With a `floor`, items no piece states but some piece leans
+    on with at least that probability follow, marked `"leaning": True`."""
     parts = pieces(text)
     rows = parts + [text] if len(parts) > 1 else parts
     stated = model.probabilities(rows)[:, :, 1:]  # P(yes), P(no)
     best, value = stated.max(axis=2), stated.argmax(axis=2)
     found: dict[str, tuple[str, float]] = {}
-    for row in range(len(parts)):
-        for k in np.nonzero(best[row] >= threshold)[0]:
-            found[model.evidence[k]] = (VALUES[value[row, k]], float(best[row, k]))
-    if len(parts) > 1:
-        for k in np.nonzero(best[-1] >= threshold)[0]:
-            found.setdefault(model.evidence[k], (VALUES[value[-1, k]], float(best[-1, k])))
-    return [{"evidence": e, "value": v, "confidence": round(c, 4)} for e, (v, c) in sorted(found.items())]
+    leaning: dict[str, tuple[str, float]] = {}
+    for row in range(len(rows)):
+        for k in np.nonzero(best[row] >= min(threshold, floor or threshold))[0]:
+            read_as = (VALUES[value[row, k]], float(best[row, k]))
+            if read_as[1] >= threshold and (row < len(parts) or model.evidence[k] not in found):
+                found[model.evidence[k]] = read_as
+            elif read_as[1] > leaning.get(model.evidence[k], ("", 0.0))[1]:
+                leaning[model.evidence[k]] = read_as
+    out = [{"evidence": e, "value": v, "confidence": round(c, 4)} for e, (v, c) in sorted(found.items())]
+    return out + [
+        {"evidence": e, "value": v, "confidence": round(c, 4), "leaning": True}
+        for e, (v, c) in sorted(leaning.items())
+        if e not in found
+    ]
 
 
 def statements_folder(config: dict[str, Any]) -> Path | None:
@@ -258,7 +269,8 @@ class FactReader(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # statements: the folder of statements for this reader alone (relative to the project)
-        return {"C": 30.0, "threshold": 0.4, "statements": "data/facts"}
+        # floor: an item read this likely is passed on as a leaning (taken when it answers the question asked)
+        return {"C": 30.0, "threshold": 0.4, "floor": 0.1, "statements": "data/facts"}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
@@ -310,7 +322,8 @@ class FactReader(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             if self.model is not None and text.strip() and not text.startswith("/"):
-                message.set(FACTS, read(self.model, text[:2000], self.config["threshold"]), add_to_output=True)
+                found = read(self.model, text[:2000], self.config["threshold"], self.config["floor"])
+                message.set(FACTS, found, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -61,6 +61,7 @@ class Turn:
     entities: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, str] = field(default_factory=dict)  # stated facts (the evidence extractor)
     clauses: tuple[Clause, ...] = ()  # a message of several clauses: each one's text and ranking
+    leanings: dict[str, str] = field(default_factory=dict)  # facts read as likely, not as stated
 
     @property
     def is_payload(self) -> bool:
@@ -126,28 +127,34 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     """A message of several clauses can reply to the pending step in one and ask something in
     another ("no vpn here, but can a vpn get me banned?"). When the whole message did not read as a
     reply, or its words read most as a question, the reply is read from its own clause (the
-    question's words cannot colour it); the questions asked go to `asks`."""
-    if len(turn.clauses) < 2 or whole.act in _REQUESTS:
+    question's words cannot colour it); the questions asked go to `asks`, also when the whole
+    message is one question read as a reply ("nope. do vpns get people banned?")."""
+    if whole.act in _REQUESTS:
         return whole  # a request for a person or a fresh start is never traded for a reply in it
     main = whole
+    parts = turn.clauses if len(turn.clauses) > 1 else ((turn.text, turn.intents),)
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith(("faq_", "ask_"))
-    if questioned and d.pending_kind in ("question", "fix"):
-        for text, ranking in turn.clauses:
+    if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
+        for text, ranking in parts:
             if ranking and ranking[0][0].startswith("faq_"):
                 continue
-            part = _text(Turn(text, ranking, {}, turn.facts), d, symptom_ids, meaning)
+            part = _text(Turn(text, ranking, {}, turn.facts, (), turn.leanings), d, symptom_ids, meaning)
             if part.act in _REPLIES:
                 main = replace(part, how=f"clause {text!r}: {part.how}")
                 break
-    tops = [ranking[0] for _, ranking in turn.clauses if ranking]
-    if any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf in tops):
+    tops = [(text, *ranking[0]) for text, ranking in parts if ranking]
+    if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for _, name, conf in tops):
         # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered
         kept = {d.pending_question: main.value} if main.act == "answer" and main.value in ("yes", "no") else {}
         return Reading(
             "confirm", value="handoff", facts={**main.facts, **kept}, how=f"a clause asks for a person; {main.how}"
         )
-    asked = [name.removeprefix("faq_") for name, conf in tops if name.startswith("faq_") and conf >= CLAUSE_SURE]
+    asked = [
+        name.removeprefix("faq_")
+        for text, name, conf in tops
+        if name.startswith("faq_") and (conf >= CLAUSE_SURE or conf >= FITS_SURE and _asks(text))
+    ]
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
     return main
 
@@ -208,7 +215,7 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
 
 
 def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Reading:
-    ranking = [(name, float(conf)) for name, conf in turn.intents if name != "nlu_fallback"]
+    ranking = in_context([(name, float(conf)) for name, conf in turn.intents if name != "nlu_fallback"], d)
     top, conf = ranking[0] if ranking else ("", 0.0)
     symptoms = {
         name.removeprefix("symptom_"): c
@@ -254,11 +261,12 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         # a question of their own, asked instead of replying: answered, and the pending step stays
         return Reading("faq", topic, how=f"NLU {top}, asked", **base)
     if d.active and kind == "question":
-        found = _answer(text, top, fits, facts, d.pending_question, meaning)
+        found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings)
         if found:
             return found
     if d.active and kind == "fix":
-        found = _result(text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"))
+        sure = dict(turn.intents).get(top, 0.0) >= RESULT_SURE  # sure without the context's help
+        found = _result(text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), sure)
         if found:
             return found
     if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
@@ -266,8 +274,33 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     return _general(text, top, conf, symptoms, sure, facts, d)
 
 
+# What the bot just asked makes some readings likelier: the NLU's ranking, read without context, is
+# weighed by how much likelier each intent is as the reply to the pending step, then renormalised.
+CONTEXT_ODDS = 3.0
+REPLY_INTENTS = {
+    "question": frozenset({"affirm", "deny", "unsure", "inform", "ask_how_to_check", "ask_why"}),
+    "fix": frozenset({"fix_worked", "fix_failed", "fix_partial", "ask_other_fix", "ask_why"}),
+}
+
+
+def in_context(ranking: list[tuple[str, float]], d: Diagnosis) -> list[tuple[str, float]]:
+    """`ranking` weighed by the pending step (see CONTEXT_ODDS), best first."""
+    likely = REPLY_INTENTS.get(d.pending_kind or "") if d.active else None
+    if not likely or not ranking:
+        return ranking
+    weighed = [(name, conf * (CONTEXT_ODDS if name in likely else 1.0)) for name, conf in ranking]
+    total = sum(c for _, c in weighed) + max(0.0, 1.0 - sum(c for _, c in ranking))  # mass the ranking left out
+    return sorted(((name, c / total) for name, c in weighed), key=lambda kv: -kv[1])
+
+
 def _answer(
-    text: str, top: str, fits: bool, facts: dict[str, str], qid: str, meaning: Meaning | None
+    text: str,
+    top: str,
+    fits: bool,
+    facts: dict[str, str],
+    qid: str,
+    meaning: Meaning | None,
+    leanings: dict[str, str] | None = None,
 ) -> Reading | None:
     base = dict(target=qid, facts=facts)
     if never_mind(text):
@@ -293,6 +326,9 @@ def _answer(
     if top == "ask_how_to_check" and fits:
         return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
     statement = top in STATEMENTS or top.startswith("symptom_") or not fits  # not confidently another act
+    if qid in (leanings or {}) and statement and result_cue(text) is None and not _asks(text):
+        # the fact reader leans on the item asked about: a reply is most likely about it
+        return Reading("answer", leanings[qid], how="leans on the fact asked", **base)
     if meaning is not None and statement and result_cue(text) is None and not _asks(text):
         value, similarity = meaning(qid, text)
         if value:
@@ -305,15 +341,18 @@ def _asks(text: str) -> bool:
     return any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
 
 
-def _result(text: str, top: str, conf: float, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
-    """A reply while a fix waits; `conf` is the top intent's confidence when it fits (else 0)."""
+def _result(
+    text: str, top: str, conf: float, fid: str, facts: dict[str, str], fix_kind: str | None, sure: bool = False
+) -> Reading | None:
+    """A reply while a fix waits; `conf` is the top intent's confidence when it fits (else 0);
+    `sure`: the NLU read `top` at RESULT_SURE or more."""
     base = dict(target=fid, facts=facts)
     fits = conf > 0
     if asks_for_other_fix(text):
         return Reading("skip", how="can't or won't try it", **base)
     if fix_kind == "info" and settles(text):
         return Reading("result", "worked", how="the explanation fits", **base)
-    if top in RESULTS and conf >= RESULT_SURE:
+    if top in RESULTS and sure:
         # the learned reading, when sure, over the cues ("sent with no error this time", "better, still slow")
         return Reading("result", RESULTS[top], how=f"NLU {top} {conf:.2f}", **base)
     cue = result_cue(text)
@@ -392,6 +431,9 @@ def _general(
     reported = top.startswith("symptom_") or states_problem(text) and symptoms
     if reported and not d.pending and sum(symptoms.values()) >= REPORT_FLOOR and not (asking and d.active):
         return report  # with nothing pending, a vague report still starts a diagnosis
+    if asking and d.pending and top in ("ask_why", "ask_how_to_check"):
+        # the likeliest question about the pending step, though unsure: explaining it costs nothing
+        return Reading(simple[top], target=d.pending_question, how=how + ", asked", **base)
     if asking and d.active:
         return Reading("aside", how=how + "; a question I can't answer", **base)
     return _unclear(symptoms, how, facts)
