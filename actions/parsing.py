@@ -41,9 +41,10 @@ def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
     or (`leaning`) the items it read below its threshold; anything malformed is left out."""
     found = {}
     for item in message.get("facts") or []:
-        if isinstance(item, dict) and isinstance(item.get("evidence"), str) and item.get("value") in ("yes", "no"):
-            if bool(item.get("leaning")) == leaning:
-                found[item["evidence"]] = item["value"]
+        if not (isinstance(item, dict) and isinstance(item.get("evidence"), str)):
+            continue
+        if item.get("value") in ("yes", "no") and bool(item.get("leaning")) == leaning:
+            found[item["evidence"]] = item["value"]
     return found if leaning else found | numbers.facts(message.get("text") or "")
 
 

@@ -132,11 +132,13 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         if self.coef is None:
             return messages
-        self._read_clauses(messages)
         unsure = [m for m in messages if m.get(TEXT) and self._top(m) < self.config["gate"]]
-        if not unsure:
+        cut = [(m, clauses(m.get(TEXT))) for m in messages if m.get(TEXT) and not m.get(TEXT).startswith("/")]
+        cut = [(m, parts) for m, parts in cut if len(parts) > 1]
+        texts = [m.get(TEXT) for m in unsure] + [p for _, parts in cut for p in parts]
+        if not texts:
             return messages
-        probs = softmax_scores(encoder().embed([m.get(TEXT) for m in unsure]), self.coef, self.intercept)
+        probs = softmax_scores(encoder().embed(texts), self.coef, self.intercept)  # one pass for all
         for message, p in zip(unsure, probs):
             ranking = blend(
                 message.get("intent_ranking") or [],
@@ -147,16 +149,12 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
             )
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
+        self._read_clauses(cut, probs[len(unsure) :])
         return messages
 
-    def _read_clauses(self, messages: list[Message]) -> None:
+    def _read_clauses(self, cut: list[tuple[Message, list[str]]], probs: np.ndarray) -> None:
         """A message of several clauses gets each clause's best intents (output key CLAUSES), so one
         message can carry a fix result and a question; a one-clause message costs nothing."""
-        cut = [(m, clauses(m.get(TEXT))) for m in messages if m.get(TEXT) and not m.get(TEXT).startswith("/")]
-        cut = [(m, parts) for m, parts in cut if len(parts) > 1]
-        if not cut:
-            return
-        probs = softmax_scores(encoder().embed([p for _, parts in cut for p in parts]), self.coef, self.intercept)
         row = 0
         for message, parts in cut:
             read = []

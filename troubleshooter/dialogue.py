@@ -10,6 +10,7 @@ happen only on a clear request or a confirmation. No Rasa here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import messages as say
 from .engine import Engine, Step
@@ -27,6 +28,7 @@ def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         _lapse(d)  # not a reply to the confirmation
     if r.act != "start_over" and d.status != "idle":
         _record(engine, d, r.facts)
+    r = _presumed(engine, d, r)
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
     answers = _also_asked(engine, r)
@@ -35,6 +37,15 @@ def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     _note_words(d, r)
     _note_choices(d, msgs, before)
     return msgs
+
+
+def _presumed(engine: Engine, d: Diagnosis, r: Reading) -> Reading:
+    """A question that presumes the pending fix worked ("works now, do i still need the update?",
+    knowledge/faq.yml `presumes`) reports that it did, and is answered after."""
+    if r.act != "faq" or d.pending_kind != "fix" or engine.kb.faq.get(r.value or "", {}).get("presumes") != "worked":
+        return r
+    how = f"{r.how}; the question presumes the fix worked"
+    return replace(r, act="result", value="worked", target=d.pending_fix, asks=[r.value, *r.asks], how=how)
 
 
 def _also_asked(engine: Engine, r: Reading) -> list[Message]:

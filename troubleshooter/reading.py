@@ -252,14 +252,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
     if top.startswith("faq_") and fits and _asks(text):
-        topic = top.removeprefix("faq_")
-        if not d.active and (facts or states_problem(text)):
-            # "is tiktok down?? chats aren't working": answered, and the problem diagnosed too
-            return Reading(
-                "report", symptoms=symptoms, symptom=sure, asks=[topic], how=f"NLU {top}, with a report", **base
-            )
         # a question of their own, asked instead of replying: answered, and the pending step stays
-        return Reading("faq", topic, how=f"NLU {top}, asked", **base)
+        return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked")
     if d.active and kind == "question":
         found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings)
         if found:
@@ -283,12 +277,18 @@ REPLY_INTENTS = {
 }
 
 
+UNLIKELY_BEFORE_A_DIAGNOSIS = frozenset({"fix_failed", "fix_partial", "ask_other_fix", "ask_how_to_check", "ask_why"})
+
+
 def in_context(ranking: list[tuple[str, float]], d: Diagnosis) -> list[tuple[str, float]]:
-    """`ranking` weighed by the pending step (see CONTEXT_ODDS), best first."""
+    """`ranking` weighed by the pending step (see CONTEXT_ODDS), best first; before any diagnosis,
+    replies to a fix or a question nobody asked are as much less likely."""
     likely = REPLY_INTENTS.get(d.pending_kind or "") if d.active else None
-    if not likely or not ranking:
+    unlikely = UNLIKELY_BEFORE_A_DIAGNOSIS if d.status == "idle" else frozenset()
+    if not (likely or unlikely) or not ranking:
         return ranking
-    weighed = [(name, conf * (CONTEXT_ODDS if name in likely else 1.0)) for name, conf in ranking]
+    odds = dict.fromkeys(likely or (), CONTEXT_ODDS) | dict.fromkeys(unlikely, 1 / CONTEXT_ODDS)
+    weighed = [(name, conf * odds.get(name, 1.0)) for name, conf in ranking]
     total = sum(c for _, c in weighed) + max(0.0, 1.0 - sum(c for _, c in ranking))  # mass the ranking left out
     return sorted(((name, c / total) for name, c in weighed), key=lambda kv: -kv[1])
 
@@ -384,12 +384,13 @@ def _general(
     base = dict(facts=facts)
     how = f"NLU {top} {conf:.2f}"
     report = Reading("report", symptoms=symptoms, symptom=sure, how=how, **base)
+    fix = dict(target=d.pending_fix)  # an outcome read here is about the fix waiting, if one is
     confident = conf >= INTENT_SURE
     if top.startswith("symptom_") and (confident or facts):
         return report
     asking = _asks(text)
     if top.startswith("faq_") and (confident or asking and conf >= FITS_SURE):
-        return Reading("faq", top.removeprefix("faq_"), how=how, **base)
+        return _faq(text, top, symptoms, sure, facts, d, how)
     if top in CHAT and confident:
         if facts or (states_problem(text) and sum(symptoms.values()) >= 0.2):
             return report  # "hi, my dms keep failing": a report, not small talk
@@ -418,12 +419,12 @@ def _general(
         and not states_problem(text)
         and (not d.pending_question or result_cue(text) == "worked")
     ):  # a question waits: only a clear report ends it
-        return Reading("result", "worked", how=how, **base)
+        return Reading("result", "worked", how=how, **fix, **base)
     unclear_success = top == "fix_worked" and d.pending_question and not states_problem(text)
     if top in RESULTS and confident and not unclear_success:
         if d.status == "resolved" and top != "fix_worked":
             return Reading("result", "failed", how=how, **base)
-        return report if (symptoms or facts) else Reading("result", "failed", how=how, **base)
+        return report if (symptoms or facts) else Reading("result", RESULTS[top], how=how, **fix, **base)
     if top == "inform" and confident and facts:
         return report
     if facts:
@@ -437,6 +438,19 @@ def _general(
     if asking and d.active:
         return Reading("aside", how=how + "; a question I can't answer", **base)
     return _unclear(symptoms, how, facts)
+
+
+def _faq(
+    text: str, top: str, symptoms: dict[str, float], sure: str | None, facts: dict[str, str], d: Diagnosis, how: str
+) -> Reading:
+    """A question from the FAQ; before any diagnosis, with a problem stated beside it ("is tiktok
+    down?? chats aren't working"), it is answered and the problem diagnosed too."""
+    topic = top.removeprefix("faq_")
+    if not d.active and (facts or states_problem(text)):
+        return Reading(
+            "report", symptoms=symptoms, symptom=sure, asks=[topic], how=f"{how}, with a report", facts=facts
+        )
+    return Reading("faq", topic, how=how, facts=facts)
 
 
 def _unclear(symptoms: dict[str, float], how: str, facts: dict[str, str]) -> Reading:

@@ -296,3 +296,19 @@ def test_only_a_support_chat_can_say_who_owns_a_conversation():
     for channel in ("rest", "socketio", None):  # REST and the widget pass users' metadata through
         messages, events = run(_from(channel, "closed", "status", diagnosis=_handed_over()))
         assert not messages[0]["text"].startswith("I'm back") and slot(events)["symptoms"] == ["send_failed"]
+
+
+def test_a_leaning_is_kept_apart_from_the_stated_facts():
+    from actions.parsing import facts_of
+
+    message = {
+        "text": "prob on a vpn",
+        "facts": [
+            {"evidence": "vpn_or_proxy", "value": "yes", "confidence": 0.3, "leaning": True},
+            {"evidence": "weak_signal", "value": "no", "confidence": 0.9},
+            {"evidence": "new_account", "value": "maybe", "confidence": 0.9},
+            "junk",
+        ],
+    }
+    assert facts_of(message) == {"weak_signal": "no"}
+    assert facts_of(message, leaning=True) == {"vpn_or_proxy": "yes"}

@@ -59,6 +59,17 @@ def test_the_reader_learns_only_from_annotations():
     assert item["evidence"] == "vpn_or_proxy" and item["value"] == "no" and 0.5 <= item["confidence"] <= 1
 
 
+def test_below_the_threshold_an_item_is_passed_on_as_a_leaning_never_over_a_stated_one():
+    texts = ["i use a vpn", "vpn is on", "no vpn", "vpn is off", "hello", "can't send dms", "thanks"] * 3
+    facts = [{"vpn_or_proxy": "yes"}] * 2 + [{"vpn_or_proxy": "no"}] * 2 + [{}] * 3
+    model = fit(texts, facts * 3, c=10.0)
+    p_yes = float(model.probabilities(["using vpn"])[0, 0, 1])
+    (item,) = read(model, "using vpn", p_yes + 0.01, floor=p_yes - 0.01)
+    assert item["leaning"] and item["value"] == "yes"
+    assert read(model, "using vpn", p_yes + 0.01) == []  # no floor: no leanings
+    assert "leaning" not in read(model, "i use a vpn. using vpn", 0.9, floor=0.01)[0]
+
+
 def test_an_annotation_must_be_yes_or_no():
     good = Message.build("no vpn", "inform", example_metadata={"facts": {"vpn_or_proxy": False}})
     assert stated(good) == {"vpn_or_proxy": "no"}  # bare YAML no

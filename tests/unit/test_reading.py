@@ -335,3 +335,50 @@ def test_a_confident_learned_outcome_wins_over_the_wording_cues(engine, talk):
     d = trying(engine, "switch_network")
     reading, _ = talk(d, "same thing, still fails", ("fix_partial", 0.55), ("fix_failed", 0.4))
     assert (reading.act, reading.value) == ("result", "failed")  # unsure of "partial": the cue decides
+
+
+def test_the_pending_fix_makes_an_outcome_the_likelier_reading(engine, talk):
+    d = trying(engine, "clear_cache")
+    reading, _ = talk(d, "did it, nothing different", ("faq_tiktok_down", 0.3), ("fix_failed", 0.25))
+    assert (reading.act, reading.value) == ("result", "failed") and d.failed == ["clear_cache"]
+
+
+def test_the_same_ranking_with_nothing_pending_is_not_an_outcome(engine, talk):
+    reading, _ = talk(Diagnosis(), "did it, nothing different", ("faq_tiktok_down", 0.3), ("fix_failed", 0.25))
+    assert reading.act != "result"
+
+
+def test_a_leaning_answers_the_question_asked_and_no_other(engine, kb):
+    turn = Turn("made it like last week i think", (("inform", 0.4),), {}, {}, (), {"new_account": "yes"})
+    d = asking(engine, "new_account")
+    assert (read(turn, d, kb.symptoms.keys()).act, read(turn, d, kb.symptoms.keys()).value) == ("answer", "yes")
+    other = asking(engine, "vpn_or_proxy")
+    assert read(turn, other, kb.symptoms.keys()).act != "answer"
+
+
+def test_a_question_read_as_an_answer_is_answered_too(engine, talk, kb):
+    d = asking(engine, "vpn_or_proxy")
+    reading, msgs = talk(d, "nope, can a vpn get u banned tho?", ("faq_vpn_ban", 0.45), ("deny", 0.3))
+    assert (reading.act, reading.value) == ("answer", "no") and reading.asks == ["vpn_ban"]
+    assert kb.faq["vpn_ban"]["answer"] in texts(msgs)
+
+
+def test_a_question_that_presumes_the_fix_worked_resolves_it_then_is_answered(engine, talk, kb):
+    d = trying(engine, "clear_cache")
+    _, msgs = talk(d, "sends now! do i still need to update the app?", ("faq_followup_fix", 0.9))
+    assert d.status == "resolved" and d.resolved_by == "clear_cache"
+    assert texts(msgs).endswith(kb.faq["followup_fix"]["answer"])
+
+
+def test_an_unsure_why_about_the_pending_fix_is_explained_not_set_aside(engine, talk):
+    d = trying(engine, "clear_cache")
+    reading, _ = talk(d, "what would that even change?", ("faq_data_loss", 0.4), ("ask_why", 0.2))
+    assert reading.act == "why"
+
+
+def test_an_unsure_faq_with_a_problem_beside_it_is_answered_and_diagnosed(engine, talk, kb):
+    d = Diagnosis()
+    text = "is tiktok down?? my dms wont load or send and twitter is full of ppl saying the same"
+    reading, msgs = talk(d, text, ("faq_tiktok_down", 0.49), ("symptom_cant_send", 0.41))
+    assert reading.act == "report" and reading.asks == ["tiktok_down"] and d.active
+    assert kb.faq["tiktok_down"]["answer"] in texts(msgs) and payloads(msgs)[-1]["type"] in ("question", "fix")
