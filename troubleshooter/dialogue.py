@@ -442,6 +442,9 @@ def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.pending_kind == "clarify":
         if d.evidence or r.symptoms:  # asked once already: start from what we have
             return _start(engine, d, r)
+        if d.reminders >= MAX_SHOWS - 1:  # asked twice, nothing to go on: questions will find it
+            return [{"text": t("unclear.step_by_step")}, *_start(engine, d, r)[1:]]
+        d.reminders += 1
         return say.ask_for_symptom(engine, "unclear.still_didnt_get") + _pending_clarify(d)
     if r.options:
         return say.clarify(engine, r.options, t("unclear.did_you_mean")) + _pending_clarify(d, r.options)

@@ -430,8 +430,10 @@ def _general(
     if facts:
         return report
     reported = top.startswith("symptom_") or states_problem(text) and symptoms
-    if reported and not d.pending and sum(symptoms.values()) >= REPORT_FLOOR and not (asking and d.active):
-        return report  # with nothing pending, a vague report still starts a diagnosis
+    # with nothing pending, a vague report still starts a diagnosis; before any, a stated problem does
+    floor = 0.0 if d.status == "idle" and states_problem(text) else REPORT_FLOOR
+    if reported and not d.pending and sum(symptoms.values()) >= floor and not (asking and d.active):
+        return report
     if asking and d.pending and top in ("ask_why", "ask_how_to_check"):
         # the likeliest question about the pending step, though unsure: explaining it costs nothing
         return Reading(simple[top], target=d.pending_question, how=how + ", asked", **base)

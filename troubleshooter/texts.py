@@ -141,6 +141,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "unclear.worked": (),
     "unclear.didnt_get": (),
     "unclear.still_didnt_get": (),
+    "unclear.step_by_step": (),
     "unclear.did_you_mean": (),
     # said by the channels
     "channel.trouble": (),

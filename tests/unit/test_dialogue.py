@@ -317,3 +317,15 @@ def test_an_unclear_message_after_a_resolution_starts_clean(engine, talk):
     assert reading.act == "unclear"
     assert payloads(msgs) == [{"type": "clarify", "options": ["send_failed", "send_stuck", "one_person"]}]
     assert (d.status, d.evidence, d.symptoms, d.reports, d.resolved_by, d.episode) == ("idle", {}, [], [], None, 4)
+
+
+def test_a_problem_nobody_can_name_is_found_step_by_step_after_asking_twice(engine, talk):
+    from troubleshooter.texts import t
+
+    d = Diagnosis()
+    for _ in range(2):
+        _, msgs = talk(d, "none of those really", ("deny", 0.5))
+        assert d.status == "idle" and d.pending_kind == "clarify"
+    _, msgs = talk(d, "none of those really", ("deny", 0.5))
+    assert t("unclear.step_by_step") in texts(msgs) and d.active
+    assert payloads(msgs)[-1]["type"] in ("question", "fix")
