@@ -354,8 +354,9 @@ class Engine:
         become likelier and the complementary fixes for them come next."""
         self.check_fix(fix)
         d.pending = None
-        if worked:
+        if worked:  # also a correction of an earlier "it didn't work"
             d.status, d.resolved_by = "resolved", fix
+            d.failed = [f for f in d.failed if f != fix]
         elif partly:
             if fix not in d.partial:
                 d.partial.append(fix)

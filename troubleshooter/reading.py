@@ -254,6 +254,10 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     if top.startswith("faq_") and fits and _asks(text):
         # a question of their own, asked instead of replying: answered, and the pending step stays
         return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked")
+    corrects = d.failed and dict(turn.intents).get("fix_worked", 0.0) >= RESULT_SURE  # sure without context
+    if d.active and kind == "question" and corrects and d.pending_question not in facts and not states_problem(text):
+        # "no, you misunderstood, it DID help": the last word on the last fix wins, and that fix is credited
+        return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
     if d.active and kind == "question":
         found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings)
         if found:

@@ -382,3 +382,14 @@ def test_an_unsure_faq_with_a_problem_beside_it_is_answered_and_diagnosed(engine
     reading, msgs = talk(d, text, ("faq_tiktok_down", 0.49), ("symptom_cant_send", 0.41))
     assert reading.act == "report" and reading.asks == ["tiktok_down"] and d.active
     assert kb.faq["tiktok_down"]["answer"] in texts(msgs) and payloads(msgs)[-1]["type"] in ("question", "fix")
+
+
+def test_it_did_work_after_a_misread_failure_credits_that_fix(engine, talk):
+    d = trying(engine, "clear_cache")
+    talk(d, "still nothing", ("fix_failed", 0.9))
+    assert d.failed == ["clear_cache"] and d.pending_kind in ("question", "fix")
+    if d.pending_kind == "fix":  # the correction is read the same way whichever step came next
+        d.pending = {"type": "question", "evidence": "vpn_or_proxy"}
+    reading, _ = talk(d, "no you misunderstood, it DID help, all sending now", ("fix_worked", 0.85))
+    assert (reading.act, reading.value, reading.target) == ("result", "worked", "clear_cache")
+    assert d.status == "resolved" and d.resolved_by == "clear_cache" and d.failed == []
