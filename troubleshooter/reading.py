@@ -215,7 +215,8 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
 
 
 def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Reading:
-    ranking = in_context([(name, float(conf)) for name, conf in turn.intents if name != "nlu_fallback"], d)
+    alone = {name: float(conf) for name, conf in turn.intents if name != "nlu_fallback"}  # without context
+    ranking = in_context(list(alone.items()), d)
     top, conf = ranking[0] if ranking else ("", 0.0)
     symptoms = {
         name.removeprefix("symptom_"): c
@@ -254,7 +255,7 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     if top.startswith("faq_") and fits and _asks(text):
         # a question of their own, asked instead of replying: answered, and the pending step stays
         return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked")
-    corrects = d.failed and dict(turn.intents).get("fix_worked", 0.0) >= RESULT_SURE  # sure without context
+    corrects = d.failed and alone.get("fix_worked", 0.0) >= RESULT_SURE
     if d.active and kind == "question" and corrects and d.pending_question not in facts and not states_problem(text):
         # "no, you misunderstood, it DID help": the last word on the last fix wins, and that fix is credited
         return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
@@ -263,7 +264,7 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         if found:
             return found
     if d.active and kind == "fix":
-        sure = dict(turn.intents).get(top, 0.0) >= RESULT_SURE  # sure without the context's help
+        sure = alone.get(top, 0.0) >= RESULT_SURE
         found = _result(text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), sure)
         if found:
             return found
