@@ -33,7 +33,7 @@ def turn_of(tracker: Tracker) -> Turn:
         intent = message["intent"]
         ranking = ((str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)),)
     clauses = _clauses(message.get("clauses"))
-    return Turn(text, ranking, {}, facts_of(message), clauses, facts_of(message, leaning=True))
+    return Turn(text, ranking, {}, facts_of(message), clauses, facts_of(message, leaning=True), _outcome(message))
 
 
 def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
@@ -46,6 +46,15 @@ def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
         if item.get("value") in ("yes", "no") and bool(item.get("leaning")) == leaning:
             found[item["evidence"]] = item["value"]
     return found if leaning else found | numbers.facts(message.get("text") or "")
+
+
+def _outcome(message: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    """The outcome reader's ranking (nlu/outcomes.py); anything malformed is none."""
+    raw = message.get("outcome")
+    try:
+        return tuple((str(i["name"]), float(i["confidence"])) for i in raw) if isinstance(raw, list) else ()
+    except (TypeError, KeyError, ValueError):
+        return ()
 
 
 def _clauses(raw: Any) -> tuple[Clause, ...]:

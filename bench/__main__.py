@@ -138,6 +138,8 @@ def heldout_sets(assistant: Assistant) -> dict:
             progress(f"held-out {kind} ({part})")
             report = heldout.evaluate(assistant.url, heldout.load(kind, part))
             report.pop("misses")
+            if kind == "outcomes":
+                report["reader"] = heldout.outcome_reader(wild_nlu.parse(assistant.url), heldout.load(kind, part))
             out.setdefault(kind, {})[part] = report
     return out
 
@@ -203,6 +205,16 @@ def heldout_report(h: dict) -> list[str]:
                 f"| {kind} | {part} | {x['items']} | {x['right']:.1%} | {x['unclear']:.1%} | {x['wrong']:.1%} | "
                 + (f"{x['pending_kept']:.0%} |" if x["pending_kept"] == x["pending_kept"] else "- |")
             )
+    lines += [
+        "",
+        "The outcome reader alone (nlu/outcomes.py), its best reading against the expected outcome: "
+        + "; ".join(
+            f"{part} {x['reader']['accuracy']:.1%} right, calibration error (ECE) {x['reader']['ece']:.3f}"
+            for part, x in h.get("outcomes", {}).items()
+            if "reader" in x
+        )
+        + ".",
+    ]
     labels = sorted({label for parts in h.values() for label in parts["check"]["per_label"]})
     lines += ["", "Right per label (check / sealed):", "", "| label | check | sealed |", "|---|---|---|"]
     for label in labels:

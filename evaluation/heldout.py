@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import yaml
 
+from learning.calibration import ece
 from troubleshooter.paths import TESTS
 
 from .replies import turn_in_context
@@ -110,3 +113,15 @@ def evaluate(url: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         "per_language": {k: share(c) | {"n": sum(c.values())} for k, c in sorted(per_lang.items())},
         "misses": misses,
     }
+
+
+def outcome_reader(parse_text: Callable[[str], dict[str, Any]], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The outcome reader alone (nlu/outcomes.py) on outcome replies: how often its best reading is
+    the expected outcome, and how well its confidence says so (expected calibration error)."""
+    confidences, right = [], []
+    for item in items:
+        ranking = parse_text(item["text"]).get("outcome") or [{"name": "", "confidence": 0.0}]
+        confidences.append(float(ranking[0]["confidence"]))
+        right.append(ranking[0]["name"] == item["expect"]["outcome"])
+    c, r = np.array(confidences), np.array(right, dtype=float)
+    return {"items": len(items), "accuracy": float(r.mean()) if len(r) else 0.0, "ece": ece(c, r)}

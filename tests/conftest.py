@@ -68,29 +68,60 @@ def engine(kb):
     return Engine(kb)
 
 
-def fact_model():
-    """The fact reader trained on the project's data, as the assistant's is; kept on disk by a hash
-    of what it learns from, so a run (or a mutant, scripts/mutants.py) trains it once."""
+def _trained(name: str, config: dict, train):
+    """A reader trained on the project's data, as the assistant's is; kept on disk by a hash of what
+    it learns from, so a run (or a mutant, scripts/mutants.py) trains it once."""
     import hashlib
 
     import joblib
-    from rasa.shared.nlu.training_data.loading import load_data
 
-    from nlu.facts import FactReader, fit, statements_folder, training_set
     from troubleshooter.paths import BUILD, ROOT
 
-    config = FactReader.get_default_config()
     sources = [*sorted((ROOT / "data").rglob("*.yml")), *sorted((ROOT / "nlu").glob("*.py"))]
     sources += [ROOT / "knowledge" / "evidence.yml", ROOT / "knowledge" / "symptoms.yml"]
     key = hashlib.sha256(b"".join(p.read_bytes() for p in sources) + repr(config).encode()).hexdigest()[:16]
-    path = BUILD / "cache" / f"facts-{key}.joblib"
+    path = BUILD / "cache" / f"{name}-{key}.joblib"
     if path.exists():
-        return joblib.load(path), config
-    model = fit(*training_set(load_data(str(ROOT / "data" / "nlu")), statements_folder(config)), config["C"])
+        return joblib.load(path)
+    model = train()
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path.with_suffix(f".{os.getpid()}"))
     path.with_suffix(f".{os.getpid()}").replace(path)
-    return model, config
+    return model
+
+
+def _intent_examples():
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from troubleshooter.paths import ROOT
+
+    return load_data(str(ROOT / "data" / "nlu"))
+
+
+def fact_model():
+    """The fact reader trained on the project's data (nlu/facts.py), and its config."""
+    from nlu.facts import FactReader, fit, statements_folder, training_set
+
+    config = FactReader.get_default_config()
+    train = lambda: fit(*training_set(_intent_examples(), statements_folder(config)), config["C"])
+    return _trained("facts", config, train), config
+
+
+def outcome_model():
+    """The outcome reader trained on the project's data (nlu/outcomes.py)."""
+    from nlu.outcomes import OutcomeReader, fit, replies_folder, training_set
+
+    config = OutcomeReader.get_default_config()
+    return _trained(
+        "outcomes", config, lambda: fit(*training_set(_intent_examples(), replies_folder(config)), config["C"])
+    )
+
+
+@pytest.fixture(scope="session")
+def outcome_of():
+    """text -> the outcome reader's ranking of it, best first, as the assistant reads it."""
+    model = outcome_model()
+    return lambda text: tuple(model.rankings([text])[0])
 
 
 @pytest.fixture(scope="session")
@@ -109,11 +140,13 @@ def stated():
 
 
 @pytest.fixture
-def talk(kb, engine, stated):
-    """Send text (or a button payload) with a given NLU ranking; returns (reading, messages)."""
+def talk(kb, engine, stated, outcome_of):
+    """Send text (or a button payload) with a given intent ranking (facts and outcomes read by the
+    project's readers); returns (reading, messages)."""
 
     def send(d, text, *ranking):
-        turn = Turn.from_payload(text) if text.startswith("/") else Turn(text, tuple(ranking), {}, stated(text))
+        typed = lambda: Turn(text, tuple(ranking), {}, stated(text), outcome=outcome_of(text))
+        turn = Turn.from_payload(text) if text.startswith("/") else typed()
         reading = read(turn, d, kb.symptoms.keys())
         return reading, respond(engine, d, reading)
 

@@ -43,8 +43,16 @@ CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user me
 REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague) report
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
 RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
+OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a fix waits
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
+OUTCOMES = {  # the outcome reader's readings (nlu/outcomes.py) and the act each is
+    "worked": ("result", "worked"),
+    "failed": ("result", "failed"),
+    "partial": ("result", "partial"),
+    "cant_try": ("skip", None),
+    "trying": ("ack", None),
+}
 STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 
@@ -62,6 +70,7 @@ class Turn:
     facts: dict[str, str] = field(default_factory=dict)  # stated facts (the evidence extractor)
     clauses: tuple[Clause, ...] = ()  # a message of several clauses: each one's text and ranking
     leanings: dict[str, str] = field(default_factory=dict)  # facts read as likely, not as stated
+    outcome: tuple[tuple[str, float], ...] = ()  # the outcome reader's ranking (nlu/outcomes.py), best first
 
     @property
     def is_payload(self) -> bool:
@@ -139,7 +148,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         for text, ranking in parts:
             if ranking and ranking[0][0].startswith("faq_"):
                 continue
-            part = _text(Turn(text, ranking, {}, turn.facts, (), turn.leanings), d, symptom_ids, meaning)
+            part = _text(Turn(text, ranking, {}, turn.facts, (), turn.leanings, turn.outcome), d, symptom_ids, meaning)
             if part.act in _REPLIES:
                 main = replace(part, how=f"clause {text!r}: {part.how}")
                 break
@@ -265,7 +274,9 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             return found
     if d.active and kind == "fix":
         sure = alone.get(top, 0.0) >= RESULT_SURE
-        found = _result(text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), sure)
+        found = _outcome(turn, d.pending_fix, facts, d.pending.get("kind")) or _result(
+            text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), sure
+        )
         if found:
             return found
     if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
@@ -344,6 +355,24 @@ def _answer(
 def _asks(text: str) -> bool:
     """Some sentence of `text` asks something."""
     return any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
+
+
+def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
+    """The outcome reader's reading of a reply while `fid` waits, when it is sure enough; an
+    unsure success that also words a failure is left to the rest (ending a diagnosis wrongly
+    costs the most), so is "trying it" in words of an outcome (the fix would wait on a reply
+    already given); an explanation is left to the rest ("oh no" or "ok" takes it in)."""
+    name, p = turn.outcome[0] if turn.outcome else ("", 0.0)
+    if name not in OUTCOMES or p < OUTCOME_SURE:
+        return None
+    if fix_kind == "info":  # taking an explanation in ("oh no", "ah ok") is read by the explanation's own rules
+        return None
+    if name == "worked" and p < RESULT_SURE and (states_problem(turn.text) or result_cue(turn.text) == "failed"):
+        return None
+    if name == "trying" and result_cue(turn.text):  # "she got it": words of an outcome are never left waiting
+        return None
+    act, value = OUTCOMES[name]
+    return Reading(act, value, target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
 
 
 def _result(

@@ -1,7 +1,8 @@
 """Text nobody on the project wrote (tests/wild/dev), through the running
 assistant: intents, replies read in context, and simulated users typing every
-answer in their own words. Only the `dev` set is asserted on; `check` and
-`sealed` are scored by `make bench` and never tuned against."""
+answer in their own words. Asserted on `dev`, and on `check` where the issue
+asks for it (replies in context, just below what it measured, its misses never
+printed); `sealed` is only scored by `make bench`."""
 
 import uuid
 
@@ -36,14 +37,22 @@ def test_facts_in_the_check_set_are_found(assistant, capsys):
     assert facts["found"] >= 0.78 * facts["annotated"] and facts.get("contradicted", 0) <= 7
 
 
-def test_wild_replies_are_read_in_context(assistant, capsys):
-    report = replies.evaluate(assistant.url, wild.replies("dev"))
+# right at least, wrong at most: just below what each set measured (2026-12-03, outcome reader and
+# answers for the fact reader: dev 0.970 / 0.022, check 0.830 / 0.141); `sealed` is only reported
+REPLY_FLOORS = {"dev": (0.93, 0.05), "check": (0.79, 0.17)}
+
+
+@pytest.mark.parametrize("name", sorted(REPLY_FLOORS))
+def test_wild_replies_are_read_in_context(assistant, capsys, name):
+    report = replies.evaluate(assistant.url, wild.replies(name))
     with capsys.disabled():
+        misses = [(m["text"], m["read_as"]["act"]) for m in report["misses"]] if name == "dev" else "(not shown)"
         print(
-            f"\nwild dev replies: right {report['right']:.3f}, unclear {report['unclear']:.3f}, "
-            f"wrong {report['wrong']:.3f}; misses: {[(m['text'], m['read_as']['act']) for m in report['misses']]}"
+            f"\nwild {name} replies: right {report['right']:.3f}, unclear {report['unclear']:.3f}, "
+            f"wrong {report['wrong']:.3f}; misses: {misses}"
         )
-    assert report["right"] >= 0.9 and report["wrong"] <= 0.05
+    right, wrong = REPLY_FLOORS[name]
+    assert report["right"] >= right and report["wrong"] <= wrong
 
 
 def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):

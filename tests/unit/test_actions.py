@@ -247,6 +247,22 @@ def test_malformed_or_unknown_facts_are_left_out(facts):
     assert "vpn_or_proxy" not in slot(events)["evidence"] and messages
 
 
+@pytest.mark.parametrize(
+    "outcome", ["worked", [{"name": "worked"}], [["worked", 0.9]], [{"name": "worked", "confidence": "x"}]]
+)
+def test_a_malformed_outcome_reading_is_none(outcome):
+    before = _with_pending_fix()
+    _, events = run(tracker("answer_button", diagnosis=before, text="hmm", entities=[], outcome=outcome))
+    assert slot(events)["status"] == "active"
+
+
+def test_the_outcome_reading_is_taken_while_a_fix_waits():
+    outcome = [{"name": "worked", "confidence": 0.9}, {"name": "other", "confidence": 0.1}]
+    t = typed("turned the vpn thing off, sorted", "inform", 0.3, diagnosis=_with_pending_fix(), outcome=outcome)
+    _, events = run(t)
+    assert slot(events)["status"] == "resolved" and slot(events, READING_SLOT)["how"].startswith("outcome reader")
+
+
 @pytest.mark.parametrize("slot_value", ["garbage", 42, {"status": 7, "evidence": "x"}])
 def test_corrupt_slot_gives_a_fresh_start(slot_value):
     messages, events = run(tracker("answer_button", diagnosis=slot_value))

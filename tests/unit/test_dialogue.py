@@ -87,10 +87,12 @@ def test_a_vague_success_intent_while_a_question_waits_does_not_end_it(engine, t
     assert d.status == "resolved"
 
 
-def test_a_partial_success_is_a_failure(engine, talk):
+def test_a_partial_success_is_never_taken_for_success(engine, talk):
+    """The intent classifier leans on "worked"; the outcome reader hears that it helped only in part."""
     d = trying(engine, "clear_cache", symptom="one_person")
     reading, _ = talk(d, "i can send to others but not to him", ("fix_worked", 0.6))
-    assert (reading.act, reading.value) == ("result", "failed") and d.failed == ["clear_cache"]
+    assert (reading.act, reading.value) == ("result", "partial") and d.partial == ["clear_cache"]
+    assert d.status == "active"
 
 
 def test_a_pending_fix_is_shown_at_most_twice(engine, talk):

@@ -393,3 +393,41 @@ def test_it_did_work_after_a_misread_failure_credits_that_fix(engine, talk):
     reading, _ = talk(d, "no you misunderstood, it DID help, all sending now", ("fix_worked", 0.85))
     assert (reading.act, reading.value, reading.target) == ("result", "worked", "clear_cache")
     assert d.status == "resolved" and d.resolved_by == "clear_cache" and d.failed == []
+
+
+def test_the_outcome_reader_decides_a_reply_while_a_fix_waits(engine, kb):
+    d = trying(engine, "ask_follow_back")
+    turn = Turn("he followed back n now the button is there", (("symptom_no_message_button", 0.54),))
+    assert read(turn, d, kb.symptoms.keys()).act != "result"  # the intent classifier hears a symptom
+    outcome = (("worked", 0.83), ("partial", 0.1), ("other", 0.07))
+    reading = read(Turn(turn.text, turn.intents, outcome=outcome), d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.target) == ("result", "worked", "ask_follow_back")
+    for name, act in [("cant_try", "skip"), ("trying", "ack"), ("partial", "result")]:
+        assert read(Turn("x", (), outcome=((name, 0.7),)), d, kb.symptoms.keys()).act == act
+    assert read(Turn("x", (), outcome=(("worked", 0.45),)), d, kb.symptoms.keys()).act == "unclear"  # unsure
+    assert read(Turn("x", (), outcome=(("other", 0.9),)), d, kb.symptoms.keys()).act == "unclear"
+
+
+def test_an_unsure_success_worded_as_a_failure_is_not_taken(engine, kb):
+    d = trying(engine, "clear_cache")
+    turn = Turn("sent one but it still fails", (("fix_failed", 0.6),), outcome=(("worked", 0.6),))
+    assert (read(turn, d, kb.symptoms.keys()).act, read(turn, d, kb.symptoms.keys()).value) == ("result", "failed")
+    sure = Turn("sent one but it still fails", (("fix_failed", 0.6),), outcome=(("worked", 0.85),))
+    assert read(sure, d, kb.symptoms.keys()).value == "worked"
+
+
+def test_after_an_explanation_the_outcome_reader_is_not_taken(engine, kb):
+    d = trying(engine, "age_requirement_info")
+    assert read(Turn("ok", (("acknowledge", 0.9),), outcome=(("trying", 0.9),)), d, kb.symptoms.keys()).act != "ack"
+    settled = Turn("ahh so that's why", (), outcome=(("failed", 0.7),))
+    assert (read(settled, d, kb.symptoms.keys()).act, read(settled, d, kb.symptoms.keys()).value) == (
+        "result",
+        "worked",
+    )
+
+
+def test_trying_it_is_not_taken_from_words_that_report_an_outcome(engine, kb):
+    d = trying(engine, "remove_links")
+    reading = read(Turn("she got it now", (), outcome=(("trying", 0.78), ("worked", 0.1))), d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("result", "worked")
+    assert read(Turn("gimme a sec", (), outcome=(("trying", 0.9),)), d, kb.symptoms.keys()).act == "ack"

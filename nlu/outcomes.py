@@ -1,0 +1,198 @@
+"""What a reply says about the fix the bot suggested, learned from examples.
+
+After "Did that fix it?" people answer in their own words, most of them about
+the fix itself ("deleted it and downloaded it again, all good", "he followed
+back and the button is there now"). Those words are the words of symptom
+reports and facts too, so the intent classifier, which reads every message,
+cannot be taught them without misreading openings. This reader is taught them
+apart: from the outcome replies kept for it alone (data/outcomes/*.yml, which
+the intent classifier never sees) and the intent examples of the outcomes
+(fix_worked and affirm, fix_failed and deny, fix_partial, ask_other_fix,
+acknowledge), against the examples of intents that are not an outcome
+(questions, requests, chat, "not sure"). The
+turn reader takes its ranking only while a fix is pending.
+
+A logistic regression over word n-grams with negation scope (nlu/facts.py) and
+character n-grams; the parse result carries OUTCOME: every outcome with its
+probability, best first. A misread wording is fixed by adding an example.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from troubleshooter.paths import ROOT
+
+from . import code_fingerprint
+from .facts import negation_marked, normal
+
+logger = logging.getLogger(__name__)
+OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first; and the data files' key
+OTHER = "other"  # a reply that is no outcome of the fix (a question, a request, small talk)
+OUTCOMES = ("worked", "failed", "partial", "cant_try", "trying")
+BY_INTENT = {  # after "Did that fix it?", a yes says it worked and a no that it failed
+    "fix_worked": "worked",
+    "affirm": "worked",
+    "fix_failed": "failed",
+    "deny": "failed",
+    "fix_partial": "partial",
+    "ask_other_fix": "cant_try",
+    "acknowledge": "trying",
+}
+# Intents whose examples are no outcome ("not sure" says none either). Symptoms, facts and thanks are
+# left out: after a fix, "still can't send" or "thank you!" can be outcomes.
+NOT_OUTCOMES = ("faq_", "ask_why", "ask_how_to_check", "greet", "goodbye", "bot_challenge", "out_of_scope", "unsure")
+_FILE = "outcomes.joblib"
+
+
+def replies(folder: Path) -> list[tuple[str, str]]:
+    """The (text, outcome) of every reply in `folder`/*.yml (`outcome: {worked: [...], ...}`),
+    checked: a clear error names the file and the outcome."""
+    out = []
+    for path in sorted(folder.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        groups = raw.get(OUTCOME) if isinstance(raw, dict) else None
+        if not isinstance(groups, dict):
+            raise ValueError(f"{path}: expected a top-level `{OUTCOME}:` mapping of outcome -> list of replies")
+        for name, texts in groups.items():
+            if name not in OUTCOMES:
+                raise ValueError(f"{path}: {name!r} is not an outcome; use one of {OUTCOMES}")
+            if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
+                raise ValueError(f"{path}, {name}: needs a list of non-empty replies")
+            out += [(t, name) for t in texts]
+    return out
+
+
+def training_set(training_data: TrainingData, folder: Path | None) -> tuple[list[str], list[str]]:
+    """(texts, outcome or OTHER of each): the outcome intents' examples, the examples of intents
+    that are none, and the replies in `folder`."""
+    pairs = []
+    for e in training_data.training_examples:
+        text, intent = e.get(TEXT), e.get(INTENT) or ""
+        if not text:
+            continue
+        if intent in BY_INTENT:
+            pairs.append((text, BY_INTENT[intent]))
+        elif intent.startswith(NOT_OUTCOMES) or intent in ("human_handoff", "start_over"):
+            pairs.append((text, OTHER))
+    pairs += replies(folder) if folder is not None else []
+    return [t for t, _ in pairs], [o for _, o in pairs]
+
+
+class Model:
+    """The vectorisers and one multinomial regression over the outcomes and OTHER."""
+
+    def __init__(self, vectorisers: list, classifier: Any):
+        self.vectorisers, self.classifier = vectorisers, classifier
+
+    def rankings(self, texts: list[str]) -> list[list[tuple[str, float]]]:
+        """Every outcome and OTHER with its probability, best first, for each text; a text with no
+        word the reader knows ("asdfgh", an emoji) is OTHER: letters alone say no outcome."""
+        from scipy import sparse
+
+        parts = [v.transform(texts) for v in self.vectorisers]
+        probs = self.classifier.predict_proba(sparse.hstack(parts).tocsr())
+        names = [str(c) for c in self.classifier.classes_]
+        known = np.asarray(parts[0].getnnz(axis=1)) > 0
+        return [
+            sorted(zip(names, map(float, row)), key=lambda kv: -kv[1]) if ok else [(OTHER, 1.0)]
+            for row, ok in zip(probs, known)
+        ]
+
+
+def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42) -> Model:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorisers = [
+        TfidfVectorizer(analyzer=negation_marked, sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normal),
+    ]
+    x = sparse.hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()
+    classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
+    classifier.fit(x, outcomes)
+    return Model(vectorisers, classifier)
+
+
+def replies_folder(config: dict[str, Any]) -> Path | None:
+    return ROOT / config["replies"] if config.get("replies") else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class OutcomeReader(GraphComponent):
+    """Adds OUTCOME to every typed message (button payloads say their outcome themselves)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # replies: the folder of outcome replies for this reader alone (relative to the project)
+        return {"C": 10.0, "replies": "data/outcomes"}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        folder = replies_folder({**cls.get_default_config(), **config})
+        return code_fingerprint(*(sorted(folder.glob("*.yml")) if folder is not None else []))
+
+    def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource, model: Model | None = None):
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource, self.model = storage, resource, model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> OutcomeReader:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, outcomes = training_set(training_data, replies_folder(self.config))
+        if len(set(outcomes)) < 2:
+            logger.warning("OutcomeReader: too few outcome examples to learn from; no outcomes will be read")
+            return self._resource
+        self.model = fit(texts, outcomes, self.config["C"])
+        with self._storage.write_to(self._resource) as folder:
+            joblib.dump(self.model, folder / _FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> OutcomeReader:
+        try:
+            with model_storage.read_from(resource) as folder:
+                return cls(config, model_storage, resource, joblib.load(folder / _FILE))
+        except (ValueError, FileNotFoundError):
+            logger.warning("OutcomeReader: no trained model found; no outcomes will be read")
+            return cls(config, model_storage, resource)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
+        if self.model is None or not typed:
+            return messages
+        for message, ranking in zip(typed, self.model.rankings([m.get(TEXT)[:2000] for m in typed])):
+            message.set(OUTCOME, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
