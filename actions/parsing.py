@@ -49,12 +49,16 @@ def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
 
 
 def _outcome(message: dict[str, Any]) -> tuple[tuple[str, float], ...]:
-    """The outcome reader's ranking (nlu/outcomes.py); anything malformed is none."""
+    """The outcome reader's ranking (nlu/outcomes.py), best first; anything malformed (a confidence
+    that is no probability included) is none."""
     raw = message.get("outcome")
     try:
-        return tuple((str(i["name"]), float(i["confidence"])) for i in raw) if isinstance(raw, list) else ()
+        ranking = [(str(i["name"]), float(i["confidence"])) for i in raw] if isinstance(raw, list) else []
     except (TypeError, KeyError, ValueError):
         return ()
+    if not all(0.0 <= p <= 1.0 for _, p in ranking):  # NaN fails this too
+        return ()
+    return tuple(sorted(ranking, key=lambda kv: -kv[1]))
 
 
 def _clauses(raw: Any) -> tuple[Clause, ...]:

@@ -205,16 +205,14 @@ def heldout_report(h: dict) -> list[str]:
                 f"| {kind} | {part} | {x['items']} | {x['right']:.1%} | {x['unclear']:.1%} | {x['wrong']:.1%} | "
                 + (f"{x['pending_kept']:.0%} |" if x["pending_kept"] == x["pending_kept"] else "- |")
             )
-    lines += [
-        "",
-        "The outcome reader alone (nlu/outcomes.py), its best reading against the expected outcome: "
-        + "; ".join(
-            f"{part} {x['reader']['accuracy']:.1%} right, calibration error (ECE) {x['reader']['ece']:.3f}"
-            for part, x in h.get("outcomes", {}).items()
-            if "reader" in x
-        )
-        + ".",
+    readers = [
+        f"{part} {x['reader']['accuracy']:.1%} right, calibration error (ECE) {x['reader']['ece']:.3f}"
+        for part, x in h.get("outcomes", {}).items()
+        if "reader" in x
     ]
+    if readers:
+        lines += ["", "The outcome reader alone (nlu/outcomes.py), its best reading against the expected outcome: "]
+        lines[-1] += "; ".join(readers) + "."
     labels = sorted({label for parts in h.values() for label in parts["check"]["per_label"]})
     lines += ["", "Right per label (check / sealed):", "", "| label | check | sealed |", "|---|---|---|"]
     for label in labels:

@@ -20,19 +20,14 @@ import yaml
 
 from learning.calibration import ece
 from troubleshooter.paths import TESTS
+from troubleshooter.reading import OUTCOMES
 
 from .replies import turn_in_context
 
 HELDOUT = TESTS / "heldout"
 PARTS = ("check", "sealed")
 KINDS = {"outcomes": "replies", "side_questions": "questions"}  # set -> its list's key in the file
-OUTCOME_ACTS = {  # an outcome and the reading that gets it right
-    "worked": ("result", "worked"),
-    "failed": ("result", "failed"),
-    "partial": ("result", "partial"),
-    "cant_try": ("skip", None),
-    "trying": ("ack", None),
-}
+OUTCOME_ACTS = OUTCOMES  # an outcome and the reading that gets it right (troubleshooter/reading.py)
 TOPIC_ACTS = {"why": "why", "how_to_check": "how_to_check", "unanswerable": "aside"}  # other topics: a FAQ
 
 

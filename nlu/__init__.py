@@ -1,6 +1,6 @@
 """Custom Rasa NLU components: a pretrained sentence encoder (numpy) and the intent classifier
-that uses it when DIET is unsure; the fact reader learned from annotated examples; the clause
-splitter both use."""
+that uses it when DIET is unsure; the fact reader and the outcome reader, learned from examples;
+the clause splitter they use."""
 
 from __future__ import annotations
 

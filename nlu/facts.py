@@ -190,16 +190,22 @@ class Model:
         return z / z.sum(axis=2, keepdims=True)
 
 
-def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42) -> Model:
-    """One regression per evidence item annotated in `facts`, on shared n-gram features."""
+def vectorisers() -> list:
+    """Unfitted: word n-grams with negation scope, and character n-grams (the readers' features)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
 
-    vectorisers = [
+    return [
         TfidfVectorizer(analyzer=negation_marked, sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normal),
     ]
-    x = sparse.hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()
+
+
+def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42) -> Model:
+    """One regression per evidence item annotated in `facts`, on shared n-gram features."""
+    from sklearn.linear_model import LogisticRegression
+
+    features = vectorisers()
+    x = sparse.hstack([v.fit_transform(texts) for v in features]).tocsr()
     evidence = sorted({eid for f in facts for eid in f})
     weights = np.zeros((x.shape[1], len(SLOTS) * len(evidence)))
     bias = np.full(len(SLOTS) * len(evidence), _ABSENT)
@@ -214,7 +220,7 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
         else:
             for row, name in enumerate(names):
                 weights[:, col[name]], bias[col[name]] = model.coef_[row], model.intercept_[row]
-    return Model(vectorisers, evidence, np.ascontiguousarray(weights), bias)
+    return Model(features, evidence, np.ascontiguousarray(weights), bias)
 
 
 # Facts are read from short pieces: a clause (nlu/clauses.py) cut again at commas and joining words,

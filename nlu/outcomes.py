@@ -9,7 +9,8 @@ apart: from the outcome replies kept for it alone (data/outcomes/*.yml, which
 the intent classifier never sees) and the intent examples of the outcomes
 (fix_worked and affirm, fix_failed and deny, fix_partial, ask_other_fix,
 acknowledge), against the examples of intents that are not an outcome
-(questions, requests, chat, "not sure"). The
+(questions, requests, chat, a bare "thanks", "not sure"). Its words are
+English: a reply with no word it knows is OTHER, left to the other readers. The
 turn reader takes its ranking only while a fix is pending.
 
 A logistic regression over word n-grams with negation scope (nlu/facts.py) and
@@ -37,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from troubleshooter.paths import ROOT
 
 from . import code_fingerprint
-from .facts import negation_marked, normal
+from .facts import vectorisers
 
 logger = logging.getLogger(__name__)
 OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first; and the data files' key
@@ -52,9 +53,19 @@ BY_INTENT = {  # after "Did that fix it?", a yes says it worked and a no that it
     "ask_other_fix": "cant_try",
     "acknowledge": "trying",
 }
-# Intents whose examples are no outcome ("not sure" says none either). Symptoms, facts and thanks are
-# left out: after a fix, "still can't send" or "thank you!" can be outcomes.
-NOT_OUTCOMES = ("faq_", "ask_why", "ask_how_to_check", "greet", "goodbye", "bot_challenge", "out_of_scope", "unsure")
+# Intents whose examples are no outcome ("not sure" or a bare "thanks" says none either). Symptoms and
+# facts are left out: after a fix, "still can't send" can be an outcome.
+NOT_OUTCOMES = (
+    "faq_",
+    "ask_why",
+    "ask_how_to_check",
+    "greet",
+    "goodbye",
+    "bot_challenge",
+    "out_of_scope",
+    "unsure",
+    "thanks",
+)
 _FILE = "outcomes.joblib"
 
 
@@ -115,17 +126,13 @@ class Model:
 
 def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42) -> Model:
     from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vectorisers = [
-        TfidfVectorizer(analyzer=negation_marked, sublinear_tf=True),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normal),
-    ]
-    x = sparse.hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()
+    features = vectorisers()
+    x = sparse.hstack([v.fit_transform(texts) for v in features]).tocsr()
     classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
     classifier.fit(x, outcomes)
-    return Model(vectorisers, classifier)
+    return Model(features, classifier)
 
 
 def replies_folder(config: dict[str, Any]) -> Path | None:

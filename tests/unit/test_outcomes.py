@@ -22,6 +22,9 @@ from nlu.outcomes import OTHER, fit, replies, training_set
         ("is tiktok down right now?", OTHER),
         ("why do you need to know that?", OTHER),
         ("asdfgh", OTHER),
+        ("thanks", OTHER),
+        ("no more errors", "worked"),
+        ("not yet", "trying"),
         ("🙂", OTHER),
     ],
 )

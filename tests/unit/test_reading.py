@@ -431,3 +431,44 @@ def test_trying_it_is_not_taken_from_words_that_report_an_outcome(engine, kb):
     reading = read(Turn("she got it now", (), outcome=(("trying", 0.78), ("worked", 0.1))), d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("result", "worked")
     assert read(Turn("gimme a sec", (), outcome=(("trying", 0.9),)), d, kb.symptoms.keys()).act == "ack"
+
+
+def test_success_needs_more_than_a_lean_unless_the_words_say_so_too(engine, kb):
+    d = trying(engine, "clear_cache")
+    lol = read(Turn("lol", (), outcome=(("worked", 0.61),)), d, kb.symptoms.keys())
+    assert lol.act != "result"
+    went = read(Turn("it went through", (), outcome=(("worked", 0.6),)), d, kb.symptoms.keys())
+    assert (went.act, went.value) == ("result", "worked")
+
+
+def test_an_unsure_failure_worded_as_a_success_is_not_taken(engine, kb):
+    d = trying(engine, "clear_cache")
+    reading = read(Turn("no more errors", (), outcome=(("failed", 0.72),)), d, kb.symptoms.keys())
+    assert (reading.act, reading.value) != ("result", "failed")
+
+
+def test_a_clause_is_not_read_with_the_whole_messages_outcome(engine, kb):
+    d = trying(engine, "clear_cache")
+    clauses = (("why would that matter?", (("ask_why", 0.6),)), ("it still fails", (("fix_failed", 0.6),)))
+    turn = Turn(
+        "why would that matter? it still fails", (("ask_why", 0.6),), {}, {}, clauses, outcome=(("worked", 0.6),)
+    )
+    assert read(turn, d, kb.symptoms.keys()).value != "worked"
+
+
+def test_a_failure_beside_a_complaint_is_not_reread_as_a_refusal_by_clause(engine, kb):
+    d = trying(engine, "switch_network")
+    clauses = (
+        ("I told you already, I tried both.", (("ask_other_fix", 0.38),)),
+        ("same problem", (("fix_failed", 0.57),)),
+    )
+    turn = Turn(
+        "I told you already, I tried both. same problem",
+        (("ask_other_fix", 0.22),),
+        {},
+        {},
+        clauses,
+        outcome=(("failed", 0.62),),
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("result", "failed")
