@@ -1,6 +1,6 @@
 """Custom Rasa NLU components: a pretrained sentence encoder (numpy) and the intent classifier
-that uses it when DIET is unsure; the fact reader and the outcome reader, learned from examples;
-the clause splitter they use."""
+that uses it when DIET is unsure; the fact reader and the outcome reader, learned from examples
+(kept in the model the same way, persisted.py); the clause splitter they use."""
 
 from __future__ import annotations
 

@@ -32,13 +32,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -49,12 +46,12 @@ from troubleshooter.paths import ROOT
 
 from . import code_fingerprint
 from .clauses import clauses
+from .persisted import PersistedReader
 
 logger = logging.getLogger(__name__)
 FACTS = "facts"  # parse output: [{"evidence", "value", "confidence"}], and the examples' metadata key
 NONE = "none"  # the class of an evidence item a text does not speak of
 VALUES = ("yes", "no")
-_FILE = "facts.joblib"
 
 
 # Negation scope, the classic feature for bag-of-words readers (Pang et al., 2002): each word after a
@@ -269,8 +266,10 @@ def statements_folder(config: dict[str, Any]) -> Path | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class FactReader(GraphComponent):
+class FactReader(PersistedReader):
     """Adds FACTS to every parsed message (button payloads state nothing)."""
+
+    FILE = "facts.joblib"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -284,45 +283,12 @@ class FactReader(GraphComponent):
         files = sorted(folder.glob("*.yml")) if folder is not None else []
         return code_fingerprint(DEFAULT_DIR / "symptoms.yml", DEFAULT_DIR / "evidence.yml", *files)
 
-    def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource, model: Model | None = None):
-        self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource, self.model = storage, resource, model
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FactReader:
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         texts, facts = training_set(training_data, statements_folder(self.config))
         if not any(facts):
             logger.warning("FactReader: no training example states a fact; no facts will be read")
             return self._resource
-        self.model = fit(texts, facts, self.config["C"])
-        with self._storage.write_to(self._resource) as folder:
-            joblib.dump(self.model, folder / _FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> FactReader:
-        try:
-            with model_storage.read_from(resource) as folder:
-                return cls(config, model_storage, resource, joblib.load(folder / _FILE))
-        except (ValueError, FileNotFoundError):
-            logger.warning("FactReader: no trained model found; no facts will be read")
-            return cls(config, model_storage, resource)
+        return self.keep(fit(texts, facts, self.config["C"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -331,6 +297,3 @@ class FactReader(GraphComponent):
                 found = read(self.model, text[:2000], self.config["threshold"], self.config["floor"])
                 message.set(FACTS, found, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

@@ -24,13 +24,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -39,6 +36,7 @@ from troubleshooter.paths import ROOT
 
 from . import code_fingerprint
 from .facts import vectorisers
+from .persisted import PersistedReader
 
 logger = logging.getLogger(__name__)
 OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first; and the data files' key
@@ -66,7 +64,6 @@ NOT_OUTCOMES = (
     "unsure",
     "thanks",
 )
-_FILE = "outcomes.joblib"
 
 
 def replies(folder: Path) -> list[tuple[str, str]]:
@@ -140,8 +137,10 @@ def replies_folder(config: dict[str, Any]) -> Path | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class OutcomeReader(GraphComponent):
+class OutcomeReader(PersistedReader):
     """Adds OUTCOME to every typed message (button payloads say their outcome themselves)."""
+
+    FILE = "outcomes.joblib"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -153,45 +152,12 @@ class OutcomeReader(GraphComponent):
         folder = replies_folder({**cls.get_default_config(), **config})
         return code_fingerprint(*(sorted(folder.glob("*.yml")) if folder is not None else []))
 
-    def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource, model: Model | None = None):
-        self.config = {**self.get_default_config(), **config}
-        self._storage, self._resource, self.model = storage, resource, model
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> OutcomeReader:
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         texts, outcomes = training_set(training_data, replies_folder(self.config))
         if len(set(outcomes)) < 2:
             logger.warning("OutcomeReader: too few outcome examples to learn from; no outcomes will be read")
             return self._resource
-        self.model = fit(texts, outcomes, self.config["C"])
-        with self._storage.write_to(self._resource) as folder:
-            joblib.dump(self.model, folder / _FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> OutcomeReader:
-        try:
-            with model_storage.read_from(resource) as folder:
-                return cls(config, model_storage, resource, joblib.load(folder / _FILE))
-        except (ValueError, FileNotFoundError):
-            logger.warning("OutcomeReader: no trained model found; no outcomes will be read")
-            return cls(config, model_storage, resource)
+        return self.keep(fit(texts, outcomes, self.config["C"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
         typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
@@ -200,6 +166,3 @@ class OutcomeReader(GraphComponent):
         for message, ranking in zip(typed, self.model.rankings([m.get(TEXT)[:2000] for m in typed])):
             message.set(OUTCOME, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

@@ -1,0 +1,66 @@
+"""What the project's learned readers (facts.py, outcomes.py) share as Rasa graph components: a
+config over defaults, a model fitted in `train` and kept with joblib in the model's storage, and
+no model (a warning, nothing read) when the storage has none."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+
+class PersistedReader(GraphComponent):
+    """A component whose fitted model is one joblib file, `FILE`, in its resource."""
+
+    FILE = "model.joblib"
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {}
+
+    def __init__(self, config: dict[str, Any], storage: ModelStorage, resource: Resource, model: Any = None):
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource, self.model = storage, resource, model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PersistedReader:
+        return cls(config, model_storage, resource)
+
+    def keep(self, model: Any) -> Resource:
+        """Use `model` from now on and write it to the resource."""
+        self.model = model
+        with self._storage.write_to(self._resource) as folder:
+            joblib.dump(model, folder / self.FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> PersistedReader:
+        try:
+            with model_storage.read_from(resource) as folder:
+                return cls(config, model_storage, resource, joblib.load(folder / cls.FILE))
+        except (ValueError, FileNotFoundError):
+            logger.warning("%s: no trained model found; it reads nothing", cls.__name__)
+            return cls(config, model_storage, resource)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
