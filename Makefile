@@ -29,7 +29,7 @@ run-scaled: setup-test train
 	  $(PY) scripts/run.py --replicas 2 --endpoints endpoints.scaled.yml --model "$$($(PY) scripts/model.py path)"
 
 shell: train
-	@$(PY) scripts/run.py --shell --model "$$($(PY) scripts/model.py path)"
+	@$(PY) scripts/run.py --shell --model "$$($(PY) scripts/model.py path)" $(if $(lang),--lang $(lang))
 
 validate: setup
 	@$(RASA) data validate --data data --domain domain.yml --config config.yml --fail-on-warnings \

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
 
-from troubleshooter import numbers
+from troubleshooter import language, numbers
 from troubleshooter.reading import Clause, Turn
 from troubleshooter.state import Diagnosis
-from troubleshooter.vocabulary import DIAGNOSIS_SLOT, OWNERS, OWNERSHIP_METADATA
+from troubleshooter.vocabulary import DIAGNOSIS_SLOT, LANGUAGE_METADATA, OWNERS, OWNERSHIP_METADATA
 
 SUPPORT_CHATS = ("chatwoot",)  # channels trusted to say who owns a conversation
 
@@ -22,8 +23,9 @@ def turn_of(tracker: Tracker) -> Turn:
     """The latest user message as a Turn (a button payload is parsed from its text)."""
     message = tracker.latest_message or {}
     text = message.get("text") or ""
+    hint = language.hint((message.get("metadata") or {}).get(LANGUAGE_METADATA))
     if text.startswith("/"):
-        return Turn.from_payload(text)
+        return replace(Turn.from_payload(text), hint=hint)
     ranking = tuple(
         (str(i.get("name") or ""), float(i.get("confidence") or 0.0))
         for i in message.get("intent_ranking") or []
@@ -33,7 +35,17 @@ def turn_of(tracker: Tracker) -> Turn:
         intent = message["intent"]
         ranking = ((str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)),)
     clauses = _clauses(message.get("clauses"))
-    return Turn(text, ranking, {}, facts_of(message), clauses, facts_of(message, leaning=True), _outcome(message))
+    return Turn(
+        text,
+        ranking,
+        {},
+        facts_of(message),
+        clauses,
+        facts_of(message, leaning=True),
+        _ranking(message.get("outcome")),
+        _ranking(message.get("language")),
+        hint,
+    )
 
 
 def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
@@ -48,10 +60,9 @@ def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
     return found if leaning else found | numbers.facts(message.get("text") or "")
 
 
-def _outcome(message: dict[str, Any]) -> tuple[tuple[str, float], ...]:
-    """The outcome reader's ranking (nlu/outcomes.py), best first; anything malformed (a confidence
-    that is no probability included) is none."""
-    raw = message.get("outcome")
+def _ranking(raw: Any) -> tuple[tuple[str, float], ...]:
+    """A learned reader's ranking (nlu/outcomes.py, nlu/language.py), best first; anything
+    malformed (a confidence that is no probability included) is none."""
     try:
         ranking = [(str(i["name"]), float(i["confidence"])) for i in raw] if isinstance(raw, list) else []
     except (TypeError, KeyError, ValueError):

@@ -87,6 +87,7 @@ class Episode:
     conversation: str
     episode: int  # 1-based within the conversation
     channel: str | None
+    language: str | None  # the language the conversation was in (its diagnosis says; None: not known)
     started: float
     ended: float
     symptoms: list[str]
@@ -111,6 +112,7 @@ class Episode:
             "conversation": self.conversation,
             "episode": self.episode,
             "channel": self.channel,
+            "language": self.language,
             "started": self.started,
             "ended": self.ended,
             "symptom": self.symptom,
@@ -272,6 +274,11 @@ def _last_state(turns: list[Turn]) -> Diagnosis:
     return Diagnosis()
 
 
+def _spoken(payloads: list[dict]) -> str | None:
+    """The language the bot's last payload was in (a diagnosis from before languages has none)."""
+    return next((p["language"] for p in reversed(payloads) if isinstance(p.get("language"), str)), None)
+
+
 def _episode(
     sender: str,
     number: int,
@@ -297,6 +304,7 @@ def _episode(
         conversation=sender,
         episode=number,
         channel=next((t.channel for t in turns if t.channel), None),
+        language=d.language or _spoken(payloads),
         started=turns[0].time,
         ended=max(t.end for t in turns),
         symptoms=_symptoms(d),

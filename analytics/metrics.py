@@ -48,6 +48,7 @@ class Filters:
     start: str | None = None  # first day (YYYY-MM-DD, UTC), inclusive
     end: str | None = None  # last day, inclusive
     channel: str | None = None
+    language: str | None = None
     outcome: str | None = None
     symptom: str | None = None
     fix: str | None = None
@@ -58,6 +59,7 @@ class Filters:
             (self.start is None or day_ >= self.start)
             and (self.end is None or day_ <= self.end)
             and (self.channel is None or ep.channel == self.channel)
+            and (self.language is None or ep.language == self.language)
             and (self.outcome is None or ep.outcome == self.outcome)
             and (self.symptom is None or self.symptom in ep.symptoms)
             and (self.fix is None or any(f["fix"] == self.fix for f in ep.fixes))
@@ -101,6 +103,7 @@ def summary(episodes: Iterable[Episode]) -> dict[str, Any]:
         "per_resolved": _per_resolved(resolved),
         "by_day": _by_day(eps),
         "symptoms": _symptoms(diagnoses),
+        "by_language": _languages(eps),
         "causes": _causes(resolved),
         "fixes": _fixes(diagnoses),
         "handover_reasons": [
@@ -151,6 +154,25 @@ def _symptoms(diagnoses: list[Episode]) -> list[dict[str, Any]]:
         seen[s] += 1
         fixed[s] += e.outcome == "resolved"
     return [{"symptom": s, "episodes": n, "resolved": fixed[s]} for s, n in _ordered(seen)]
+
+
+def _languages(eps: list[Episode]) -> list[dict[str, Any]]:
+    """Per language: diagnoses, how many finished, and the resolution rate among those."""
+    out = []
+    for lang in sorted({e.language or "unknown" for e in eps}):
+        mine = [e for e in eps if (e.language or "unknown") == lang]
+        finished = sum(e.outcome in FINISHED for e in mine)
+        resolved = sum(e.outcome == "resolved" for e in mine)
+        out.append(
+            {
+                "language": lang,
+                "episodes": len(mine),
+                "finished": finished,
+                "resolved": resolved,
+                "resolution": _rate(resolved, finished),
+            }
+        )
+    return out
 
 
 def _causes(finished: Iterable[Episode]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ CSV_FIELDS = (
     "conversation",
     "episode",
     "channel",
+    "language",
     "started",
     "ended",
     "outcome",
@@ -121,6 +122,7 @@ class Analytics:
             start=q.get("from") or None,
             end=q.get("to") or None,
             channel=q.get("channel") or None,
+            language=q.get("language") or None,
             outcome=outcome,
             symptom=q.get("symptom") or None,
             fix=q.get("fix") or None,
@@ -136,15 +138,17 @@ class Analytics:
         return source, every, [e for e in every if filters.keeps(e)], filters
 
     def summary(self, q: dict[str, str]) -> dict[str, Any]:
-        source, every, eps, f = self._episodes({k: v for k, v in q.items() if k in ("source", "from", "to", "channel")})
+        base = ("source", "from", "to", "channel", "language")
+        source, every, eps, f = self._episodes({k: v for k, v in q.items() if k in base})
         days = sorted(iso(e.started)[:10] for e in every)
         return {
             "source": source,
             "sources": list(self.sources.stores),
             "generated_at": iso(time.time()),
-            "filters": {"from": f.start, "to": f.end, "channel": f.channel},
+            "filters": {"from": f.start, "to": f.end, "channel": f.channel, "language": f.language},
             "range": {"first": days[0] if days else None, "last": days[-1] if days else None},
             "channels": sorted({e.channel for e in every if e.channel}),
+            "languages": sorted({e.language for e in every if e.language}),
             "definitions": DEFINITIONS,
             **summary(eps),
             "labels": self.labels,
@@ -262,6 +266,7 @@ def _csv_row(e: Episode) -> dict[str, Any]:
         "conversation": e.conversation,
         "episode": e.episode,
         "channel": e.channel or "",
+        "language": e.language or "",
         "started": iso(e.started),
         "ended": iso(e.ended),
         "outcome": e.outcome,

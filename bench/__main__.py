@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from bench import analytics_speed, engine_speed, load
-from evaluation import conversations, heldout, wild
+from evaluation import conversations, heldout, languages, wild
 from evaluation import nlu as wild_nlu
 from evaluation import replies as wild_replies
 from harness.servers import Assistant, answers, free_port, wait_for
@@ -102,14 +102,15 @@ def diagnosis(assistant: Assistant, kb) -> dict:
     }
 
 
-def wild_sets(assistant: Assistant, kb) -> dict:
-    """The wild sets (tests/wild/): text nobody on the project wrote. `sealed`
-    keeps scores only: its texts never reach the report."""
+def wild_sets(assistant: Assistant, kb, names: tuple[str, ...] = wild.ALL_SETS) -> dict:
+    """The wild sets (tests/wild/, English and each language): text nobody on the project wrote.
+    Only a `dev` part's misses reach the report; the other parts keep scores only."""
     out: dict = {}
-    for name in wild.SETS:
+    for name in names:
         progress(f"wild set {name!r}: NLU, replies in context, typed users")
         nlu = wild_nlu.evaluate(wild_nlu.parse(assistant.url), wild.nlu_examples(name))
-        replies = wild_replies.evaluate(assistant.url, wild.replies(name))
+        spoken = "" if name in wild.SETS else wild.language_of(name)
+        replies = wild_replies.evaluate(assistant.url, wild.replies(name), spoken)
         contract = kb.contract["causes"]
         conversations = []
         for u in wild.users(name):
@@ -117,7 +118,7 @@ def wild_sets(assistant: Assistant, kb) -> dict:
             persona = TypedPersona(u, contract[u["cause"]]["resolved_by"])
             conversations.append(driver.converse(lambda text, s=sender: assistant.say(s, text), persona, MAX_REPLIES))
         users = driver.summarize(conversations)
-        if name != "dev":
+        if not name.endswith("dev"):
             replies.pop("misses")
         else:
             users["unresolved"] = [
@@ -400,6 +401,49 @@ def wild_report(w: dict) -> list[str]:
     return lines + [""]
 
 
+def languages_report(w: dict, detected: dict) -> list[str]:
+    """Spanish, Portuguese and Indonesian beside English: the same figures on their own wild sets."""
+    english = {k: statistics.mean(f(w[n]) for n in wild.SETS) for k, f in _LANGUAGE_FIGURES.items()}
+    lines = [
+        "## Other languages (tests/wild/<language>/)",
+        "",
+        "Written in each language's own register by helpers who never saw data/ (tests/wild/LANGUAGES-BRIEF.md), "
+        "a different writer for `dev` (read to find kinds of errors) and `sealed` (only reported). English: the "
+        "mean of its three sets.",
+        "",
+        "| figure | English | " + " | ".join(wild.LANGUAGE_SETS) + " |",
+        "|---" * (len(wild.LANGUAGE_SETS) + 2) + "|",
+    ]
+    for label, get in _LANGUAGE_FIGURES.items():
+        form = "{:.2f}" if "cost" in label or "questions" in label else "{:.1%}"
+        cells = [form.format(get(w[n])) for n in wild.LANGUAGE_SETS]
+        lines.append(f"| {label} | {form.format(english[label])} | " + " | ".join(cells) + " |")
+    for label, key, form in (
+        ("language reader: first messages put in the set's language", "right", "{:.1%}"),
+        ("short replies (1-2 words) that switched the language", "short_replies_switching", "{}"),
+        ("switch requests: the language asked for found", "switch_found", "{:.0%}"),
+    ):
+        cells = [form.format(detected[n][key]) for n in wild.LANGUAGE_SETS]
+        lines.append(
+            f"| {label} | {form.format(statistics.mean(detected[n][key] for n in wild.SETS))} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    shown = lambda n: w[n]["users"].get("payload_languages", {})
+    cells = [f"{shown(n).get(wild.language_of(n), 0) / max(sum(shown(n).values()), 1):.1%}" for n in wild.LANGUAGE_SETS]
+    lines.append("| typed users: bot payloads in the user's language | - | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+_LANGUAGE_FIGURES = {
+    "intent accuracy (top intent)": lambda x: x["nlu"]["accuracy"],
+    "replies read right in context": lambda x: x["replies"]["right"],
+    "typed users resolved": lambda x: x["users"]["resolved_rate"],
+    "mean fix cost (unresolved = 8)": lambda x: x["users"]["mean_fix_cost"],
+    "questions before the first fix": lambda x: x["users"]["mean_questions_before_first_fix"],
+}
+
+
 def analytics_report(a: dict) -> list[str]:
     lines = [
         "## Analytics page (`/analytics`) with 10,000 conversations",
@@ -452,7 +496,8 @@ def write_report(r: dict) -> None:
             f"| {name} | {d['resolved_rate']:.0%} | {d['mean_fixes']:.2f} | {d['first_fix_right']:.0%} | "
             f"{d['mean_questions']:.2f} | {d['redundant_questions']} | {d['stalled']} |"
         )
-    lines += ["", "![fixes tried](fixes_tried.png)", ""] + wild_report(r["wild"]) + heldout_report(r["heldout"])
+    lines += ["", "![fixes tried](fixes_tried.png)", ""] + wild_report(r["wild"])
+    lines += languages_report(r["wild"], r["languages"]) + heldout_report(r["heldout"])
     lines += roleplay_report(r["roleplay"])
     lines += [
         "## Speed and cost (REST, loopback)",
@@ -526,6 +571,8 @@ def main() -> None:
     try:
         r["heldout_f1"] = wild_nlu.heldout(wild_nlu.parse(a.url))["f1"]
         r["wild"] = wild_sets(a, kb)
+        progress("language reader: first messages, short replies, switch requests")
+        r["languages"] = languages.evaluate(wild_nlu.parse(a.url), wild.ALL_SETS, kb.languages, kb.language_names)
         r["heldout"] = heldout_sets(a)
         r["roleplay"] = roleplayed(a, kb)
         r["diagnosis"] = diagnosis(a, kb)

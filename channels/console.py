@@ -1,6 +1,8 @@
 """`rasa shell` output for people: each message's text before its numbered
 choices (type the number, or the words), and the structured payload only when
-TROUBLESHOOTER_SHOW_JSON=1 (for developers)."""
+TROUBLESHOOTER_SHOW_JSON=1 (for developers). With a language (`make shell
+lang=es`), every message carries it as the channel's hint, as the widget's
+carry the browser's: the bot starts in it until the user's words decide."""
 
 from __future__ import annotations
 
@@ -23,5 +25,28 @@ def print_bot_output(message: dict[str, Any], is_latest_message: bool = False, c
     return None  # never Rasa's arrow-key menu: the reply is typed
 
 
-def apply() -> None:
+def apply(language: str | None = None) -> None:
     console._print_bot_output = print_bot_output
+    if language:
+        _hint_every_message(language)
+
+
+def _hint_every_message(language: str) -> None:
+    """Rasa's console posts {"sender", "message"} to the REST webhook; add the language hint."""
+    import aiohttp
+
+    from troubleshooter.vocabulary import LANGUAGE_METADATA
+
+    async def send(server_url: str, auth_token: str, sender_id: str, message: str, **_: Any) -> list[dict[str, Any]]:
+        body = {"sender": sender_id, "message": message, "metadata": {LANGUAGE_METADATA: language}}
+        async with aiohttp.ClientSession() as session:
+            url = f"{server_url}/webhooks/rest/webhook?token={auth_token}"
+            async with session.post(url, json=body, raise_for_status=True) as resp:
+                return await resp.json()
+
+    async def stream(server_url: str, auth_token: str, sender_id: str, message: str, **_: Any):
+        for reply in await send(server_url, auth_token, sender_id, message):
+            yield reply
+
+    console.send_message_receive_block = send
+    console._send_message_receive_stream = stream

@@ -15,7 +15,9 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from troubleshooter.texts import languages, t
+from troubleshooter import language
+from troubleshooter.texts import languages, texts_for
+from troubleshooter.vocabulary import LANGUAGE_METADATA
 
 from .validation import clean_text, message_problem, sender_problem
 
@@ -73,7 +75,10 @@ class RobustRestInput(InputChannel):
             if not collector.messages:
                 # Every turn of this bot says something; silence means a failure
                 # (e.g. the action server is down), which Rasa only logs.
-                text = t(SILENT_COMMANDS.get(body["message"].strip(), SORRY))
+                hint = language.hint((metadata or {}).get(LANGUAGE_METADATA))
+                text = texts_for(hint if hint in languages() else "en")(
+                    SILENT_COMMANDS.get(body["message"].strip(), SORRY)
+                )
                 collector.messages.append({"recipient_id": sender, "text": text})
             return response.json(collector.messages)
 

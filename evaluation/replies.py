@@ -28,9 +28,9 @@ INTENT_ACTS = {
 }
 
 
-def state_for(after: dict[str, str]) -> Diagnosis:
-    """An active diagnosis of a failing message, waiting on `after`'s question or fix."""
-    d = Diagnosis(symptoms=["send_failed"], reports=[{"send_failed": 1.0}], status="active")
+def state_for(after: dict[str, str], language: str = "") -> Diagnosis:
+    """An active diagnosis of a failing message in `language`, waiting on `after`'s question or fix."""
+    d = Diagnosis(symptoms=["send_failed"], reports=[{"send_failed": 1.0}], status="active", language=language)
     if "question" in after:
         eid = after["question"]
         d.asked, d.pending = [eid], {"type": "question", "evidence": eid}
@@ -71,10 +71,11 @@ def put_state(url: str, sender: str, d: Diagnosis) -> None:
     ).raise_for_status()
 
 
-def turn_in_context(url: str, reply: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(what the reply was read as, the diagnosis after it) with `reply["after"]` pending."""
+def turn_in_context(url: str, reply: dict[str, Any], language: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the reply was read as, the diagnosis after it) with `reply["after"]` pending, in a
+    conversation in `language`."""
     sender = "replies-" + uuid.uuid4().hex[:10]
-    put_state(url, sender, state_for(reply["after"]))
+    put_state(url, sender, state_for(reply["after"], language))
     requests.post(
         f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": reply["text"]}, timeout=60
     ).raise_for_status()
@@ -82,17 +83,18 @@ def turn_in_context(url: str, reply: dict[str, Any]) -> tuple[dict[str, Any], di
     return slots.get(READING_SLOT) or {}, slots.get(DIAGNOSIS_SLOT) or {}
 
 
-def read_in_context(url: str, reply: dict[str, Any]) -> dict[str, Any]:
+def read_in_context(url: str, reply: dict[str, Any], language: str = "") -> dict[str, Any]:
     """What the reply was read as, with `reply["after"]` pending."""
-    return turn_in_context(url, reply)[0]
+    return turn_in_context(url, reply, language)[0]
 
 
-def evaluate(url: str, replies: list[dict[str, Any]]) -> dict[str, Any]:
+def evaluate(url: str, replies: list[dict[str, Any]], language: str = "") -> dict[str, Any]:
+    """How many `replies` are read right in context, in a conversation in `language`."""
     verdicts: Counter = Counter()
     by_kind: dict[str, Counter] = {}
     misses = []
     for r in replies:
-        reading = read_in_context(url, r)
+        reading = read_in_context(url, r, language)
         verdict = judge(r["expect"], reading)
         verdicts[verdict] += 1
         kind = "after a question" if "question" in r["after"] else "after a fix"

@@ -6,6 +6,7 @@ kinds of errors; `sealed` is only ever scored. Neither is trained on:
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import yaml
@@ -14,7 +15,15 @@ from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.paths import ROOT, TESTS
 
 WILD = TESTS / "wild"
-SETS = ("dev", "check", "sealed")
+SETS = ("dev", "check", "sealed")  # English
+LANGUAGES = ("es", "pt", "id")  # each has tests/wild/<language>/{dev,sealed}
+LANGUAGE_SETS = tuple(f"{language}/{part}" for language in LANGUAGES for part in ("dev", "sealed"))
+ALL_SETS = SETS + LANGUAGE_SETS
+
+
+def language_of(name: str) -> str:
+    """The language a set is written in: "es/dev" -> "es"; the English sets "en"."""
+    return name.split("/")[0] if "/" in name else "en"
 
 
 def _answer(value: Any) -> Any:
@@ -35,6 +44,7 @@ def nlu_examples(name: str) -> list[dict[str, Any]]:
             "intent": e["intent"],
             "also": list(e.get("also") or []),
             "facts": facts(e.get("facts")),
+            "to": e.get("to"),  # switch_language: the language asked for
         }
         for e in data
     ]
@@ -71,6 +81,13 @@ def users(name: str) -> list[dict[str, Any]]:
     return out
 
 
+def natural_overlaps() -> list[str]:
+    """Training lines allowed to meet wild text (tests/wild/natural_overlaps.yml): common phrasing
+    or short replies found on both sides, not copies."""
+    raw = yaml.safe_load((WILD / "natural_overlaps.yml").read_text(encoding="utf-8")) or {}
+    return [str(line) for lines in raw.values() for line in lines or []]
+
+
 def texts(name: str) -> list[str]:
     """Every text of a set: NLU examples, replies, openings and users' wordings."""
     out = [e["text"] for e in nlu_examples(name)] + [r["text"] for r in replies(name)]
@@ -103,7 +120,8 @@ def training_texts() -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+    plain = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return re.findall(r"[a-z0-9']+", "".join(c for c in plain if not unicodedata.combining(c)))
 
 
 def runs(text: str, n: int = 4) -> set[tuple[str, ...]]:

@@ -14,7 +14,8 @@ DRIVER = Path("/usr/bin/chromedriver")
 
 
 @contextmanager
-def chromium(width: int = 1200, height: int = 800):
+def chromium(width: int = 1200, height: int = 800, language: str | None = None):
+    """A headless Chromium; `language` (e.g. "es-ES") is the browser's language (navigator.language)."""
     if not shutil.which("chromium") or not DRIVER.exists():
         raise RuntimeError("chromium/chromium-driver missing: `make setup-test` installs them")
     profile = tempfile.mkdtemp(prefix="chromium-")
@@ -34,6 +35,9 @@ def chromium(width: int = 1200, height: int = 800):
         f"--user-data-dir={profile}",
     ):
         opts.add_argument(flag)
+    if language:
+        opts.add_argument(f"--lang={language}")
+        opts.add_experimental_option("prefs", {"intl.accept_languages": language})
     driver = webdriver.Chrome(service=Service(str(DRIVER)), options=opts)
     try:
         yield driver

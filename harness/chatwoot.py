@@ -194,6 +194,11 @@ class FakeChatwoot:
         with self.lock:
             return self.conversations.setdefault(cid, {"id": cid, "status": "pending"})
 
+    def browser_language(self, cid: int, language: str) -> None:
+        """The contact's browser language, as Chatwoot's web widget records it on the conversation."""
+        with self.lock:
+            self._conversation(cid)["browser_language"] = language
+
     def _add(
         self,
         cid: int,
@@ -228,6 +233,7 @@ class FakeChatwoot:
             "status": conv["status"],
             "can_reply": True,
             "channel": "Channel::WebWidget",
+            "additional_attributes": {k: conv[k] for k in ("browser_language",) if k in conv},
             "contact_inbox": {"id": 8, "contact_id": 55, "inbox_id": INBOX},
             "meta": {"sender": {"id": 55, "name": "Jo", "type": "contact"}, "assignee": None},
             "unread_count": 0,

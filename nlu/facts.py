@@ -88,6 +88,38 @@ NEGATIONS = frozenset(
         "nah",
         "nope",
         "n't",
+        # Spanish
+        "nunca",
+        "nadie",
+        "nada",
+        "ni",
+        "tampoco",
+        "sin",
+        # Brazilian Portuguese ("n", "ñ", "nn": typed "não")
+        "não",
+        "nao",
+        "n",
+        "ñ",
+        "nn",
+        "nem",
+        "ninguém",
+        "ninguem",
+        "sem",
+        # Indonesian
+        "tidak",
+        "tdk",
+        "tak",
+        "gak",
+        "ga",
+        "gk",
+        "nggak",
+        "ngga",
+        "enggak",
+        "engga",
+        "bukan",
+        "belum",
+        "blm",
+        "tanpa",
     }
 )
 _WORD = re.compile(r"[\w']+|[.,;:!?()]")

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from troubleshooter.paths import ROOT
 
+# what the model learns from (the language reader learns from the texts in every language too)
 INPUTS = ["config.yml", "domain.yml", "data", "nlu", "knowledge/symptoms.yml", "knowledge/evidence.yml"]
+INPUTS += ["knowledge/texts", "knowledge/translations"]
 
 
 def fingerprint() -> str:

@@ -171,6 +171,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)
     ap.add_argument("--shell", action="store_true")
+    ap.add_argument("--lang", default=None, help="with --shell: the language the bot starts in (es, pt, id...)")
     ap.add_argument("--production", action="store_true")
     ap.add_argument("--endpoints", default="endpoints.yml")
     ap.add_argument("--rasa-port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
@@ -225,6 +226,7 @@ def main() -> int:
                     "127.0.0.1",
                     "-p",
                     str(args.rasa_port),
+                    *(["--lang", args.lang] if args.lang else []),
                 ],
                 cwd=ROOT,
                 env=env,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import logging
 import os
 import posixpath
@@ -17,12 +18,27 @@ from analytics.pages import Routes
 from troubleshooter.paths import ROOT, WEB
 
 
+@functools.cache
+def widget_texts() -> str:
+    """The widget's own words in every language (knowledge/texts/, group `widget`), as a script."""
+    from troubleshooter.texts import KEYS, languages
+
+    texts = {
+        lang: {key.removeprefix("widget."): t(key) for key in KEYS if key.startswith("widget.")}
+        for lang, t in languages().items()
+    }
+    return f"window.TROUBLESHOOTER_TEXTS = {json.dumps(texts, ensure_ascii=False)};\n"
+
+
 class Handler(SimpleHTTPRequestHandler):
     socket_url = "http://127.0.0.1:5005"
     analytics: Routes | None = None
 
     def do_GET(self):
         raw, _, query_text = self.path.partition("?")  # not urlsplit: "//analytics" is a path here, not a host
+        if raw == "/texts.js":
+            self._send(200, widget_texts().encode(), "application/javascript")
+            return
         if raw == "/config.js":
             self._send(
                 200, f'window.TROUBLESHOOTER_SOCKET_URL = "{self.socket_url}";\n'.encode(), "application/javascript"

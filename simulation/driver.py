@@ -6,12 +6,13 @@ ends, resolutions nobody confirmed, clarifications, latencies, how it ended."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
-from troubleshooter.vocabulary import steps
+from troubleshooter.vocabulary import payloads, steps
 
 from .user import Reply, SimulatedUser
 
@@ -39,6 +40,7 @@ class Conversation:
     ended: str = ""
     transcript: list[tuple[str, str]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)  # seconds per user message
+    languages: list[str] = field(default_factory=list)  # the language each bot payload names
     reply: Reply = field(default_factory=list)  # the bot's last reply read
 
     @property
@@ -65,6 +67,7 @@ def converse(say: Say, user: SimulatedUser, max_replies: int, reply: Reply | Non
         t0 = time.perf_counter()
         out = say(text)
         c.latencies.append(time.perf_counter() - t0)
+        c.languages += [str(p.get("language")) for p in payloads(out)]
         c.transcript.append(("user", text))
         c.transcript.append(("bot", " | ".join(m.get("text", "") for m in out if m.get("text"))))
         return out
@@ -170,4 +173,5 @@ def summarize(conversations: list[Conversation]) -> dict[str, Any]:
         "false_resolutions": sum(c.false_resolutions for c in conversations),
         "clarifications": sum(c.clarifications for c in conversations),
         "endings": {e: sum(c.ended == e for c in conversations) for e in sorted({c.ended for c in conversations})},
+        "payload_languages": dict(Counter(lang for c in conversations for lang in c.languages)),
     }

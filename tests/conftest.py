@@ -79,6 +79,8 @@ def _trained(name: str, config: dict, train):
 
     sources = [*sorted((ROOT / "data").rglob("*.yml")), *sorted((ROOT / "nlu").glob("*.py"))]
     sources += [ROOT / "knowledge" / "evidence.yml", ROOT / "knowledge" / "symptoms.yml"]
+    sources += [*sorted((ROOT / "knowledge" / "texts").glob("*.yml"))]
+    sources += [*sorted((ROOT / "knowledge" / "translations").glob("*.yml"))]
     key = hashlib.sha256(b"".join(p.read_bytes() for p in sources) + repr(config).encode()).hexdigest()[:16]
     path = BUILD / "cache" / f"{name}-{key}.joblib"
     if path.exists():
@@ -124,6 +126,23 @@ def outcome_of():
     return lambda text: tuple(model.rankings([text])[0])
 
 
+def language_model():
+    """The language reader trained on the project's data (nlu/language.py)."""
+    from nlu.language import LanguageReader, data_folders, fit, training_set
+
+    config = LanguageReader.get_default_config()
+    return _trained(
+        "language", config, lambda: fit(*training_set(_intent_examples(), data_folders(config)), config["C"])
+    )
+
+
+@pytest.fixture(scope="session")
+def language_of():
+    """text -> the language reader's ranking of it, best first, as the assistant reads it."""
+    model = language_model()
+    return lambda text: tuple(model.rankings([text])[0])
+
+
 @pytest.fixture(scope="session")
 def stated():
     """text -> the facts it states, read as the assistant reads them: the fact reader trained on
@@ -140,12 +159,14 @@ def stated():
 
 
 @pytest.fixture
-def talk(kb, engine, stated, outcome_of):
-    """Send text (or a button payload) with a given intent ranking (facts and outcomes read by the
-    project's readers); returns (reading, messages)."""
+def talk(kb, engine, stated, outcome_of, language_of):
+    """Send text (or a button payload) with a given intent ranking (facts, outcomes and the language
+    read by the project's readers); returns (reading, messages)."""
 
     def send(d, text, *ranking):
-        typed = lambda: Turn(text, tuple(ranking), {}, stated(text), outcome=outcome_of(text))
+        typed = lambda: Turn(
+            text, tuple(ranking), {}, stated(text), outcome=outcome_of(text), languages=language_of(text)
+        )
         turn = Turn.from_payload(text) if text.startswith("/") else typed()
         reading = read(turn, d, kb.symptoms.keys())
         return reading, respond(engine, d, reading)

@@ -12,18 +12,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from . import language
 from . import messages as say
 from .engine import Engine, Step
+from .knowledge import SOURCE_LANGUAGE
 from .messages import Message
 from .reading import CANDIDATE, REPORT_FLOOR, Reading
 from .state import SAID_CHARS, SAID_KEPT, Diagnosis
-from .texts import t
+from .texts import speaking, t
 
 MAX_SHOWS = 2  # a pending step is shown at most this often: asked + one reminder
 
 
 def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    """The bot's reply to one reading; `d` (tidied, see `tidy`) is updated in place."""
+    """The bot's reply to one reading, in the conversation's language; `d` (tidied, see `tidy`) is
+    updated in place."""
+    heard = language.heard(r.words, r.languages, d.language, r.hint, engine.kb.languages)
+    if heard:
+        d.language = heard
+    with speaking(speaks(engine, d)):
+        return _respond(engine, d, r)
+
+
+def speaks(engine: Engine, d: Diagnosis) -> str:
+    """The language the bot speaks in this conversation."""
+    return d.language if d.language in engine.kb.languages else SOURCE_LANGUAGE
+
+
+def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.pending_kind == "confirm" and r.act not in ("confirm", "resume", "start_over", "handoff"):
         _lapse(d)  # not a reply to the confirmation
     if r.act != "start_over" and d.status != "idle":
@@ -84,6 +100,11 @@ def owner_changed(engine: Engine, d: Diagnosis, owner: str, r: Reading | None = 
     message that came with it, if any. People taking over pause the diagnosis; a
     closed (resolved) conversation starts fresh; given back to the bot, a handed-over
     diagnosis carries on where it was."""
+    with speaking(speaks(engine, d)):
+        return _owner_changed(engine, d, owner, r)
+
+
+def _owner_changed(engine: Engine, d: Diagnosis, owner: str, r: Reading | None) -> list[Message]:
     noted = say.owner_noted(owner) if r is None else []  # a status change is acknowledged, for the channel
     if owner == "closed":
         _replace(d, Diagnosis())
@@ -207,7 +228,7 @@ def _known(engine: Engine, facts: dict[str, str]) -> dict[str, str]:
 
 def _replace(d: Diagnosis, new: Diagnosis) -> None:
     """`d` becomes `new`: a diagnosis begins (counted, so analytics can tell diagnoses apart)."""
-    d.__dict__.update({**new.__dict__, "episode": d.episode + 1})
+    d.__dict__.update({**new.__dict__, "episode": d.episode + 1, "language": d.language})
 
 
 def _idle_facts(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
@@ -403,6 +424,24 @@ def _resume(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     return say.ask_for_symptom(engine, "resume.ok") if not d.active else [{"text": t("resume.ok")}]
 
 
+def _language(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    """A request to talk in another language: the one named (knowledge/languages.yml), else the one
+    asked in; the pending step follows in it. Not spoken, or none to tell: the languages to pick."""
+    wanted = r.value or language.named(r.words, engine.kb.language_names)
+    if wanted is None:
+        asked_in = next((lang for lang, p in r.languages if p >= language.FIRST_SURE), None)
+        wanted = asked_in if asked_in != speaks(engine, d) else None
+    if wanted not in engine.kb.languages:
+        return [*say.languages(engine), *_remind(engine, d, None)]
+    d.language = wanted
+    with speaking(wanted):  # the step again in full: it was shown in a language the user doesn't read
+        if d.active and d.pending:
+            return [{"text": t("language.switched")}, *say.reminder(engine, d, None)]
+        if d.status == "idle":
+            return say.ask_for_symptom(engine, "language.switched") + _pending_clarify(d)
+        return [{"text": t("language.switched")}]
+
+
 def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if r.value not in engine.kb.faq:
         return _unclear(engine, d, r)
@@ -469,6 +508,7 @@ _HANDLERS: dict[str, Callable[[Engine, Diagnosis, Reading], list[Message]]] = {
     "confirm": _confirm,
     "resume": _resume,
     "faq": _faq,
+    "language": _language,
     "chat": _chat,
     "aside": _aside,
     "unclear": _unclear,

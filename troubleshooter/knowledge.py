@@ -13,6 +13,15 @@ from .paths import KNOWLEDGE
 
 DEFAULT_DIR = KNOWLEDGE
 ANSWERS = ("yes", "no", "unsure")
+SOURCE_LANGUAGE = "en"  # the language of knowledge/*.yml; the others are in translations/<language>.yml
+# What a translation gives for each kind of item: the fields people read (numbers and ids stay).
+TRANSLATED = {
+    "symptoms": ("description",),
+    "causes": ("name", "explanation"),
+    "evidence": ("question", "how_to_check"),
+    "fixes": ("title", "steps"),
+    "faq": ("question", "answer"),
+}
 
 
 class KnowledgeBaseError(ValueError):
@@ -77,6 +86,27 @@ class KnowledgeBase:
     settings: dict[str, Any]
     faq: dict[str, dict[str, str]]
     contract: dict[str, Any]
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)  # language -> checked texts
+    language_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language -> what people call it
+    _spoken: dict[str, KnowledgeBase] = field(init=False, default_factory=dict, repr=False, compare=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (SOURCE_LANGUAGE, *sorted(self.translations))
+
+    def speaking(self, language: str) -> KnowledgeBase:
+        """The knowledge base as it reads in `language`: the same ids and numbers, the texts people
+        read (questions, fixes, causes, FAQ answers, symptoms) translated. KeyError for a language
+        it has no translation for."""
+        if language == SOURCE_LANGUAGE:
+            return self
+        if language not in self._spoken:
+            if language not in self.translations:
+                raise KeyError(
+                    f"the knowledge base has no {language!r} translation (have: {', '.join(self.languages)})"
+                )
+            self._spoken[language] = _translated(self, self.translations[language])
+        return self._spoken[language]
 
 
 def _read(path: Path) -> dict:
@@ -220,10 +250,97 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
         if entry.get("presumes", "worked") != "worked":  # asked while a fix waits, it says the fix worked
             c.fail("presumes", "can only be 'worked' (the question presumes the pending fix worked)")
     kb = KnowledgeBase(causes, evidence, fixes, symptoms, settings, faq, contract)
+    translations = {}
+    for path in sorted((directory / "translations").glob("*.yml")):
+        translations[path.stem] = check_translation(kb, _read(path), f"translations/{path.name}")
+    kb = replace(kb, translations=translations, language_names=_language_names(directory, translations))
     learned = settings.get("learned")
     if learned:  # a reviewed proposal of `make learn`, used only when settings.yml names it
         kb = with_learned(kb, _read(directory / str(learned)), str(learned))
     return kb
+
+
+def _language_names(directory: Path, translations: dict) -> dict[str, tuple[str, ...]]:
+    """knowledge/languages.yml: what people call each language they may ask for. Every language
+    spoken (English and each translation) must be there; one without a translation is known by
+    name but not spoken (asked for, the bot says which languages it speaks)."""
+    file = "languages.yml"
+    if not (directory / file).is_file() and not translations:
+        return {}  # English only, and nobody can ask for another
+    raw = _section(_read(directory / file), file, "languages")
+    names = {}
+    for language, value in raw.items():
+        if not isinstance(value, list) or not value or not all(isinstance(n, str) and n.strip() for n in value):
+            raise KnowledgeBaseError(file, str(language), "-", "must list the names people call the language by")
+        names[str(language)] = tuple(n.strip().lower() for n in value)
+    for language in (SOURCE_LANGUAGE, *translations):
+        if language not in names:
+            raise KnowledgeBaseError(file, language, "-", "a language spoken must be named here")
+    return names
+
+
+def check_translation(kb: KnowledgeBase, data: dict, file: str) -> dict[str, Any]:
+    """One language's texts of the knowledge base, checked: every item of every kind there with
+    every field the English has (`TRANSLATED`), no unknown id or field, as many fix steps as the
+    English. Raise KnowledgeBaseError naming file, id and field."""
+    items = {
+        "symptoms": kb.symptoms,
+        "causes": kb.causes,
+        "evidence": kb.evidence,
+        "fixes": kb.fixes,
+        "faq": kb.faq,
+    }
+    out: dict[str, Any] = {}
+    for kind, names in TRANSLATED.items():
+        section = data.get(kind)
+        if not isinstance(section, dict):
+            raise KnowledgeBaseError(file, "-", kind, "missing section (every kind of item is translated)")
+        for item in section:
+            if item not in items[kind]:
+                raise KnowledgeBaseError(file, str(item), "-", f"unknown {kind} id (not in {kind}.yml)")
+        out[kind] = {}
+        for item, source in items[kind].items():
+            raw = section.get(item)
+            if kind == "symptoms" and isinstance(raw, str):
+                raw = {"description": raw}
+            c = _Checker(file, f"{kind}.{item}", raw if raw is not None else "missing")
+            english = source if isinstance(source, dict) else {n: getattr(source, n) for n in names}
+            for name in c.raw:
+                if name not in names:
+                    c.fail(name, f"unknown field (translated fields: {', '.join(names)})")
+            texts = {}
+            for name in names:
+                if not english.get(name):
+                    continue  # the English has none (an evidence item without how_to_check)
+                if name == "steps":
+                    steps = c.raw.get("steps")
+                    if not isinstance(steps, list) or not all(isinstance(x, str) and x.strip() for x in steps):
+                        c.fail("steps", "must be a list of non-empty strings")
+                    if len(steps) != len(english["steps"]):
+                        c.fail("steps", f"has {len(steps)} steps, the English {len(english['steps'])}")
+                    texts["steps"] = tuple(steps)
+                else:
+                    texts[name] = c.text(name)
+            out[kind][item] = texts
+    return out
+
+
+def _translated(kb: KnowledgeBase, texts: dict[str, Any]) -> KnowledgeBase:
+    """`kb` with the checked texts of one language in place of the English."""
+
+    def each(items: dict, kind: str) -> dict:
+        return {i: replace(x, **texts[kind][i]) for i, x in items.items()}
+
+    faq = {k: {**v, **texts["faq"][k]} for k, v in kb.faq.items()}
+    return replace(
+        kb,
+        symptoms=each(kb.symptoms, "symptoms"),
+        causes=each(kb.causes, "causes"),
+        evidence=each(kb.evidence, "evidence"),
+        fixes=each(kb.fixes, "fixes"),
+        faq=faq,
+        translations={},
+    )
 
 
 def with_learned(kb: KnowledgeBase, data: dict, file: str = "learned.yml") -> KnowledgeBase:

@@ -4,7 +4,8 @@ Each message is a dict of the keyword arguments of
 `dispatcher.utter_message` (text, buttons, json_message or response), so the
 dialogue stays free of Rasa and tests can check messages without a dispatcher.
 The words come from knowledge/texts/ by key (`texts.t`); this module puts them
-together with the knowledge base's texts.
+together with the knowledge base's texts, both in the language spoken (`texts.speaking`),
+which every payload names.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import json
 from typing import Any
 
 from .engine import Engine, Step
+from .knowledge import KnowledgeBase
 from .state import Diagnosis
-from .texts import t
+from .texts import speaking, spoken, t, texts_for
 from .vocabulary import ANSWER, PAYLOAD_KEY
 
 Message = dict[str, Any]
@@ -42,11 +44,16 @@ def payload(intent: str, **entities: str) -> str:
 
 
 def _json(kind: str, **body: Any) -> Message:
-    return {"json_message": {PAYLOAD_KEY: {"type": kind, **body}}}
+    return {"json_message": {PAYLOAD_KEY: {"type": kind, **body, "language": spoken()}}}
+
+
+def _kb(engine: Engine) -> KnowledgeBase:
+    """The knowledge base's texts in the language spoken."""
+    return engine.kb.speaking(spoken())
 
 
 def question(engine: Engine, eid: str, reminder: bool = False, value: float | None = None) -> list[Message]:
-    ev = engine.kb.evidence[eid]
+    ev = _kb(engine).evidence[eid]
     buttons = [
         {"title": t("buttons.answer_yes"), "payload": payload("affirm", evidence=eid)},
         {"title": t("buttons.answer_no"), "payload": payload("deny", evidence=eid)},
@@ -69,7 +76,7 @@ def _fix_causes(engine: Engine, d: Diagnosis, fid: str) -> list[dict[str, Any]]:
 
 def fix(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False, with_steps: bool = False) -> list[Message]:
     """A fix to try; a reminder names it only, unless its steps are asked for again (`with_steps`)."""
-    f = engine.kb.fixes[step.id]
+    f = _kb(engine).fixes[step.id]
     lead = "fix.first" if not d.failed and not d.skipped else "fix.next"
     steps = "\n".join(f"{i}. {s}" for i, s in enumerate(f.steps, 1))
     ask = t("fix.did_it_work")
@@ -137,7 +144,7 @@ def still_open(engine: Engine, d: Diagnosis) -> list[Message]:
 def why_asked(engine: Engine, d: Diagnosis, eid: str, again: bool = True) -> list[Message]:
     """Why question `eid` is asked; the question is shown `again` unless it was shown enough already."""
     causes = engine.question_purpose(d, eid)
-    names = t("why.and").join(f"{engine.kb.causes[c].name.lower()} ({p:.0%})" for c, p in causes)
+    names = t("why.and").join(f"{_kb(engine).causes[c].name.lower()} ({p:.0%})" for c, p in causes)
     text = t("why.causes", causes=names) if names else t("why.no_causes")
     if not again:
         text += " " + t("why.any_answer_helps")
@@ -147,6 +154,14 @@ def why_asked(engine: Engine, d: Diagnosis, eid: str, again: bool = True) -> lis
         _json("diagnosis", causes=engine.top_causes(d, top=5)),
         *(question(engine, eid, reminder=True) if again else []),
     ]
+
+
+def languages(engine: Engine) -> list[Message]:
+    """The languages spoken, each a button in its own words (asked for one the bot doesn't speak)."""
+    spoken = engine.kb.languages
+    names = [texts_for(lang)("language.own_name") for lang in spoken]
+    buttons = [{"title": n, "payload": payload("switch_language", language=lang)} for lang, n in zip(spoken, names)]
+    return [{"text": t("language.unavailable", languages=", ".join(names)), "buttons": buttons}, answer("languages")]
 
 
 def aside() -> list[Message]:
@@ -161,12 +176,12 @@ def answer(topic: str, **about: str) -> Message:
 
 def faq(engine: Engine, topic: str) -> list[Message]:
     """The knowledge base's answer to a question people ask besides their problem."""
-    return [{"text": engine.kb.faq[topic]["answer"]}, answer(topic)]
+    return [{"text": _kb(engine).faq[topic]["answer"]}, answer(topic)]
 
 
 def how_to_check(engine: Engine, eid: str) -> list[Message]:
     return [
-        {"text": engine.kb.evidence[eid].how_to_check},
+        {"text": _kb(engine).evidence[eid].how_to_check},
         answer("how_to_check", evidence=eid),
         *question(engine, eid, reminder=True),
     ]
@@ -174,7 +189,7 @@ def how_to_check(engine: Engine, eid: str) -> list[Message]:
 
 def clarify(engine: Engine, options: list[str], lead: str) -> list[Message]:
     """Offer readings to pick from (symptom ids) plus "something else", after the text `lead`."""
-    kb = engine.kb
+    kb = _kb(engine)
     buttons = [{"title": kb.symptoms[s].description, "payload": payload(f"symptom_{s}")} for s in options]
     buttons.append({"title": t("buttons.something_else"), "payload": payload("deny")})
     return [{"text": lead, "buttons": buttons}, _json("clarify", options=list(options))]
@@ -195,7 +210,7 @@ def confirm(action: str) -> list[Message]:
 def diagnosis(engine: Engine, d: Diagnosis) -> list[Message]:
     if not d.reports and not d.evidence:
         return [{"text": t("diagnosis.nothing_yet")}]
-    kb = engine.kb
+    kb = _kb(engine)
     lines = [t("diagnosis.head")]
     for i, item in enumerate(engine.explain(d), 1):
         cause = kb.causes[item["cause"]]
@@ -227,7 +242,7 @@ def _short(question_text: str) -> str:
 def summary_lines(engine: Engine, d: Diagnosis, agent: bool = False) -> list[str]:
     """The readable summary a person taking over needs (the user sees the same; `agent`
     words it about the user and adds the fixes not tried yet)."""
-    kb = engine.kb
+    kb = _kb(engine)
     summary = engine.handoff_summary(d)
     lines = []
     if summary["symptom"]:
@@ -263,10 +278,20 @@ HANDOFF_REASONS = {  # -> text key
 
 
 def agent_note(engine: Engine, d: Diagnosis, reason: str) -> str:
-    """The hand-over note for the support team: why, and the same summary the user saw."""
-    lines = summary_lines(engine, d, agent=True) or ["- " + t("agent.nothing_described")]
-    why = t(HANDOFF_REASONS[reason]) if reason in HANDOFF_REASONS else reason
-    return "\n".join([t("agent.note_head", reason=why), *lines])
+    """The hand-over note for the support team, in the team's language (knowledge/settings.yml
+    `team_language`): why, which language the user writes in, and the summary the user saw."""
+    user = spoken()
+    with speaking(team_language(engine)):
+        lines = summary_lines(engine, d, agent=True) or ["- " + t("agent.nothing_described")]
+        why = t(HANDOFF_REASONS[reason]) if reason in HANDOFF_REASONS else reason
+        wrote_in = t("agent.writes_in", language=texts_for(user)("language.own_name"), code=user)
+        return "\n".join([t("agent.note_head", reason=why), wrote_in, *lines])
+
+
+def team_language(engine: Engine) -> str:
+    """The language the support team reads (knowledge/settings.yml `team_language`, else English)."""
+    team = engine.kb.settings.get("team_language")
+    return team if team in engine.kb.languages else engine.kb.languages[0]
 
 
 def handoff(engine: Engine, d: Diagnosis, reason: str) -> list[Message]:
@@ -290,7 +315,7 @@ def resolved(engine: Engine, d: Diagnosis, fid: str | None) -> list[Message]:
     if fid:
         best = next((c for c in engine.belief(d) if engine.kb.causes[c].fixes.get(fid, 0) > 0), None)
         if best:
-            cause = engine.kb.causes[best]
+            cause = _kb(engine).causes[best]
             text += " " + t("resolved.likely_cause", cause=cause.name.lower(), explanation=cause.explanation)
     return [{"text": text + " " + t("resolved.if_again")}, _json("resolved", fix=fid, outcome="fixed")]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import numbers
+from . import language, numbers
 from .cues import (
     accepts,
     acknowledges,
@@ -33,6 +33,7 @@ from .cues import (
     settles,
     states_problem,
 )
+from .knowledge import SOURCE_LANGUAGE
 from .state import Diagnosis
 
 SYMPTOM_SURE = 0.75  # a symptom this confident is taken as said (its `implies` facts apply)
@@ -72,6 +73,8 @@ class Turn:
     clauses: tuple[Clause, ...] = ()  # a message of several clauses: each one's text and ranking
     leanings: dict[str, str] = field(default_factory=dict)  # facts read as likely, not as stated
     outcome: tuple[tuple[str, float], ...] = ()  # the outcome reader's ranking (nlu/outcomes.py), best first
+    languages: tuple[tuple[str, float], ...] = ()  # the language reader's ranking (nlu/language.py), best first
+    hint: str | None = None  # the language the channel suggests (browser, support contact)
 
     @property
     def is_payload(self) -> bool:
@@ -94,10 +97,10 @@ class Turn:
 class Reading:
     """What a turn means here. `act` is one of: answer, result, report, skip,
     ack, how_to_check, why, handoff, start_over, confirm, resume, faq, chat,
-    aside (a question the bot can't answer), unclear."""
+    aside (a question the bot can't answer), language (asks for one), unclear."""
 
     act: str
-    value: str | None = None  # answer yes/no/unsure, result worked/failed/partial, faq key, chat intent...
+    value: str | None = None  # answer yes/no/unsure, result worked/failed/partial, faq key, chat intent, language...
     target: str | None = None  # the evidence or fix id it is about
     symptoms: dict[str, float] = field(default_factory=dict)  # soft report from this turn
     symptom: str | None = None  # a symptom recognised with confidence (or picked)
@@ -107,6 +110,8 @@ class Reading:
     how: str = ""  # why it was read this way (kept for review)
     words: str = ""  # the text read (typed turns only)
     asks: list[str] = field(default_factory=list)  # FAQ topics a clause of the message asks besides
+    languages: tuple[tuple[str, float], ...] = ()  # the turn's language ranking (language.heard decides)
+    hint: str | None = None  # the channel's language hint
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "", {}, [])}
@@ -121,11 +126,12 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meani
     if picked is not None:
         reading = read(Turn.from_payload(picked[0]), d, symptom_ids)
         reading.how = f"{picked[1]}; " + reading.how
-        return reading
-    if turn.is_payload:
-        return _payload(turn, d, symptom_ids)
-    reading = _by_clause(turn, d, symptom_ids, meaning, _text(turn, d, symptom_ids, meaning))
-    reading.words = turn.text
+    elif turn.is_payload:
+        reading = _payload(turn, d, symptom_ids)
+    else:
+        reading = _by_clause(turn, d, symptom_ids, meaning, _text(turn, d, symptom_ids, meaning))
+        reading.words, reading.languages = turn.text, turn.languages
+    reading.hint = turn.hint
     return reading
 
 
@@ -150,7 +156,12 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             if ranking and ranking[0][0].startswith("faq_"):
                 continue
             # the outcome reader read the whole message, not this clause: its reading is not the clause's
-            part = _text(Turn(text, ranking, {}, turn.facts, (), turn.leanings), d, symptom_ids, meaning)
+            part = _text(
+                Turn(text, ranking, {}, turn.facts, (), turn.leanings, languages=turn.languages),
+                d,
+                symptom_ids,
+                meaning,
+            )
             if part.act in _REPLIES:
                 main = replace(part, how=f"clause {text!r}: {part.how}")
                 break
@@ -219,13 +230,32 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
         return Reading("faq", intent.removeprefix("faq_"), how=how)
     if intent in CHAT:
         return Reading("chat", intent, how=how)
+    if intent == "switch_language":
+        language = ent.get("language")
+        return Reading("language", language if isinstance(language, str) else None, how=how)
     return Reading("unclear", how=f"unknown payload {intent!r}")
 
 
 # ----- typed text -----------------------------------------------------------
 
 
+def _english(turn: Turn, d: Diagnosis) -> bool:
+    """Whether the conversation is in English after this turn (language.heard, as the dialogue decides)."""
+    spoken = tuple(lang for lang, _ in turn.languages) or (SOURCE_LANGUAGE,)
+    return (language.heard(turn.text, turn.languages, d.language, None, spoken) or d.language or "en") == "en"
+
+
+def masked(text: str) -> str:
+    """`text` with every word an x: its shape (numbers, punctuation, length) without its words."""
+    return re.sub(r"[^\W\d_]+", "x", text)
+
+
 def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Reading:
+    if not _english(turn, d):
+        # The wording cues (cues.py) and the answer matcher are English. Another language is read
+        # by the learned readers alone (intents, facts, outcomes), the cues seeing only the shape
+        # of the message: its numbers, its length, a question mark.
+        turn, meaning = replace(turn, text=masked(turn.text)), None
     alone = {name: float(conf) for name, conf in turn.intents if name != "nlu_fallback"}  # without context
     ranking = in_context(list(alone.items()), d)
     top, conf = ranking[0] if ranking else ("", 0.0)
@@ -244,6 +274,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         return Reading("handoff", symptom=sure, symptoms=symptoms, how="asked for a person", **base)
     if asks_to_start_over(text):
         return Reading("start_over", how="asked to start over", **base)
+    if alone.get("switch_language", 0.0) >= INTENT_SURE:
+        return Reading("language", how="NLU switch_language", **base)
 
     kind = d.pending_kind
     if kind == "confirm":

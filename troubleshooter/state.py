@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ class Diagnosis:
     titles: list[str] = field(default_factory=list)  # their titles (a reply typed as a title picks it)
     episode: int = 0  # diagnoses begun in this conversation (analytics)
     said: list[str] = field(default_factory=list)  # the user's own words about the problem (for a hand-over)
+    language: str = ""  # the language of the conversation (language.heard), "" until a message decides it
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +65,7 @@ class Diagnosis:
                 titles=[str(t) for t in data.get("titles") or []],
                 episode=min(max(int(data.get("episode") or 0), 0), 10**6),
                 said=[str(s)[:SAID_CHARS] for s in data.get("said") or []][-SAID_KEPT:],
+                language=_language(data.get("language")),
             )
         except (TypeError, AttributeError, ValueError, OverflowError):
             return cls()
@@ -94,3 +97,8 @@ class Diagnosis:
     @property
     def active(self) -> bool:
         return self.status == "active"
+
+
+def _language(value: object) -> str:
+    """A language code from a slot (en, pt-BR), else "" (undecided)."""
+    return value if isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", value) else ""

@@ -6,7 +6,11 @@ files: every key the code uses, with the placeholders the code fills in. Each
 language file is checked against it when loaded: every key present, no key the
 code doesn't know, every text a non-empty string that uses exactly the key's
 placeholders. English (`SOURCE_LANGUAGE`) is the language the others are
-translated from and the one the bot speaks for now.
+translated from.
+
+Which language `t` speaks is the conversation's: the dialogue sets it for a turn with
+`speaking(language)`, as i18n libraries scope an active locale, so the code that words a
+message never passes a language around.
 
 The knowledge base's own texts (questions, fixes, causes, FAQ answers) live in
 knowledge/*.yml. Plain Python, no Rasa.
@@ -16,7 +20,9 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,10 +30,10 @@ from typing import Any
 
 import yaml
 
+from .knowledge import SOURCE_LANGUAGE
 from .paths import KNOWLEDGE
 
 DEFAULT_DIR = KNOWLEDGE / "texts"
-SOURCE_LANGUAGE = "en"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")  # en, pt-BR, zh-Hant
 _PLACEHOLDER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when there
@@ -42,6 +48,23 @@ KEYS: dict[str, tuple[str, ...]] = {
     "chat.bot_challenge": (),
     "chat.out_of_scope": (),
     "chat.out_of_scope_idle": (),
+    # languages (dialogue._language): this language's name in its own words, switching to it
+    "language.own_name": (),
+    "language.switched": (),
+    "language.unavailable": ("languages",),
+    # the chat widget's own words (web/widget.js, served as /texts.js by scripts/serve_web.py)
+    "widget.page_title": (),
+    "widget.page_heading": (),
+    "widget.page_intro": (),
+    "widget.header": (),
+    "widget.new_chat": (),
+    "widget.new_chat_hint": (),
+    "widget.placeholder": (),
+    "widget.send": (),
+    "widget.greeting": (),
+    "widget.unreachable": (),
+    "widget.queued": (),
+    "widget.reconnecting": (),
     # button titles
     "buttons.answer_yes": (),
     "buttons.answer_no": (),
@@ -95,6 +118,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "handoff.out_of_fixes": (),
     "handoff.summary_follows": (),
     "agent.note_head": ("reason",),
+    "agent.writes_in": ("language", "code"),
     "agent.nothing_described": (),
     "agent.reason_asked": (),
     "agent.reason_out_of_fixes": (),
@@ -283,6 +307,25 @@ def texts_for(language: str = SOURCE_LANGUAGE) -> Texts:
     return found[language]
 
 
+_SPEAKING: ContextVar[str] = ContextVar("speaking", default=SOURCE_LANGUAGE)
+
+
+def spoken() -> str:
+    """The language texts are in now (`speaking`), the source language outside any."""
+    return _SPEAKING.get()
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Texts in `language` inside the block; KeyError if it has no texts."""
+    texts_for(language)
+    token = _SPEAKING.set(language)
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
+
+
 def t(key: str, /, **values: Any) -> str:
-    """The text for `key` in the source language, placeholders filled in: t("fix.first", title="...")."""
-    return texts_for(SOURCE_LANGUAGE)(key, **values)
+    """The text for `key` in the language spoken now, placeholders filled in: t("fix.first", title="...")."""
+    return texts_for(_SPEAKING.get())(key, **values)

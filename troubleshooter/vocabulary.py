@@ -26,6 +26,11 @@ ANSWER = "answer"  # the payload type of an answer to the user's own question (i
 OWNERSHIP_METADATA = "support_chat"
 OWNERS = ("bot", "people", "closed")
 
+# A channel may suggest the user's language in a user message's metadata: {LANGUAGE_METADATA: "es-MX"}
+# (the widget: the browser's language; Chatwoot: the contact's or the inbox's). The first message
+# the language reader is sure of decides over it (troubleshooter/language.py).
+LANGUAGE_METADATA = "language"
+
 
 def payloads(reply: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The structured payloads of a channel reply (REST, socket.io: `custom`), in order."""

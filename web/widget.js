@@ -1,9 +1,14 @@
 // Chat widget over Rasa's socket.io channel. Everything the bot or the user
 // wrote is shown with textContent (never as markup); the history lives in
-// localStorage so a reload keeps the conversation.
+// localStorage so a reload keeps the conversation. Its own words come from
+// /texts.js (knowledge/texts/, group `widget`) in the browser's language, then
+// in the conversation's: every bot payload names the language it speaks. The
+// browser's language goes with each message as a hint for the bot.
 (function () {
   "use strict";
   var STORE = "troubleshooter.chat";
+  var TEXTS = window.TROUBLESHOOTER_TEXTS || {};
+  var browser = (navigator.language || "en");
   var log = document.getElementById("chat-log");
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-input");
@@ -17,6 +22,24 @@
   }
   var state = load();
   function save() { localStorage.setItem(STORE, JSON.stringify(state)); }
+
+  function primary(tag) { var p = String(tag || "").toLowerCase().split(/[-_]/)[0]; return p === "in" ? "id" : p; }
+  function words(key, fallback) { var t = TEXTS[state.lang] || TEXTS.en || {}; return t[key] || fallback; }
+  function speak(lang) {
+    if (!TEXTS[lang]) { return; }
+    state.lang = lang; save();
+    document.documentElement.lang = lang;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-text]"), function (el) {
+      el.textContent = words(el.getAttribute("data-text"), el.textContent);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-placeholder]"), function (el) {
+      el.placeholder = words(el.getAttribute("data-placeholder"), el.placeholder);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-title]"), function (el) {
+      el.title = words(el.getAttribute("data-title"), el.title);
+    });
+  }
+  speak(state.lang || (TEXTS[primary(browser)] ? primary(browser) : "en"));
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
@@ -73,11 +96,13 @@
     if (id && id !== state.session) { state.session = id; save(); }
   });
   socket.on("connect_error", function () {
-    showStatus("Can't reach the troubleshooter right now. Reconnecting…");
+    showStatus(words("unreachable", "Can't reach the troubleshooter right now. Reconnecting…"));
     showTyping(false);
   });
-  socket.on("disconnect", function () { showStatus("Connection lost. Reconnecting…"); });
+  socket.on("disconnect", function () { showStatus(words("reconnecting", "Connection lost. Reconnecting…")); });
   socket.on("bot_uttered", function (msg) {
+    var said = msg && msg.custom && msg.custom.troubleshooter;
+    if (said && typeof said.language === "string" && said.language !== state.lang) { speak(said.language); }
     if (!msg || (!msg.text && !msg.quick_replies && !msg.buttons)) { return; }  // machine-only payloads
     showTyping(false);
     var buttons = msg.quick_replies || msg.buttons || [];
@@ -89,9 +114,9 @@
   function send(payload, shown) {
     add({ from: "user", text: shown });
     if (!socket.connected) {
-      showStatus("Can't reach the troubleshooter right now. Your message will be sent when it's back.");
+      showStatus(words("queued", "Can't reach the troubleshooter right now. Your message will be sent when it's back."));
     }
-    socket.emit("user_uttered", { message: payload, session_id: state.session });
+    socket.emit("user_uttered", { message: payload, session_id: state.session, customData: { language: browser } });
     showTyping(true);
   }
 
@@ -104,13 +129,13 @@
   });
 
   document.getElementById("chat-reset").addEventListener("click", function () {
-    state = { session: null, items: [] }; save();
+    state = { session: null, items: [], lang: state.lang }; save();
     log.textContent = "";
     socket.emit("session_request", { session_id: null });
   });
 
   state.items.forEach(render);
   if (!state.items.length) {
-    add({ from: "bot", text: "Hi! Tell me what happens when you try to send a TikTok message — for example \"my messages fail with a red exclamation mark\"." });
+    add({ from: "bot", text: words("greeting", "Hi! Tell me what happens when you try to send a TikTok message — for example \"my messages fail with a red exclamation mark\".") });
   }
 }());

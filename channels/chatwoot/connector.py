@@ -31,8 +31,10 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from troubleshooter.texts import languages, t
-from troubleshooter.vocabulary import OWNERSHIP_METADATA, PAYLOAD_KEY
+from troubleshooter import language
+from troubleshooter.knowledge import SOURCE_LANGUAGE, load_knowledge_base
+from troubleshooter.texts import Texts, languages, texts_for
+from troubleshooter.vocabulary import LANGUAGE_METADATA, OWNERSHIP_METADATA, PAYLOAD_KEY
 
 from ..validation import clean_text, message_problem
 from . import deliveries, signature
@@ -163,7 +165,7 @@ class ChatwootInput(InputChannel):
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
             if await self._people_have_it(http, a, deadline):  # people took it while the event was on its way
                 return deliveries.DONE, _answer("ignored", reason="the conversation is with people")
-            notice = t("channel.words_please") if a.kind == "wordless" else message_problem(a.text)
+            notice = _user(a)("channel.words_please") if a.kind == "wordless" else message_problem(a.text)
             if notice:
                 if await self.api.post(http, a.account, a.conversation, _text(notice), deadline):
                     return deliveries.DONE, _answer("answered")
@@ -200,6 +202,8 @@ class ChatwootInput(InputChannel):
         """The bot's messages for this turn; None when it failed (Rasa only logs a failing action)."""
         collector = CollectingOutputChannel()
         metadata = {OWNERSHIP_METADATA: {"owner": a.owner, "event": event}}
+        if a.language:
+            metadata[LANGUAGE_METADATA] = a.language
         try:
             await on_new_message(
                 UserMessage(
@@ -226,7 +230,7 @@ class ChatwootInput(InputChannel):
         handoff = payload_of(replies, "handoff")
         if handoff is None:
             return True
-        note = {**_text(handoff.get("note") or t("agent.note_fallback")), "private": True}
+        note = {**_text(handoff.get("note") or _team()("agent.note_fallback")), "private": True}
         machine = {k: handoff[k] for k in ("summary", "reason") if k in handoff}
         if not await self.api.post(
             http, a.account, a.conversation, {**note, "content_attributes": {PAYLOAD_KEY: machine}}, deadline
@@ -238,13 +242,24 @@ class ChatwootInput(InputChannel):
         """Apologise and open the conversation for agents; if Chatwoot can't be told, fail the
         webhook so Chatwoot's own safety net opens it."""
         logger.error("chatwoot: conversation %s/%s: %s; handing over", a.account, a.conversation, why)
-        await self.api.post(http, a.account, a.conversation, _text(t("channel.failed_handed_over")), deadline)
-        await self.api.post(
-            http, a.account, a.conversation, {**_text(t("agent.failure_note", why=why)), "private": True}, deadline
-        )
+        await self.api.post(http, a.account, a.conversation, _text(_user(a)("channel.failed_handed_over")), deadline)
+        failure_note = _team()("agent.failure_note", why=why)
+        await self.api.post(http, a.account, a.conversation, {**_text(failure_note), "private": True}, deadline)
         if await self.api.set_status(http, a.account, a.conversation, "open", deadline):
             return deliveries.DONE, _answer("handed over", reason=why)
         return deliveries.FAILED, response.json({"error": why}, status=500)
+
+
+def _user(a: Action) -> Texts:
+    """The words for the contact, in the language Chatwoot knows for them (else the source's)."""
+    hint = language.hint(a.language)
+    return texts_for(hint if hint in languages() else SOURCE_LANGUAGE)
+
+
+def _team() -> Texts:
+    """The words for the team's agents, in the team's language (knowledge/settings.yml)."""
+    team = load_knowledge_base().settings.get("team_language")
+    return texts_for(team if team in languages() else SOURCE_LANGUAGE)
 
 
 def _text(content: str) -> dict[str, Any]:

@@ -36,6 +36,7 @@ class Action:
     keys: tuple[str, ...] = ()  # what identifies it beyond the delivery (for de-duplication)
     reason: str = ""  # why it is ignored
     extra: dict[str, Any] = field(default_factory=dict)
+    language: str = ""  # the contact's language as Chatwoot knows it (a hint: the user's words decide)
 
     @property
     def owner(self) -> str:
@@ -82,17 +83,32 @@ def classify(event: dict[str, Any]) -> Action:
         if event.get("message_type") not in ("incoming", 0) or event.get("private"):
             return _ignore("not a message from the contact")
         text = event.get("content")
+        lang = language_of(event, conversation)
         if not isinstance(text, str) or not text.strip():  # attachments, stickers, unsupported types
-            return Action("wordless", account, cid, status=status, keys=(f"message:{account}:{mid}",))
-        return Action("message", account, cid, text, status, (f"message:{account}:{mid}",))
+            return Action("wordless", account, cid, status=status, keys=(f"message:{account}:{mid}",), language=lang)
+        return Action("message", account, cid, text, status, (f"message:{account}:{mid}",), language=lang)
     if kind == "message_updated":
         values = _dict(event.get("content_attributes")).get("submitted_values")
         first = values[0] if isinstance(values, list) and values and isinstance(values[0], dict) else {}
         value = first.get("value") or first.get("title")
         if not isinstance(value, str) or not value.strip():
             return _ignore("not an option picked")
-        return Action("message", account, cid, value, status, (f"pick:{account}:{mid}:{value}",))
+        keys = (f"pick:{account}:{mid}:{value}",)
+        return Action("message", account, cid, value, status, keys, language=language_of(event, conversation))
     return _ignore(f"event {kind!r} is not for the bot")
+
+
+def language_of(event: dict[str, Any], conversation: dict[str, Any]) -> str:
+    """The contact's language: the browser's, which Chatwoot's web widget records on the
+    conversation (`additional_attributes.browser_language`), else a `language` the team set on the
+    contact (custom attribute); "" when neither is there."""
+    browser = _dict(conversation.get("additional_attributes")).get("browser_language")
+    sender = _dict(event.get("sender")) or _dict(_dict(conversation.get("meta")).get("sender"))
+    chosen = _dict(sender.get("custom_attributes")).get("language")
+    for value in (browser, chosen):
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:20]
+    return ""
 
 
 def to_chatwoot(message: dict[str, Any]) -> dict[str, Any] | None:

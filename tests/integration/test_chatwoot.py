@@ -10,7 +10,7 @@ import requests
 
 from harness.chatwoot import ACCOUNT, API_TOKEN, FakeChatwoot
 from harness.servers import CHATWOOT_SECRET, Assistant, endpoints_file, free_port
-from troubleshooter.texts import t
+from troubleshooter.texts import t, texts_for
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, PAYLOAD_KEY
 
 SORRY, WORDS_PLEASE = t("channel.failed_handed_over"), t("channel.words_please")
@@ -85,6 +85,22 @@ def test_hand_over_leaves_a_readable_note_opens_the_conversation_and_goes_quiet(
     assert chatwoot.contact_says(804, "hello?") == [200]
     chatwoot.settle()
     assert len(chatwoot.posted(804, None)) == quiet and "hello?" not in user_texts(assistant, 804)
+
+
+def test_a_portuguese_contact_is_answered_in_portuguese_and_the_agents_note_is_in_english(assistant, chatwoot):
+    """The contact writes Portuguese from a Brazilian browser; the team reads English (settings.yml)."""
+    chatwoot.browser_language(812, "pt-BR")
+    chatwoot.contact_says(812, "oi")  # one word: the browser's language decides
+    chatwoot.contact_says(812, "nao consigo mandar mensagem pra uma pessoa so, pros outros vai normal")
+    chatwoot.contact_says(812, "/human_handoff")  # the confirmation's button, as Chatwoot sends a pick's value
+    chatwoot.settle()
+    pt = texts_for("pt")
+    said = contents(chatwoot, 812)
+    assert said[0] == pt("chat.greet") and pt("handoff.asked") in said[-1]
+    note = chatwoot.posted(812, private=True)[-1]["content"]
+    assert note.startswith("Troubleshooter hand-over: the user asked for a person.")
+    assert "The user writes in Português (pt)." in note
+    assert chatwoot.status(812) == "open"
 
 
 def test_a_message_sent_right_after_asking_for_a_person_is_left_to_people(assistant, chatwoot):

@@ -8,6 +8,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from harness.browser import chromium
 from harness.servers import answers, free_port, start_page_server, wait_for
 from troubleshooter.paths import ROOT
+from troubleshooter.texts import texts_for
 
 SCREENSHOT = ROOT / "test-output" / "widget.png"
 
@@ -75,3 +76,28 @@ def test_widget_says_when_the_server_is_unreachable(browser):
     finally:
         server.kill()
         server.wait(timeout=10)
+
+
+def test_a_spanish_browser_gets_a_spanish_conversation(assistant):
+    """The widget's own words follow the browser's language, which goes with each message as a
+    hint; the bot's replies are in the language the user writes in."""
+    try:
+        with chromium(language="es-ES") as browser:
+            wait = WebDriverWait(browser, 60)
+            browser.get(assistant.web_url)
+            box = wait.until(EC.element_to_be_clickable((By.ID, "chat-input")))
+            assert browser.execute_script("return navigator.language").startswith("es")
+            assert box.get_attribute("placeholder") == "Describe el problema…"
+            assert bot_texts(browser)[0].startswith("¡Hola!")
+            box.send_keys("hola\n")  # one word: the browser's language decides
+            wait.until(lambda d: len(bot_texts(d)) >= 2)
+            assert "qué pasa" in bot_texts(browser)[-1].lower()
+            box.send_keys("no me deja mandar mensajes, me sale un signo de exclamacion rojo\n")
+            es = texts_for("es")
+            question = [es("buttons.answer_yes"), es("buttons.answer_no"), es("buttons.answer_unsure")]
+            fix = [es("buttons.fix_worked"), es("buttons.fix_failed"), es("buttons.why")]
+            shown = lambda d: [b.text for b in d.find_elements(By.CSS_SELECTOR, "#chat-log .buttons button")][-3:]
+            wait.until(lambda d: shown(d) in (question, fix))
+            assert browser.find_element(By.ID, "chat-reset").text == es("widget.new_chat")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

@@ -10,6 +10,7 @@ from troubleshooter.vocabulary import PAYLOAD_KEY
 def asking(engine: Engine, evidence: str, symptom: str = "send_failed") -> Diagnosis:
     """A diagnosis whose pending question is `evidence`, its buttons shown."""
     d = engine.start(symptom)
+    d.language = "en"  # a conversation under way in English
     d.asked, d.pending = [evidence], {"type": "question", "evidence": evidence}
     d.choices = [
         f'/affirm{{"evidence":"{evidence}"}}',
@@ -22,12 +23,17 @@ def asking(engine: Engine, evidence: str, symptom: str = "send_failed") -> Diagn
 def trying(engine: Engine, fix: str, symptom: str = "send_failed") -> Diagnosis:
     """A diagnosis whose pending step is the fix `fix`."""
     d = engine.start(symptom)
+    d.language = "en"  # a conversation under way in English
     d.pending = {"type": "fix", "fix": fix, "kind": engine.kb.fixes[fix].kind}
     return d
 
 
-def payloads(msgs: list[dict]) -> list[dict]:
-    return [m["json_message"][PAYLOAD_KEY] for m in msgs if "json_message" in m]
+def payloads(msgs: list[dict], with_language: bool = False) -> list[dict]:
+    """The structured payloads. Every one names the language it was said in; that is checked here
+    and left out unless `with_language` (test_language.py tests which language)."""
+    found = [m["json_message"][PAYLOAD_KEY] for m in msgs if "json_message" in m]
+    assert all(p.get("language") in ("en", "es", "pt", "id") for p in found), found
+    return found if with_language else [{k: v for k, v in p.items() if k != "language"} for p in found]
 
 
 def texts(msgs: list[dict]) -> str:

@@ -96,8 +96,9 @@ FORGED = [  # (payload, what the reply says it ignored)
     ('/affirm{"evidence":"made_up"}', "a question"),
     ('/deny{"evidence":{"vpn_or_proxy":"no"}}', "a question"),
 ]
-# What a refused payload may change: the pending step is shown again (one reminder) with its buttons.
-MAY_CHANGE = ("reminders", "choices", "titles")
+# What a refused payload may change: the pending step is shown again (one reminder) with its buttons;
+# the fixtures' slots were written before languages, so the turn gives the conversation its language.
+MAY_CHANGE = ("reminders", "choices", "titles", "language")
 
 
 def _unchanged(before, after):
@@ -129,7 +130,9 @@ def test_a_forged_id_while_a_question_is_pending_is_ignored(payload, what):
     assert messages[0]["text"] == f"That refers to {what} I don't know, so I've ignored it."
     _unchanged(before, d)
     assert d["pending"] == {"type": "question", "evidence": "only_one_recipient"} and d["evidence"] == {}
-    assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
+    assert payloads(messages) == [
+        {"type": "question", "evidence": "only_one_recipient", "reminder": True, "language": "en"}
+    ]
 
 
 def Diagnosis_dict(t):
@@ -160,7 +163,9 @@ def test_still_broken_while_a_question_waits_repeats_the_question():
         k: before[k] for k in ("evidence", "pending", "asked")
     }
     assert "answer first" in messages[0]["text"]
-    assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
+    assert payloads(messages) == [
+        {"type": "question", "evidence": "only_one_recipient", "reminder": True, "language": "en"}
+    ]
 
 
 def test_fix_that_worked_ends_with_wrap_up_and_resolved_payload():
@@ -169,7 +174,9 @@ def test_fix_that_worked_ends_with_wrap_up_and_resolved_payload():
     )
     assert slot(events)["status"] == "resolved"
     assert "glad" in messages[0]["text"].lower()
-    assert payloads(messages) == [{"type": "resolved", "fix": "disable_vpn_proxy", "outcome": "fixed"}]
+    assert payloads(messages) == [
+        {"type": "resolved", "fix": "disable_vpn_proxy", "outcome": "fixed", "language": "en"}
+    ]
 
 
 def test_yes_to_a_fix_means_it_worked():
@@ -203,13 +210,20 @@ def test_other_fix_skips_the_current_one():
 def test_faq_answers_then_reminds_of_the_pending_question():
     messages, _ = run(typed("can wifi stop messages", "faq_network"))
     assert "round trip" in messages[0]["text"]
-    assert payloads(messages)[-1] == {"type": "question", "evidence": "only_one_recipient", "reminder": True}
+    assert payloads(messages)[-1] == {
+        "type": "question",
+        "evidence": "only_one_recipient",
+        "reminder": True,
+        "language": "en",
+    }
 
 
 def test_small_talk_is_followed_by_the_pending_question_only_mid_diagnosis():
     messages, _ = run(typed("thanks", "thanks"))
     assert messages[0]["text"] == "You're welcome!"
-    assert payloads(messages) == [{"type": "question", "evidence": "only_one_recipient", "reminder": True}]
+    assert payloads(messages) == [
+        {"type": "question", "evidence": "only_one_recipient", "reminder": True, "language": "en"}
+    ]
     messages, _ = run(typed("thanks", "thanks", diagnosis=None))
     assert payloads(messages) == []
 
@@ -316,7 +330,11 @@ def _handed_over():
 
 def test_a_support_chat_giving_the_conversation_back_resumes_it():
     messages, events = run(_from("chatwoot", "bot", "status", diagnosis=_handed_over()))
-    assert payloads(messages)[0] == {"type": "owner", "owner": "bot"}  # taken in: the channel can tell
+    assert payloads(messages)[0] == {
+        "type": "owner",
+        "owner": "bot",
+        "language": "en",
+    }  # taken in: the channel can tell
     assert messages[1]["text"].startswith("I'm back") and slot(events)["status"] == "active"
     assert payloads(messages)[-1]["type"] in ("question", "fix")
     assert slot(events, READING_SLOT) is None  # a status change, no words to read

@@ -42,3 +42,15 @@ def test_labels_and_ids_are_known(kb, part):
         assert ref in (kb.evidence if kind == "question" else kb.fixes), r
         label = r["expect"].get("outcome") or r["expect"]["topic"]
         assert label in heldout.OUTCOME_ACTS or label in heldout.TOPIC_ACTS or label in kb.faq, r
+
+
+def test_no_text_of_a_language_wild_set_equals_a_training_line_after_normalising():
+    """The Spanish, Portuguese and Indonesian wild sets (tests/wild/<language>/) were written by
+    other writers than the training data of their language. Training lines equal to one of their
+    texts of three words or more were deleted; one or two words ("sip", "nggak", "não sei") are the
+    language's common replies, which both sides need."""
+    training = {heldout.normalized(t) for t in wild.training_texts()}
+    for name in wild.LANGUAGE_SETS:
+        longer = [t for t in wild.texts(name) if len(heldout.normalized(t).split()) >= 3]
+        copied = [t for t in longer if heldout.normalized(t) in training]
+        assert copied == [], f"{name} text equals training lines: {copied}"

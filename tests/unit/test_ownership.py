@@ -74,7 +74,11 @@ def test_nothing_left_to_try_when_given_back_asks_what_happens_now(engine):
 def test_a_closed_conversation_starts_fresh_and_a_status_for_the_bot_says_nothing(engine, talk):
     d = handed_over(engine, talk)
     msgs = owner_changed(engine, d, "closed")
-    assert texts(msgs) == "" and payloads(msgs) == [{"type": "owner", "owner": "closed"}] and d == Diagnosis(episode=1)
+    assert (
+        texts(msgs) == ""
+        and payloads(msgs) == [{"type": "owner", "owner": "closed"}]
+        and d == Diagnosis(episode=1, language="en")
+    )
     d = asking(engine, "vpn_or_proxy")
     msgs = owner_changed(engine, d, "bot")
     assert texts(msgs) == "" and d.pending_question == "vpn_or_proxy"

@@ -4,9 +4,7 @@ import yaml
 
 from evaluation import wild
 
-NATURAL = [
-    line for lines in yaml.safe_load((wild.WILD / "natural_overlaps.yml").read_text()).values() for line in lines
-]
+NATURAL = wild.natural_overlaps()
 
 
 def domain_intents():
@@ -15,16 +13,16 @@ def domain_intents():
 
 def test_no_training_line_shares_six_words_with_wild_text():
     training = wild.training_texts()
-    for name in wild.SETS:
+    for name in wild.ALL_SETS:
         copied = [(t, run) for _, t, run in wild.overlaps(wild.texts(name), training, 6) if t not in NATURAL]
         assert copied == [], f"training lines echo the {name} wild set: {copied}"
 
 
 def test_nlu_sets_are_large_and_use_known_ids(kb):
     intents = domain_intents()
-    for name in wild.SETS:
+    for name in wild.ALL_SETS:
         examples = wild.nlu_examples(name)
-        assert len(examples) >= 300
+        assert len(examples) >= (300 if name in wild.SETS else 150)
         for e in examples:
             assert e["intent"] in intents and set(e["also"]) <= intents, e
             assert set(e["facts"]) <= set(kb.evidence) and set(e["facts"].values()) <= {"yes", "no"}, e
@@ -32,21 +30,26 @@ def test_nlu_sets_are_large_and_use_known_ids(kb):
 
 def test_replies_refer_to_real_questions_and_fixes(kb):
     intents = domain_intents()
-    for name in wild.SETS:
+    for name in wild.ALL_SETS:
         for r in wild.replies(name):
             assert r["after"].get("question", "x") in kb.evidence or r["after"].get("fix", "x") in kb.fixes, r
             expect = r["expect"]
             assert (
                 expect.get("answer") in ("yes", "no", "unsure")
-                or expect.get("result") in ("worked", "failed")
+                or expect.get("result") in ("worked", "failed", "partial")
                 or expect.get("intent") in intents
             ), r
 
 
 def test_users_cover_every_contract_cause_and_answer_every_question(kb):
-    for name in wild.SETS:
+    for name in wild.ALL_SETS:
         users = wild.users(name)
-        assert {u["cause"] for u in users} == set(kb.contract["causes"])
+        causes = [u["cause"] for u in users]
+        if name in wild.SETS:
+            assert set(causes) == set(kb.contract["causes"])
+        else:  # fewer people per language, each with a cause of their own
+            assert len(users) >= 14 and len(set(causes)) == len(causes) and set(causes) <= set(kb.contract["causes"])
+            assert {u.get("language") for u in users} == {wild.language_of(name)}
         for u in users:
             assert set(u["answers"]) == set(kb.evidence) and set(u["answers"].values()) <= {"yes", "no", "unsure"}, u[
                 "id"

@@ -4,7 +4,7 @@
   "use strict";
 
   var el = A.el, $ = function (id) { return document.getElementById(id); };
-  var BASE = ["from", "to", "channel", "source"];
+  var BASE = ["from", "to", "channel", "language", "source"];
   var LIST = ["outcome", "symptom", "fix", "offset"];
   var state = {}, summary = null, seq = 0;
 
@@ -42,7 +42,7 @@
   function bindFilters() {
     $("filter-from").value = state.from;
     $("filter-to").value = state.to;
-    [["filter-from", "from"], ["filter-to", "to"], ["filter-channel", "channel"]].forEach(function (pair) {
+    [["filter-from", "from"], ["filter-to", "to"], ["filter-channel", "channel"], ["filter-language", "language"]].forEach(function (pair) {
       $(pair[0]).addEventListener("change", function (e) {
         var patch = { offset: "" };
         patch[pair[1]] = e.target.value;
@@ -75,6 +75,11 @@
     A.clear(sel).appendChild(el("option", { value: "", text: "All channels" }));
     channels.forEach(function (c) { sel.appendChild(el("option", { value: c, text: c })); });
     sel.value = state.channel;
+    var lsel = $("filter-language"), langs = (s.languages || []).slice();
+    if (state.language && langs.indexOf(state.language) < 0) langs.push(state.language);
+    A.clear(lsel).appendChild(el("option", { value: "", text: "All languages" }));
+    langs.forEach(function (c) { lsel.appendChild(el("option", { value: c, text: c })); });
+    lsel.value = state.language;
     var r = s.range || {};
     ["filter-from", "filter-to"].forEach(function (id) {
       if (r.first) $(id).min = r.first;
@@ -136,7 +141,8 @@
   /* Clicking a bar narrows the conversation list and scrolls to it. */
   function filterList(patch) {
     patch.offset = "";
-    set(patch, "list");
+    var base = Object.keys(patch).some(function (k) { return BASE.indexOf(k) >= 0; });  // e.g. a language
+    set(patch, base ? "all" : "list");
     document.getElementById("conversations").scrollIntoView({ behavior: "smooth" });
   }
 

@@ -50,6 +50,17 @@
       box.insertBefore(Charts.legend([{ name: "Resolved", color: A.OUTCOME_COLORS.resolved }, { name: "Not resolved", color: REST }]), box.firstChild);
     },
 
+    by_language: function (box, s, onFilter) {
+      var rows = s.by_language || [];
+      if (!rows.length) return none(box, "No conversations in this period.");
+      Charts.hbars(box, rows.map(function (r) {
+        return { id: r.language, label: r.language, valueText: A.num(r.episodes) + share(r.resolved, r.finished) + " of finished resolved",
+          title: r.language + "\n" + r.episodes + " episodes, " + r.finished + " finished, " + r.resolved + " resolved",
+          segments: [{ value: r.resolved, color: A.OUTCOME_COLORS.resolved, name: "Resolved" },
+                     { value: r.episodes - r.resolved, color: REST, name: "Not resolved" }] };
+      }), { title: "Languages", onClick: function (it) { onFilter({ language: it.id === "unknown" ? "" : it.id }); } });
+    },
+
     fixes: function (box, s, onFilter) {
       var rows = s.fixes || [];
       if (!rows.length) return none(box, "No fixes suggested in this period.");

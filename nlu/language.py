@@ -1,0 +1,143 @@
+"""Which language a message is written in, learned from the project's own examples.
+
+The training data is kept one file per language beside the English ones
+(data/nlu/es.yml, data/facts/pt.yml, data/outcomes/id.yml: a file named by a
+language code of knowledge/translations/ is in that language); every other
+training text is English. The knowledge base's texts in each language
+(knowledge/texts/, knowledge/translations/) are examples too. So the reader
+knows the register people type in ("vc", "gak", "xq", "kkkk"), which general
+detectors trained on edited text miss, and its model ships in the trained
+model: nothing is downloaded.
+
+A logistic regression over character n-grams; the parse result carries
+LANGUAGE: every language with its probability, best first. Whether a message
+is long and sure enough to change the conversation's language is decided in
+context (troubleshooter/language.py): "ok" or "no" never does.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from troubleshooter.knowledge import SOURCE_LANGUAGE
+from troubleshooter.paths import KNOWLEDGE, ROOT
+
+from . import code_fingerprint
+from .facts import normal
+from .persisted import PersistedReader
+
+logger = logging.getLogger(__name__)
+LANGUAGE = "language"  # parse output: [{"name", "confidence"}], best first
+_SKIP = ("intent", "metadata", "version", "synonym", "regex", "lookup", "responses", "facts", "expect", "after")
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the assistant speaks: English and every translation of the knowledge base."""
+    return (SOURCE_LANGUAGE, *sorted(p.stem for p in (KNOWLEDGE / "translations").glob("*.yml")))
+
+
+def texts_in(node: Any) -> list[str]:
+    """Every example text in a parsed data or text file: NLU `examples` blocks and lists, `text`
+    items, lists of replies, the values of text files (not intents, metadata, facts or keys)."""
+    if isinstance(node, str):
+        items = [line[2:].strip() for line in node.splitlines() if line.startswith("- ")]
+        return items or [node]
+    if isinstance(node, list):
+        return [t for item in node for t in texts_in(item)]
+    if isinstance(node, dict):
+        return [t for key, value in node.items() if key not in _SKIP for t in texts_in(value)]
+    return []
+
+
+def language_files(folders: list[Path], known: tuple[str, ...]) -> dict[str, list[Path]]:
+    """The files of each language other than the source's, by their name (es.yml is Spanish)."""
+    out: dict[str, list[Path]] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*.yml")):
+            if path.stem in known and path.stem != SOURCE_LANGUAGE:
+                out.setdefault(path.stem, []).append(path)
+    return out
+
+
+def training_set(training_data: TrainingData, folders: list[Path]) -> tuple[list[str], list[str]]:
+    """(texts, language of each): the texts of the language files, the knowledge base's texts per
+    language, and every other training example as the source language."""
+    known = languages()
+    pairs: list[tuple[str, str]] = []
+    for language, paths in language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], known).items():
+        for path in paths:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            pairs += [(t, language) for t in texts_in(raw) if t.strip()]
+    elsewhere = {normal(t) for t, _ in pairs}
+    english = [e.get(TEXT) for e in training_data.training_examples if e.get(TEXT)]
+    english += texts_in(yaml.safe_load((KNOWLEDGE / "texts" / f"{SOURCE_LANGUAGE}.yml").read_text(encoding="utf-8")))
+    pairs += [(t, SOURCE_LANGUAGE) for t in english if normal(t) not in elsewhere]
+    return [t for t, _ in pairs], [lang for _, lang in pairs]
+
+
+class Model:
+    """Character n-grams and one multinomial regression over the languages."""
+
+    def __init__(self, vectoriser: Any, classifier: Any):
+        self.vectoriser, self.classifier = vectoriser, classifier
+
+    def rankings(self, texts: list[str]) -> list[list[tuple[str, float]]]:
+        probs = self.classifier.predict_proba(self.vectoriser.transform(texts))
+        names = [str(c) for c in self.classifier.classes_]
+        return [sorted(zip(names, map(float, row)), key=lambda kv: -kv[1]) for row in probs]
+
+
+def fit(texts: list[str], labels: list[str], c: float, seed: int = 42) -> Model:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, preprocessor=normal)
+    classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
+    classifier.fit(vectoriser.fit_transform(texts), labels)
+    return Model(vectoriser, classifier)
+
+
+def data_folders(config: dict[str, Any]) -> list[Path]:
+    return [ROOT / f for f in config["data"]]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LanguageReader(PersistedReader):
+    """Adds LANGUAGE to every typed message (button payloads carry no language)."""
+
+    FILE = "language.joblib"
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # data: the folders whose <language>.yml files hold examples in that language
+        return {"C": 10.0, "data": ["data"]}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        folders = data_folders({**cls.get_default_config(), **config})
+        files = language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], languages())
+        return code_fingerprint(*sorted(p for paths in files.values() for p in paths))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = training_set(training_data, data_folders(self.config))
+        if len(set(labels)) < 2:
+            logger.warning("LanguageReader: examples in one language only; every message is read as it")
+            return self._resource
+        return self.keep(fit(texts, labels, self.config["C"]))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
+        if self.model is None or not typed:
+            return messages
+        for message, ranking in zip(typed, self.model.rankings([m.get(TEXT)[:2000] for m in typed])):
+            message.set(LANGUAGE, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
+        return messages
