@@ -28,6 +28,7 @@ actually no, it's off"). A misread wording is fixed by adding an example.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -238,9 +239,14 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
     evidence = sorted({eid for f in facts for eid in f})
     weights = np.zeros((x.shape[1], len(SLOTS) * len(evidence)))
     bias = np.full(len(SLOTS) * len(evidence), _ABSENT)
-    for k, eid in enumerate(evidence):
-        model = LogisticRegression(C=c, max_iter=3000, random_state=seed)
-        model.fit(x, [f.get(eid, NONE) for f in facts])
+    from joblib import Parallel, delayed
+
+    def one(eid: str) -> LogisticRegression:
+        return LogisticRegression(C=c, max_iter=3000, random_state=seed).fit(x, [f.get(eid, NONE) for f in facts])
+
+    # the items' regressions are independent: fitted side by side (the same models, in less time)
+    models = Parallel(n_jobs=min(len(evidence), os.cpu_count() or 1))(delayed(one)(e) for e in evidence)
+    for k, model in enumerate(models):
         names = [str(name) for name in model.classes_]
         col = {name: len(SLOTS) * k + SLOTS.index(name) for name in names}
         if len(names) == 2:  # binary: one logit, the second class against the first
