@@ -95,13 +95,10 @@ NEGATIONS = frozenset(
         "nada",
         "ni",
         "tampoco",
-        "sin",
-        # Brazilian Portuguese ("n", "ñ", "nn": typed "não")
+        # Brazilian Portuguese ("ñ" is typed "não"; "n" is left out: in English it is "and")
         "não",
         "nao",
-        "n",
         "ñ",
-        "nn",
         "nem",
         "ninguém",
         "ninguem",

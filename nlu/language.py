@@ -125,7 +125,8 @@ class LanguageReader(PersistedReader):
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
         folders = data_folders({**cls.get_default_config(), **config})
         files = language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], languages())
-        return code_fingerprint(*sorted(p for paths in files.values() for p in paths))
+        english = KNOWLEDGE / "texts" / f"{SOURCE_LANGUAGE}.yml"
+        return code_fingerprint(english, *sorted(p for paths in files.values() for p in paths))
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = training_set(training_data, data_folders(self.config))

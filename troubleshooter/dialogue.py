@@ -19,7 +19,7 @@ from .knowledge import SOURCE_LANGUAGE
 from .messages import Message
 from .reading import CANDIDATE, REPORT_FLOOR, Reading
 from .state import SAID_CHARS, SAID_KEPT, Diagnosis
-from .texts import speaking, t
+from .texts import languages, speaking, t
 
 MAX_SHOWS = 2  # a pending step is shown at most this often: asked + one reminder
 
@@ -27,16 +27,20 @@ MAX_SHOWS = 2  # a pending step is shown at most this often: asked + one reminde
 def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """The bot's reply to one reading, in the conversation's language; `d` (tidied, see `tidy`) is
     updated in place."""
-    heard = language.heard(r.words, r.languages, d.language, r.hint, engine.kb.languages)
-    if heard:
-        d.language = heard
+    before = d.spoken
+    heard = language.heard(r.words, r.languages, before, r.hint, engine.kb.languages)
+    if r.act == "language" and not r.value:  # the one named, else the one asked in if it is another
+        named = language.named(r.words, engine.kb.language_names, before)
+        r = replace(r, value=named or (heard if heard and heard != before else None))
+    if heard or not d.language:
+        d.language = heard or d.spoken or SOURCE_LANGUAGE
     with speaking(speaks(engine, d)):
         return _respond(engine, d, r)
 
 
 def speaks(engine: Engine, d: Diagnosis) -> str:
-    """The language the bot speaks in this conversation."""
-    return d.language if d.language in engine.kb.languages else SOURCE_LANGUAGE
+    """The language the bot speaks in this conversation (one it has every text in)."""
+    return d.language if d.language in engine.kb.languages and d.language in languages() else SOURCE_LANGUAGE
 
 
 def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -47,7 +51,8 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     r = _presumed(engine, d, r)
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
-    answers = _also_asked(engine, r)
+    with speaking(speaks(engine, d)):  # in the language asked for, if the turn switched
+        answers = _also_asked(engine, r)
     if answers:  # before the step that waits for a reply; after a resolution or a hand-over
         msgs = [*msgs, *answers] if d.status in ("resolved", "handed_over") else [*answers, *msgs]
     _note_words(d, r)
@@ -427,10 +432,11 @@ def _resume(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _language(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """A request to talk in another language: the one named (knowledge/languages.yml), else the one
     asked in; the pending step follows in it. Not spoken, or none to tell: the languages to pick."""
-    wanted = r.value or language.named(r.words, engine.kb.language_names)
-    if wanted is None:
+    now = speaks(engine, d)
+    wanted = r.value or language.named(r.words, engine.kb.language_names, now)
+    if wanted is None:  # "no hablo inglés", "can you talk in my language": the language asked in
         asked_in = next((lang for lang, p in r.languages if p >= language.FIRST_SURE), None)
-        wanted = asked_in if asked_in != speaks(engine, d) else None
+        wanted = asked_in if asked_in != now else None
     if wanted not in engine.kb.languages:
         return [*say.languages(engine), *_remind(engine, d, None)]
     d.language = wanted

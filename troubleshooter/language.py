@@ -44,21 +44,19 @@ def heard(text: str, ranking: Ranking, current: str, hint: str | None, spoken: t
     return None
 
 
-def named(text: str, names: Mapping[str, tuple[str, ...]]) -> str | None:
-    """The language a message names (knowledge/languages.yml), if exactly one; the longest name
-    wins ("bahasa indonesia" over "bahasa")."""
+def named(text: str, names: Mapping[str, tuple[str, ...]], current: str = "") -> str | None:
+    """The language a message asks for by name (knowledge/languages.yml): of the languages it names
+    (a name inside a longer one does not count: "bahasa" in "bahasa indonesia"), the one other than
+    `current`, if exactly one ("no entiendo español, ¿habla inglés?" in Spanish asks for English)."""
     plain = _plain(text)
-    found = [
-        (len(name), lang)
-        for lang, ns in names.items()
-        for name in ns
-        if re.search(rf"(?<!\w){re.escape(_plain(name))}(?!\w)", plain)
-    ]
-    if not found:
-        return None
-    longest = max(n for n, _ in found)
-    langs = {lang for n, lang in found if n == longest}
-    return langs.pop() if len(langs) == 1 else None
+    spans = []
+    for lang, ns in names.items():
+        for name in ns:
+            for m in re.finditer(rf"(?<!\w){re.escape(_plain(name))}(?!\w)", plain):
+                spans.append((m.start(), m.end(), lang))
+    kept = {lang for a, b, lang in spans if not any(x <= a and b <= y and (x, y) != (a, b) for x, y, _ in spans)}
+    others = kept - {current}
+    return others.pop() if len(others) == 1 else None
 
 
 def _plain(text: str) -> str:

@@ -43,6 +43,7 @@ FITS_MARGIN = 0.1
 CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user meant
 REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague) report
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
+STATED_QUESTION_SURE = 0.8  # ... and this likely when the clause does not ask ("the broadband has been funny")
 RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
 OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a fix waits
 SUCCESS_SURE = 0.65  # ... and a success this likely, unless the words say it worked too (it ends the diagnosis)
@@ -156,12 +157,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             if ranking and ranking[0][0].startswith("faq_"):
                 continue
             # the outcome reader read the whole message, not this clause: its reading is not the clause's
-            part = _text(
-                Turn(text, ranking, {}, turn.facts, (), turn.leanings, languages=turn.languages),
-                d,
-                symptom_ids,
-                meaning,
-            )
+            part = _text(replace(turn, text=text, intents=ranking, clauses=(), outcome=()), d, symptom_ids, meaning)
             if part.act in _REPLIES:
                 main = replace(part, how=f"clause {text!r}: {part.how}")
                 break
@@ -175,9 +171,17 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     asked = [
         name.removeprefix("faq_")
         for text, name, conf in tops
-        if name.startswith("faq_") and (conf >= CLAUSE_SURE or conf >= FITS_SURE and _asks(text))
+        if name.startswith("faq_") and (conf >= STATED_QUESTION_SURE or conf >= FITS_SURE and _asks(text))
     ]
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
+    if main.act == "unclear" and len(parts) > 1:  # the problems to offer: read in each clause too
+        said = dict(main.symptoms)
+        for _, ranking in parts:
+            for name, conf in ranking:
+                sid = name.removeprefix("symptom_")
+                if name.startswith("symptom_") and sid in symptom_ids:
+                    said[sid] = max(said.get(sid, 0.0), conf)
+        main.options = [s for s, q in sorted(said.items(), key=lambda kv: -kv[1]) if q >= CANDIDATE][:3]
     return main
 
 
@@ -242,7 +246,10 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
 def _english(turn: Turn, d: Diagnosis) -> bool:
     """Whether the conversation is in English after this turn (language.heard, as the dialogue decides)."""
     spoken = tuple(lang for lang, _ in turn.languages) or (SOURCE_LANGUAGE,)
-    return (language.heard(turn.text, turn.languages, d.language, None, spoken) or d.language or "en") == "en"
+    heard = language.heard(
+        turn.text, turn.languages, d.spoken, turn.hint, (*spoken, *([turn.hint] if turn.hint else []))
+    )
+    return (heard or d.spoken or SOURCE_LANGUAGE) == SOURCE_LANGUAGE
 
 
 def masked(text: str) -> str:

@@ -72,6 +72,14 @@ class Diagnosis:
         return d
 
     @property
+    def spoken(self) -> str:
+        """The conversation's language so far: "" before its first message decides it; a diagnosis
+        under way from before languages were kept speaks English."""
+        if self.language:
+            return self.language
+        return "" if self.status == "idle" and not self.episode else "en"
+
+    @property
     def pending_question(self) -> str | None:
         """The evidence id of the question awaiting an answer, if one is."""
         return self._pending("question", "evidence")

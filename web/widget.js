@@ -2,8 +2,8 @@
 // wrote is shown with textContent (never as markup); the history lives in
 // localStorage so a reload keeps the conversation. Its own words come from
 // /texts.js (knowledge/texts/, group `widget`) in the browser's language, then
-// in the conversation's: every bot payload names the language it speaks. The
-// browser's language goes with each message as a hint for the bot.
+// in the conversation's: every bot payload names the language it speaks. That
+// language (at first the browser's) goes with each message as a hint for the bot.
 (function () {
   "use strict";
   var STORE = "troubleshooter.chat";
@@ -116,7 +116,7 @@
     if (!socket.connected) {
       showStatus(words("queued", "Can't reach the troubleshooter right now. Your message will be sent when it's back."));
     }
-    socket.emit("user_uttered", { message: payload, session_id: state.session, customData: { language: browser } });
+    socket.emit("user_uttered", { message: payload, session_id: state.session, customData: { language: state.lang || browser } });
     showTyping(true);
   }
 

@@ -31,8 +31,9 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from actions.knowledge_access import knowledge_base
 from troubleshooter import language
-from troubleshooter.knowledge import SOURCE_LANGUAGE, load_knowledge_base
+from troubleshooter.knowledge import SOURCE_LANGUAGE
 from troubleshooter.texts import Texts, languages, texts_for
 from troubleshooter.vocabulary import LANGUAGE_METADATA, OWNERSHIP_METADATA, PAYLOAD_KEY
 
@@ -258,7 +259,7 @@ def _user(a: Action) -> Texts:
 
 def _team() -> Texts:
     """The words for the team's agents, in the team's language (knowledge/settings.yml)."""
-    team = load_knowledge_base().settings.get("team_language")
+    team = knowledge_base().settings.get("team_language")
     return texts_for(team if team in languages() else SOURCE_LANGUAGE)
 
 

@@ -109,7 +109,8 @@ def test_odd_messages_are_an_unclear_reply(assistant, text):
     after = diagnosis(assistant, sender)
     assert kept(after) == kept(before) and after["reminders"] == before["reminders"] + 1
     reminder = payloads(r.json())
-    assert reminder == [{"type": "question", "evidence": before["pending"]["evidence"], "reminder": True}]
+    pending = before["pending"]["evidence"]
+    assert reminder == [{"type": "question", "evidence": pending, "reminder": True, "language": "en"}]
 
 
 @pytest.mark.parametrize("payload", list(FORGED))

@@ -49,6 +49,10 @@ def test_a_language_is_found_by_any_of_its_names(kb):
     assert language.named("ENGLISH PLEASE", names) == "en"
     assert language.named("i speak spanglish", names) is None  # a name, not a part of a word
     assert language.named("can you talk in another language", names) is None
+    # of the languages named, the one other than the conversation's
+    assert language.named("no entiendo español, ¿habla inglés?", names, "es") == "en"
+    assert language.named("hablame en español, no entiendo ingles", names, "en") == "es"
+    assert language.named("no hablo inglés", names, "en") is None  # then: the language it is written in
 
 
 @pytest.mark.parametrize(
@@ -114,6 +118,12 @@ def test_a_request_naming_no_language_takes_the_one_it_is_written_in(engine):
     d.language = "en"
     _, msgs = _typed(engine, d, "puedes hablarme en mi idioma?", (("switch_language", 0.8),), SURE_ES)
     assert d.language == "es" and payloads(msgs)[-1]["fix"] == "restart_device"
+
+
+def test_no_i_dont_speak_english_switches_to_the_language_it_is_written_in(engine):
+    d = asking(engine, "vpn_or_proxy")
+    _, msgs = _typed(engine, d, "no hablo ingles amigo", (("switch_language", 0.9),), SURE_ES)
+    assert d.language == "es" and payloads(msgs, with_language=True)[-1]["language"] == "es"
 
 
 def test_a_language_not_spoken_gets_the_languages_to_pick_and_the_step_stays(engine):

@@ -472,3 +472,18 @@ def test_a_failure_beside_a_complaint_is_not_reread_as_a_refusal_by_clause(engin
     )
     reading = read(turn, d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("result", "failed")
+
+
+def test_an_unclear_message_offers_the_problems_its_clauses_read_as(kb):
+    """A long message the NLU reads as nothing in particular; one clause reads as a message stuck
+    on sending: that is offered first."""
+    whole = (("faq_ban_duration", 0.22), ("symptom_cant_send", 0.13), ("symptom_inbox_crash", 0.11))
+    clauses = (
+        ("tiktok chat loading forever, msg not going.", (("symptom_send_stuck", 0.42), ("symptom_cant_send", 0.31))),
+        ("i got the app from some site long ago", (("inform", 0.72), ("symptom_after_update", 0.12))),
+    )
+    turn = Turn(
+        "tiktok chat loading forever, msg not going. i got the app from some site long ago", whole, clauses=clauses
+    )
+    reading = read(turn, Diagnosis(), kb.symptoms.keys())
+    assert reading.act == "unclear" and reading.options[0] == "send_stuck"
