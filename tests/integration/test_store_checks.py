@@ -75,8 +75,12 @@ class Run:
     def __init__(
         self, tmp_path: Path, args: list[str], env: dict[str, str] | None = None, actions_port: int | None = None
     ):
-        self.rasa_port, self.web_port = free_port(), free_port()
-        self.actions_port = actions_port or free_port()
+        # one block of ports, so two separate picks can never return the same port to two servers
+        first = free_port(3)
+        while actions_port in (first, first + 1):  # a port the caller picked (not yet bound) is not ours
+            first = free_port(3)
+        self.rasa_port, self.web_port = first, first + 1
+        self.actions_port = actions_port or first + 2
         self.out, self.err = tmp_path / "run.out", tmp_path / "run.err"
         base = {k: v for k, v in os.environ.items() if k not in ("RASA_AUTH_TOKEN", "ANALYTICS_TOKEN")}
         (tmp_path / "audit").mkdir(exist_ok=True)
