@@ -25,7 +25,6 @@ import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from troubleshooter.knowledge import SOURCE_LANGUAGE
@@ -33,7 +32,7 @@ from troubleshooter.paths import KNOWLEDGE, ROOT
 
 from . import code_fingerprint
 from .facts import normal
-from .persisted import PersistedReader
+from .persisted import RankingReader
 
 logger = logging.getLogger(__name__)
 LANGUAGE = "language"  # parse output: [{"name", "confidence"}], best first
@@ -111,10 +110,11 @@ def data_folders(config: dict[str, Any]) -> list[Path]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class LanguageReader(PersistedReader):
+class LanguageReader(RankingReader):
     """Adds LANGUAGE to every typed message (button payloads carry no language)."""
 
     FILE = "language.joblib"
+    OUTPUT = LANGUAGE
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -134,11 +134,3 @@ class LanguageReader(PersistedReader):
             logger.warning("LanguageReader: examples in one language only; every message is read as it")
             return self._resource
         return self.keep(fit(texts, labels, self.config["C"]))
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
-        if self.model is None or not typed:
-            return messages
-        for message, ranking in zip(typed, self.model.rankings([m.get(TEXT)[:2000] for m in typed])):
-            message.set(LANGUAGE, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
-        return messages

@@ -29,14 +29,13 @@ import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
-from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from troubleshooter.paths import ROOT
 
 from . import code_fingerprint
 from .facts import vectorisers
-from .persisted import PersistedReader
+from .persisted import RankingReader
 
 logger = logging.getLogger(__name__)
 OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first; and the data files' key
@@ -137,10 +136,11 @@ def replies_folder(config: dict[str, Any]) -> Path | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class OutcomeReader(PersistedReader):
+class OutcomeReader(RankingReader):
     """Adds OUTCOME to every typed message (button payloads say their outcome themselves)."""
 
     FILE = "outcomes.joblib"
+    OUTPUT = OUTCOME
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -158,11 +158,3 @@ class OutcomeReader(PersistedReader):
             logger.warning("OutcomeReader: too few outcome examples to learn from; no outcomes will be read")
             return self._resource
         return self.keep(fit(texts, outcomes, self.config["C"]))
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
-        if self.model is None or not typed:
-            return messages
-        for message, ranking in zip(typed, self.model.rankings([m.get(TEXT)[:2000] for m in typed])):
-            message.set(OUTCOME, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
-        return messages

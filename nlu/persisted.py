@@ -11,6 +11,8 @@ import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
@@ -64,3 +66,18 @@ class PersistedReader(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+class RankingReader(PersistedReader):
+    """A reader whose model ranks names for each text (`model.rankings(texts)`): every typed message
+    (not a button payload) gets the ranking under `OUTPUT` in the parse result, best first."""
+
+    OUTPUT = "ranking"
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
+        if self.model is None or not typed:
+            return messages
+        for message, ranking in zip(typed, self.model.rankings([m.get(TEXT)[:2000] for m in typed])):
+            message.set(self.OUTPUT, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
+        return messages

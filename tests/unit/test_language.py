@@ -160,3 +160,29 @@ def test_the_agent_note_is_in_the_team_language_and_names_the_users(engine):
         texts_for("en")("agent.writes_in", language=texts_for("pt")("language.own_name"), code="pt") in handoff["note"]
     )
     assert engine.kb.evidence["vpn_or_proxy"].question.rstrip("?") not in texts(msgs)  # the user reads Portuguese
+
+
+def test_the_readers_put_their_ranking_on_typed_messages_only():
+    """LanguageReader and OutcomeReader share RankingReader.process: typed text gets the ranking,
+    best first; a button payload or an empty message gets none."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlu.language import LANGUAGE, LanguageReader
+    from nlu.outcomes import OUTCOME, OutcomeReader
+    from tests.conftest import language_model, outcome_model
+
+    for reader, key in (
+        (LanguageReader({}, None, None, language_model()), LANGUAGE),
+        (OutcomeReader({}, None, None, outcome_model()), OUTCOME),
+    ):
+        typed, button, empty = (
+            Message({"text": "no puedo mandar mensajes"}),
+            Message({"text": "/affirm"}),
+            Message({"text": " "}),
+        )
+        reader.process([typed, button, empty])
+        ranking = typed.get(key)
+        assert ranking and [r["confidence"] for r in ranking] == sorted(
+            (r["confidence"] for r in ranking), reverse=True
+        )
+        assert button.get(key) is None and empty.get(key) is None
