@@ -4,6 +4,8 @@
 // /texts.js (knowledge/texts/, group `widget`) in the browser's language, then
 // in the conversation's: every bot payload names the language it speaks. That
 // language (at first the browser's) goes with each message as a hint for the bot.
+// Rasa ignores a message without a session id, so what the user sends before the
+// server has confirmed the session waits in an outbox (kept across reloads).
 (function () {
   "use strict";
   var STORE = "troubleshooter.chat";
@@ -21,6 +23,8 @@
     catch (e) { return { session: null, items: [] }; }
   }
   var state = load();
+  if (!Array.isArray(state.outbox)) { state.outbox = []; }
+  var confirmed = false;  // the server has confirmed state.session on this connection
   function save() { localStorage.setItem(STORE, JSON.stringify(state)); }
 
   function primary(tag) { var p = String(tag || "").toLowerCase().split(/[-_]/)[0]; return p === "in" ? "id" : p; }
@@ -87,19 +91,32 @@
 
   var socket = io(window.TROUBLESHOOTER_SOCKET_URL, { path: "/socket.io", reconnectionDelayMax: 5000 });
 
+  function emit(message) {
+    socket.emit("user_uttered", { message: message.payload, session_id: state.session, customData: { language: message.lang } });
+  }
+  function flush() {
+    var waiting = state.outbox;
+    state.outbox = []; save();
+    waiting.forEach(emit);
+  }
+
   socket.on("connect", function () {
     showStatus("");
+    confirmed = false;
     socket.emit("session_request", { session_id: state.session });
   });
   socket.on("session_confirm", function (sessionId) {
     var id = typeof sessionId === "object" && sessionId ? sessionId.session_id : sessionId;
-    if (id && id !== state.session) { state.session = id; save(); }
+    if (!id) { return; }
+    if (id !== state.session) { state.session = id; save(); }
+    confirmed = true;
+    flush();
   });
   socket.on("connect_error", function () {
     showStatus(words("unreachable", "Can't reach the troubleshooter right now. Reconnecting…"));
     showTyping(false);
   });
-  socket.on("disconnect", function () { showStatus(words("reconnecting", "Connection lost. Reconnecting…")); });
+  socket.on("disconnect", function () { confirmed = false; showStatus(words("reconnecting", "Connection lost. Reconnecting…")); });
   socket.on("bot_uttered", function (msg) {
     var said = msg && msg.custom && msg.custom.troubleshooter;
     if (said && typeof said.language === "string" && said.language !== state.lang) { speak(said.language); }
@@ -116,7 +133,8 @@
     if (!socket.connected) {
       showStatus(words("queued", "Can't reach the troubleshooter right now. Your message will be sent when it's back."));
     }
-    socket.emit("user_uttered", { message: payload, session_id: state.session, customData: { language: state.lang || browser } });
+    var message = { payload: payload, lang: state.lang || browser };
+    if (confirmed && socket.connected) { emit(message); } else { state.outbox.push(message); save(); }
     showTyping(true);
   }
 
@@ -129,7 +147,8 @@
   });
 
   document.getElementById("chat-reset").addEventListener("click", function () {
-    state = { session: null, items: [], lang: state.lang }; save();
+    state = { session: null, items: [], outbox: [], lang: state.lang }; save();
+    confirmed = false;
     log.textContent = "";
     socket.emit("session_request", { session_id: null });
   });

@@ -101,3 +101,18 @@ def test_a_spanish_browser_gets_a_spanish_conversation(assistant):
             assert browser.find_element(By.ID, "chat-reset").text == es("widget.new_chat")
     except RuntimeError as exc:
         pytest.fail(str(exc))
+
+
+def test_a_message_typed_while_connecting_is_sent_once_the_session_is_confirmed(assistant, browser):
+    """Rasa drops a message that comes before the session is confirmed; the widget holds it back."""
+    browser.get(assistant.web_url)
+    wait = WebDriverWait(browser, 60)
+    wait.until(lambda d: bot_texts(d))  # the widget's script runs
+    browser.set_network_conditions(offline=False, latency=3000, throughput=10_000_000)  # slow handshake
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    wait.until(lambda d: bot_texts(d))
+    assert browser.execute_script("return !JSON.parse(localStorage.getItem('troubleshooter.chat')).session")
+    browser.find_element(By.ID, "chat-input").send_keys("hi\n")
+    wait.until(lambda d: len(bot_texts(d)) >= 2)
+    assert browser.execute_script("return JSON.parse(localStorage.getItem('troubleshooter.chat')).outbox.length") == 0
