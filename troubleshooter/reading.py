@@ -314,9 +314,9 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         if found:
             return found
     if d.active and kind == "fix":
-        sure = alone.get(top, 0.0) >= RESULT_SURE
+        result_sure = alone.get(top, 0.0) >= RESULT_SURE
         found = _outcome(turn, d.pending_fix, facts, d.pending.get("kind")) or _result(
-            text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), sure
+            text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), result_sure
         )
         if found:
             return found

@@ -487,3 +487,13 @@ def test_an_unclear_message_offers_the_problems_its_clauses_read_as(kb):
     )
     reading = read(turn, Diagnosis(), kb.symptoms.keys())
     assert reading.act == "unclear" and reading.options[0] == "send_stuck"
+
+
+def test_a_symptom_repeated_while_an_explanation_waits_is_noted(engine, talk):
+    """A fact beside a symptom the intent classifier is not sure of, while an info fix waits: noted
+    as a report (a confidence about the fix's outcome was once passed on as the symptom itself)."""
+    d = trying(engine, "age_requirement_info", "no_message_button")
+    reading, msgs = talk(d, "my account is 2 days old", ("inform", 0.88), ("symptom_no_message_button", 0.003))
+    assert reading.act == "report" and reading.symptom in (None, "no_message_button")
+    assert d.evidence["new_account"] == "yes" and d.pending["fix"] == "age_requirement_info"
+    assert payloads(msgs)[-1]["type"] == "fix"  # the explanation is shown again
