@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from bench import analytics_speed, engine_speed, load
+from bench import analytics_speed, capacity, engine_speed, load
 from evaluation import conversations, heldout, languages, wild
 from evaluation import nlu as wild_nlu
 from evaluation import replies as wild_replies
@@ -225,13 +225,15 @@ def heldout_report(h: dict) -> list[str]:
     return lines + [""]
 
 
-def speed(url: str, script: list[str], pid) -> dict:
+def speed(url: str, script: list[str], pid: int, helpers: list[int] = ()) -> dict:
+    """Latency and throughput of the server at `url` (process `pid`); CPU per turn counts `pid` and
+    the `helpers` processes that serve its turns (the action server)."""
     rounds = []
     for _round in range(ROUNDS):
         rounds.append(
             {
                 "sequential": load.sequential(url + "/webhooks/rest/webhook", script),
-                "concurrent": load.concurrent(url + "/webhooks/rest/webhook", script),
+                "concurrent": load.concurrent(url + "/webhooks/rest/webhook", script, pids=[pid, *helpers]),
             }
         )
     med = lambda kind, key: statistics.median(x[kind][key] for x in rounds)
@@ -241,8 +243,13 @@ def speed(url: str, script: list[str], pid) -> dict:
         "conc_p50_ms": med("concurrent", "p50_ms"),
         "conc_p95_ms": med("concurrent", "p95_ms"),
         "req_per_s": med("concurrent", "req_per_s"),
+        "turns_per_core_s": med("concurrent", "turns_per_core_s"),
+        "cpu_ms_per_turn": med("concurrent", "cpu_ms_per_turn"),
+        "server_cpu_ms_per_turn": med("concurrent", "server_cpu_ms_per_turn"),
+        "helpers_cpu_ms_per_turn": med("concurrent", "helpers_cpu_ms_per_turn"),
         "errors": sum(x["sequential"]["errors"] + x["concurrent"]["errors"] for x in rounds),
         "rss_mb": load.rss_mb(pid),
+        "actions_rss_mb": sum(load.rss_mb(h) for h in helpers) if helpers else float("nan"),
     }
 
 
@@ -324,6 +331,8 @@ def our_training(work: Path) -> float:
 
 
 def fmt(x, nd=1):
+    if isinstance(x, float) and x != x:
+        return "n/a"  # nan: the figure does not apply (the stock bot has no action server)
     return f"{x:.{nd}f}" if isinstance(x, float) else str(x)
 
 
@@ -511,18 +520,29 @@ def write_report(r: dict) -> None:
         ("conc_p50_ms", "20 concurrent p50 (ms)"),
         ("conc_p95_ms", "20 concurrent p95 (ms)"),
         ("req_per_s", "20 concurrent req/s"),
+        ("turns_per_core_s", "turns per second per core (20 concurrent)"),
+        ("cpu_ms_per_turn", "CPU ms per turn (Rasa + action server)"),
         ("errors", "errors"),
         ("rss_mb", "Rasa server RSS (MB)"),
+        ("actions_rss_mb", "action server RSS (MB)"),
         ("train_s", "training (s)"),
         ("ready_s", "start until answering (s)"),
     ):
         ratio = o[key] / s[key] if s[key] else float("nan")
-        lines.append(f"| {label} | {fmt(o[key])} | {fmt(s[key])} | {ratio:.2f} |")
+        lines.append(f"| {label} | {fmt(o[key])} | {fmt(s[key])} | {fmt(ratio, 2)} |")
     lines += [
         "",
         "Both servers keep conversations in an SQLite tracker store. Each troubleshooting turn of ours "
         "calls the action server; the stock bot's turns are templates. Our start time includes the action "
-        "server and the web page server.",
+        "server and the web page server. CPU per turn is what the servers' processes spent (from /proc) "
+        "while the 20 conversations ran: turns per second per core = turns / CPU seconds, which the "
+        "machine's other load disturbs far less than the wall-clock rate.",
+        "",
+        "## Capacity plan (from this run's CPU per turn and memory)",
+        "",
+        *capacity.table(
+            capacity.plan(o["server_cpu_ms_per_turn"], o["helpers_cpu_ms_per_turn"], o["rss_mb"], o["actions_rss_mb"])
+        ),
         "",
         "## Engine alone (median time of one step)",
         "",
@@ -577,7 +597,7 @@ def main() -> None:
         r["roleplay"] = roleplayed(a, kb)
         r["diagnosis"] = diagnosis(a, kb)
         progress("our assistant: load (sequential, then 20 concurrent conversations)")
-        r["ours"] = {"train_s": train_s, "ready_s": ready, **speed(a.url, load.OURS, a.rasa_pid())}
+        r["ours"] = {"train_s": train_s, "ready_s": ready, **speed(a.url, load.OURS, a.rasa_pid(), a.actions_pids())}
     finally:
         a.stop()
     progress("analytics page with 10,000 conversations (copies of this run's)")

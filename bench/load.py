@@ -1,7 +1,10 @@
-"""Per-message latency over REST: sequential and with 20 concurrent conversations."""
+"""Per-message latency over REST: sequential and with 20 concurrent conversations; and
+what the servers' processes spent on them (CPU seconds from /proc: turns per second
+per core, which a noisy shared machine disturbs far less than wall-clock rates)."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
@@ -70,7 +73,21 @@ def sequential(url: str, script: list[str], senders: int = 20, turns: int = 10) 
     }
 
 
-def concurrent(url: str, script: list[str], conversations: int = 20, turns: int = 24) -> dict[str, float]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes `pids` (all their threads) have used so far."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()  # after "(command name)", which may hold spaces
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def concurrent(
+    url: str, script: list[str], conversations: int = 20, turns: int = 24, pids: list[int] = ()
+) -> dict[str, float]:
+    """Latency and rate of `conversations` users talking at once; with `pids` (the server first,
+    then the processes serving its turns), the CPU each spent per turn."""
     lat, errors, lock = [], [0], threading.Lock()
 
     def user():
@@ -82,18 +99,25 @@ def concurrent(url: str, script: list[str], conversations: int = 20, turns: int 
                 errors[0] += not ok
 
     threads = [threading.Thread(target=user) for _ in range(conversations)]
-    t0 = time.perf_counter()
+    server, helpers = list(pids[:1]), list(pids[1:])
+    cpu0, t0 = (cpu_seconds(server), cpu_seconds(helpers)), time.perf_counter()
     for th in threads:
         th.start()
     for th in threads:
         th.join(timeout=600)
     wall = time.perf_counter() - t0
+    spent = (cpu_seconds(server) - cpu0[0], cpu_seconds(helpers) - cpu0[1])
+    cpu, n = sum(spent), max(len(lat), 1)
     return {
         "p50_ms": statistics.median(lat) * 1000,
         "p95_ms": percentile(lat, 0.95) * 1000,
         "req_per_s": len(lat) / wall,
         "requests": len(lat),
         "errors": errors[0],
+        "cpu_ms_per_turn": cpu / n * 1000 if pids else float("nan"),
+        "server_cpu_ms_per_turn": spent[0] / n * 1000 if pids else float("nan"),
+        "helpers_cpu_ms_per_turn": spent[1] / n * 1000 if helpers else float("nan"),
+        "turns_per_core_s": len(lat) / cpu if pids and cpu > 0 else float("nan"),
     }
 
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import struct
 import unicodedata
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from troubleshooter.paths import BUILD
 MODEL_DIR = BUILD / "minilm"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_TOKENS = 128
+CACHE_SIZE = 4096  # texts whose embedding is kept: short replies ("no", "not sure") come again and again
 _HEADS, _HIDDEN = 12, 384
 
 
@@ -124,6 +126,7 @@ class MiniLM:
         if digest != WEIGHTS_SHA256:
             raise ModelMissing(f"{weights} is not the expected all-MiniLM-L6-v2 file (sha256 {digest})")
         self.tokenizer = WordPiece(folder / "vocab.txt")
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # text -> embedding, least recent first
         w = read_safetensors(weights, raw)
         self.word, self.position = w["embeddings.word_embeddings.weight"], w["embeddings.position_embeddings.weight"]
         self.token_type = w["embeddings.token_type_embeddings.weight"][0]
@@ -151,13 +154,27 @@ class MiniLM:
             )
 
     def embed(self, texts: list[str], batch: int = 32) -> np.ndarray:
-        """Unit-length sentence embeddings, one row per text (similar lengths batched together)."""
-        seqs = [self.tokenizer.ids(t) for t in texts]
+        """Unit-length sentence embeddings, one row per text (similar lengths batched together). The
+        last CACHE_SIZE texts' embeddings are kept: a forward pass reads every weight (~40 MB), so a
+        text seen again costs nothing."""
         out = np.zeros((len(texts), _HIDDEN), dtype=np.float32)
+        new: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            if text in self._cache:
+                self._cache.move_to_end(text)
+                out[i] = self._cache[text]
+            else:
+                new.setdefault(text, []).append(i)
+        fresh = list(new)
+        seqs = [self.tokenizer.ids(t) for t in fresh]
         order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
         for start in range(0, len(order), batch):
             rows = order[start : start + batch]
-            out[rows] = self._forward([seqs[i] for i in rows])
+            for k, e in zip(rows, self._forward([seqs[i] for i in rows])):
+                out[new[fresh[k]]] = e
+                self._cache[fresh[k]] = e
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
         return out
 
     def _forward(self, seqs: list[list[int]]) -> np.ndarray:

@@ -25,10 +25,28 @@ def test_wordpiece_uses_bert_uncased_ids(minilm):
 
 def test_embeddings_are_unit_length_and_do_not_depend_on_batching(minilm):
     texts = ["ya", "my dms keep failing with a red exclamation mark", "x " * 300]
-    together = minilm.embed(texts)
-    alone = np.vstack([minilm.embed([t]) for t in texts])
+    together = MiniLM().embed(texts)
+    alone = np.vstack([MiniLM().embed([t]) for t in texts])  # fresh encoders: nothing cached
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
     assert np.abs(together - alone).max() < 1e-5
+
+
+def test_a_text_seen_again_is_not_computed_again(monkeypatch):
+    encoder, passes = MiniLM(), []
+    forward = encoder._forward
+    monkeypatch.setattr(encoder, "_forward", lambda seqs: passes.append(len(seqs)) or forward(seqs))
+    first = encoder.embed(["not sure", "no", "not sure"])
+    assert passes == [2]  # the same text twice in one call: computed once
+    again = encoder.embed(["no", "still broken", "not sure"])
+    assert passes == [2, 1]
+    assert np.array_equal(again[0], first[1]) and np.array_equal(again[2], first[0])
+    assert np.abs(again[1] - MiniLM().embed(["still broken"])[0]).max() < 1e-5
+    monkeypatch.setattr("nlu.minilm.CACHE_SIZE", 2)
+    encoder.embed(["yes"])  # only the two used last are kept: "still broken" and "yes"
+    encoder.embed(["still broken", "yes"])
+    assert passes == [2, 1, 1]
+    encoder.embed(["no"])
+    assert passes == [2, 1, 1, 1]
 
 
 def test_paraphrases_are_closer_than_unrelated_sentences(minilm):
