@@ -69,11 +69,11 @@ def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
     assert report["resolved_rate"] >= 0.88 and report["mean_fix_cost"] <= 2.2
 
 
-# The Spanish, Portuguese and Indonesian `dev` sets (tests/wild/<language>/dev): floors just below what
-# each measured on 2026-12-03 (intent accuracy es/pt/id 0.86/0.84/0.80; replies right 0.78/0.75/0.74,
-# wrong at most 0.14; typed users resolved 0.90/0.89/0.73 — 0.95 to 1.00 / 0.89 / 0.86 between retrains
-# on fewer examples; first messages in the language 0.98/0.98/0.97).
-LANGUAGE_FLOORS = {"es/dev": (0.82, 0.74, 0.85), "pt/dev": (0.80, 0.71, 0.80), "id/dev": (0.76, 0.70, 0.68)}
+# The Spanish, Portuguese and Indonesian `dev` sets (tests/wild/<language>/dev): floors below what each
+# measured on 2026-12-03 after the fourth round of examples (intent accuracy es/pt/id 0.85/0.82/0.81;
+# replies right 0.89/0.89/0.83, wrong at most 0.10; typed users resolved 1.00/1.00/0.77 — Indonesian
+# 0.73 to 0.91 between retrains; first messages in the language 0.98/0.98/0.97).
+LANGUAGE_FLOORS = {"es/dev": (0.80, 0.83, 0.90), "pt/dev": (0.78, 0.83, 0.90), "id/dev": (0.76, 0.78, 0.68)}
 
 
 @pytest.mark.parametrize("name", sorted(LANGUAGE_FLOORS))
