@@ -23,10 +23,13 @@ run: train
 run-production: train
 	@$(PY) scripts/run.py --production --model "$$($(PY) scripts/model.py path)"
 
-# Two replicas on PostgreSQL + Redis (started here, stopped on exit).
+# REPLICAS Rasa replicas (default 2) and ACTION_SERVERS action servers (default 2) on PostgreSQL + Redis
+# (started here, stopped on exit), all behind one address: nginx on FRONT_PORT (default 8000) serves the
+# widget, analytics, REST, socket.io and the Chatwoot webhook (scaleout/front.py).
 run-scaled: setup-test train
 	@trap 'bash scripts/services.sh stop' EXIT; bash scripts/services.sh start && \
-	  $(PY) scripts/run.py --replicas 2 --endpoints endpoints.scaled.yml --model "$$($(PY) scripts/model.py path)"
+	  $(PY) scripts/run.py --replicas $(or $(REPLICAS),2) --action-servers $(or $(ACTION_SERVERS),2) \
+	    --front $(or $(FRONT_PORT),8000) --endpoints endpoints.scaled.yml --model "$$($(PY) scripts/model.py path)"
 
 shell: train
 	@$(PY) scripts/run.py --shell --model "$$($(PY) scripts/model.py path)" $(if $(lang),--lang $(lang))

@@ -43,6 +43,15 @@ def free_port(block: int = 1) -> int:
     raise RuntimeError(f"no {block} consecutive free loopback ports")
 
 
+def free_port_besides(taken: set[int]) -> int:
+    """A free port that is none of `taken` (picked but not bound yet, so free_port could return them)."""
+    for _ in range(50):
+        port = free_port()
+        if port not in taken:
+            return port
+    raise RuntimeError("no free loopback port besides those already picked")
+
+
 def model_path() -> str:
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "model.py"), "path"], capture_output=True, text=True)
     path = out.stdout.strip()
@@ -72,7 +81,9 @@ def start_page_server(port: int, *args: str, env: dict[str, str] | None = None) 
 
 class Assistant:
     """The project's servers started by its run script: action server, Rasa
-    replica(s) and (unless web=False) the web page, on loopback test ports."""
+    replica(s) and (unless web=False) the web page, on loopback test ports;
+    with front=True, nginx in front of them all (`front_url`) and
+    `action_servers` action servers behind it."""
 
     def __init__(
         self,
@@ -83,12 +94,16 @@ class Assistant:
         replicas: int = 1,
         web: bool = True,
         tracker_db: Path | None = None,
+        front: bool = False,
+        action_servers: int = 1,
     ):
         """`endpoints` given: its action_endpoint's port must be `actions_port`; otherwise the
-        project's endpoints with an SQLite tracker store at `tracker_db` (default: in workdir)."""
+        project's endpoints with an SQLite tracker store at `tracker_db` (default: in workdir).
+        With a front, the action servers take the `action_servers` ports after `actions_port`
+        (the caller's `actions_port` must start a free block of 1 + action_servers)."""
         self.workdir = workdir
         rasa_port, web_port = free_port(replicas), free_port()
-        actions_port = actions_port or free_port()
+        actions_port = actions_port or free_port(1 + action_servers * front)
         self.endpoints = endpoints or endpoints_file(
             workdir / "endpoints.yml", actions_port, tracker_store={"db": str(tracker_db or workdir / "tracker.db")}
         )
@@ -104,6 +119,15 @@ class Assistant:
         self.url = f"http://127.0.0.1:{rasa_port}"
         self.web_port = web_port
         self.web_url = f"http://127.0.0.1:{web_port}/"
+        ours = {
+            *range(rasa_port, rasa_port + replicas),
+            web_port,
+            *range(actions_port, actions_port + 1 + action_servers),
+        }
+        self.front_port = free_port_besides(ours) if front else None
+        self.front_url = f"http://127.0.0.1:{self.front_port}" if front else None
+        self.front_dir = workdir / "front"  # nginx's config, pid and logs
+        self.action_ports = [actions_port + 1 + i for i in range(action_servers)] if front else [actions_port]
 
     def start(self, timeout: float = 300):
         """Start and wait until every server answers; on any failure stop them all, then raise."""
@@ -132,6 +156,12 @@ class Assistant:
                     "--replicas",
                     str(self.replicas),
                     *([] if self.web else ["--no-web"]),
+                    *(
+                        ["--front", str(self.front_port), "--front-dir", str(self.front_dir)]
+                        + ["--action-servers", str(len(self.action_ports))]
+                        if self.front_port
+                        else []
+                    ),
                 ],
                 cwd=ROOT,
                 env=self.env,
@@ -140,7 +170,8 @@ class Assistant:
                 start_new_session=True,
             )
         urls = [f"http://127.0.0.1:{self.rasa_port + i}/" for i in range(self.replicas)]
-        urls += [f"http://127.0.0.1:{self.actions_port}/health"] + [self.web_url] * self.web
+        urls += [f"http://127.0.0.1:{p}/health" for p in self.action_ports] + [self.web_url] * self.web
+        urls += [f"{self.front_url}/webhooks/rest/"] * bool(self.front_url)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -162,10 +193,10 @@ class Assistant:
                 self.proc.wait(timeout=30)
         # The run script starts each server in a session of its own: anything it left is found by its port.
         left = [f"rasa run -m .* -p {self.rasa_port + i} " for i in range(self.replicas)]
-        left += [
-            f"rasa run actions --actions actions --port {self.actions_port}",
-            f"serve_web.py --port {self.web_port} ",
-        ]
+        left += [f"rasa run actions --actions actions --port {p}( |$)" for p in self.action_ports]
+        left += [f"serve_web.py --port {self.web_port} "]
+        if self.front_port:
+            left.append(f"-c {self.front_dir}/nginx.conf")
         for pid in [self.proc.pid] + [p for pattern in left for p in pids(pattern)]:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
@@ -174,7 +205,12 @@ class Assistant:
 
     def actions_pids(self) -> list[int]:
         """The action server's processes (to kill it in fault tests)."""
-        return pids(f"rasa run actions --actions actions --port {self.actions_port}")
+        return [p for port in self.action_ports for p in pids(f"rasa run actions --actions actions --port {port}( |$)")]
+
+    def replica_pid(self, i: int) -> int | None:
+        """The process of replica `i` (0: on `rasa_port`), to kill it."""
+        found = pids(f"rasa run -m .* -p {self.rasa_port + i} ")
+        return found[0] if found else None
 
     def rasa_pid(self) -> int | None:
         """The Rasa server process (for its resident memory)."""
@@ -212,3 +248,14 @@ def wait_for(condition, timeout: float, what: str, every: float = 0.2):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(every)
+
+
+class SourceAdapter(requests.adapters.HTTPAdapter):
+    """Connections from one loopback address: the front tells clients apart by it."""
+
+    def __init__(self, source: str):
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, source_address=(self.source, 0), **kwargs)

@@ -5,6 +5,9 @@ Ctrl-C (or SIGTERM) stops every process it started.
   run.py                 development mode (HTTP API open on loopback)
   run.py --production    HTTP API behind RASA_AUTH_TOKEN
   run.py --shell         action server + `rasa shell`
+  run.py --replicas 3 --action-servers 2 --front 8000
+                         one address (nginx, scaleout/front.py) for the replicas, the action servers
+                         (on the ports after --actions-port, which nginx takes) and the widget page
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
+from scaleout.front import Front, FrontError, failure, prefix_for, prepare
 from troubleshooter.paths import ROOT
 
 BIN = ROOT / ".venv" / "bin"
@@ -144,6 +149,28 @@ def wait_http(url: str, seconds: float, procs: list[subprocess.Popen], stopped=l
     return False
 
 
+def front_of(args) -> Front:
+    """The front of --front PORT: the replicas, the page server, the action servers on the ports after
+    --actions-port (where the replicas' action_endpoint points: nginx takes it)."""
+    actions = tuple(args.actions_port + 1 + i for i in range(args.action_servers))
+    replicas = tuple(args.rasa_port + i for i in range(args.replicas))
+    return Front(args.front, replicas, None if args.no_web else args.web_port, actions, args.actions_port)
+
+
+def nginx_command(front: Front, prefix: Path) -> list[str]:
+    """nginx in the foreground, its config written and tested; or exit saying why it cannot run."""
+    try:
+        return prepare(front, prefix)
+    except FrontError as exc:
+        sys.exit(f"The front cannot start: {exc}")
+
+
+def restart(sup: Supervisor, proc: subprocess.Popen, cmd: list[str], env: dict) -> subprocess.Popen:
+    sup.procs.remove(proc)
+    time.sleep(2)
+    return sup.start(cmd, env=env)
+
+
 class Supervisor:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen] = []
@@ -179,10 +206,19 @@ def main() -> int:
     ap.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
     ap.add_argument("--no-web", action="store_true")
     ap.add_argument("--replicas", type=int, default=1, help="Rasa servers on consecutive ports (shared stores)")
+    ap.add_argument("--action-servers", type=int, default=1, help="with --front: action servers behind it")
+    ap.add_argument("--front", type=int, default=None, metavar="PORT", help="one address for everything (nginx)")
+    ap.add_argument("--front-dir", default=None, help="nginx's config, pid and logs (default: build/front-PORT)")
     args = ap.parse_args()
     if args.production and not args.shell and not os.environ.get("RASA_AUTH_TOKEN"):
         print("--production needs RASA_AUTH_TOKEN in the environment", file=sys.stderr)
         return 2  # before anything is started
+    if args.action_servers > 1 and not args.front:
+        print("--action-servers needs --front (nothing else spreads the calls over them)", file=sys.stderr)
+        return 2
+    front = front_of(args) if args.front is not None and not args.shell else None
+    front_dir = Path(args.front_dir).resolve() if args.front_dir else prefix_for(args.front or 0)
+    nginx_cmd = nginx_command(front, front_dir) if front else []  # nginx missing, a port taken: said first
     check_knowledge_base()
     config = endpoints_config(args.endpoints)
     check_stores(config, args.endpoints)
@@ -208,10 +244,11 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        actions_cmd = [*RASA, "run", "actions", "--actions", "actions", "--port", str(args.actions_port)]
-        actions = sup.start(actions_cmd, env=env)
+        action_ports = list(front.action_servers) if front else [args.actions_port]
+        actions_cmds = [[*RASA, "run", "actions", "--actions", "actions", "--port", str(p)] for p in action_ports]
+        actions = [sup.start(cmd, env=env) for cmd in actions_cmds]
         if args.shell:
-            if not wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, [actions]):
+            if not wait_http(f"http://127.0.0.1:{args.actions_port}/health", 120, actions):
                 print("action server did not start", file=sys.stderr)
                 return 1
             shell = subprocess.run(
@@ -232,34 +269,31 @@ def main() -> int:
                 env=env,
             )
             return shell.returncode
-        web_origin = f"http://127.0.0.1:{args.web_port}"
-        env["WIDGET_ORIGINS"] = f"{web_origin} http://localhost:{args.web_port}"
+        web_origin = front.url if front else f"http://127.0.0.1:{args.web_port}"
+        env["WIDGET_ORIGINS"] = f"{web_origin} {web_origin.replace('127.0.0.1', 'localhost')}"
         auth = ["--auth-token", os.environ["RASA_AUTH_TOKEN"]] if args.production else []
-        servers = []
-        for i in range(args.replicas):
-            # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
-            # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
-            servers.append(
-                sup.start(
-                    [
-                        *RASA,
-                        "run",
-                        "-m",
-                        args.model,
-                        "--enable-api",
-                        "-i",
-                        "127.0.0.1",
-                        "-p",
-                        str(args.rasa_port + i),
-                        "--endpoints",
-                        args.endpoints,
-                        "--credentials",
-                        "credentials.yml",
-                        *auth,
-                    ],
-                    env=env,
-                )
-            )
+        # No --cors: Sanic-CORS would add a second Allow-Origin header to socket.io's
+        # own, which accepts only WIDGET_ORIGINS. REST stays same-origin.
+        servers_cmds = [
+            [
+                *RASA,
+                "run",
+                "-m",
+                args.model,
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(args.rasa_port + i),
+                "--endpoints",
+                args.endpoints,
+                "--credentials",
+                "credentials.yml",
+                *auth,
+            ]
+            for i in range(args.replicas)
+        ]
+        servers = [sup.start(cmd, env=env) for cmd in servers_cmds]
         if not args.no_web:
             sup.start(
                 [
@@ -267,40 +301,55 @@ def main() -> int:
                     str(ROOT / "scripts" / "serve_web.py"),
                     "--port",
                     str(args.web_port),
-                    "--socket-url",
-                    f"http://127.0.0.1:{args.rasa_port}",
+                    *(["--same-origin"] if front else ["--socket-url", f"http://127.0.0.1:{args.rasa_port}"]),
                     "--endpoints",
                     args.endpoints,
                     *(["--production"] if args.production else []),
                 ],
                 env=env,
             )
+        nginx = sup.start(nginx_cmd) if front else None
         print("Starting the action server and Rasa (about 20 s) ...", flush=True)
         ports = [args.rasa_port + i for i in range(args.replicas)]
-        if all(wait_http(f"http://127.0.0.1:{p}/", 300, [actions, *servers], lambda: stopping) for p in ports):
+        running = [*actions, *servers, *[nginx] * bool(nginx)]
+        if all(wait_http(f"http://127.0.0.1:{p}/", 300, running, lambda: stopping) for p in ports):
             closed = args.production and not os.environ.get("ANALYTICS_TOKEN")
             analytics = "off (set ANALYTICS_TOKEN to open them)" if closed else f"{web_origin}/analytics"
-            lines = ["", f"Ready in {time.time() - started:.0f} s."] + [
+            lines = ["", f"Ready in {time.time() - started:.0f} s."]
+            if front:
+                lines.append(f"  One address:   {front.url}/ (the widget, analytics, REST, socket.io, Chatwoot)")
+            lines += [
                 f"  Web widget:    {web_origin}/",
                 f"  Analytics:     {analytics}",
             ] * (not args.no_web)
-            lines += [f"  REST:          http://127.0.0.1:{p}/webhooks/rest/webhook" for p in ports]
-            lines += [f"  Chatwoot bot:  http://127.0.0.1:{p}/webhooks/chatwoot/webhook" for p in ports[:1]]
+            origins = [front.url] if front else [f"http://127.0.0.1:{p}" for p in ports]
+            lines += [f"  REST:          {o}/webhooks/rest/webhook" for o in origins]
+            lines += [f"  Chatwoot bot:  {o}/webhooks/chatwoot/webhook" for o in origins[:1]]
+            if front:
+                lines.append(f"  Replicas:      ports {', '.join(map(str, ports))}, all behind {front.url}")
             lines += [
                 f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",
-                f"  Action server: http://127.0.0.1:{args.actions_port}/health",
+                f"  Action server: {', '.join(f'http://127.0.0.1:{p}/health' for p in action_ports)}",
                 "Press Ctrl-C to stop.",
             ]
             print("\n".join(lines), flush=True)
         while not stopping:
-            if any(server.poll() is not None for server in servers):
-                print("The Rasa server stopped unexpectedly; shutting down.", file=sys.stderr)
+            if nginx and nginx.poll() is not None:
+                print(f"The front (nginx) stopped: {failure(front_dir)}", file=sys.stderr)
                 return 1
-            if actions.poll() is not None:
-                print("The action server stopped; restarting it.", file=sys.stderr, flush=True)
-                sup.procs.remove(actions)
-                time.sleep(2)
-                actions = sup.start(actions_cmd, env=env)
+            for i, server in enumerate(servers):
+                if server.poll() is None:
+                    continue
+                if not front:
+                    print("The Rasa server stopped unexpectedly; shutting down.", file=sys.stderr)
+                    return 1
+                # Behind the front the others answer meanwhile (nginx leaves a dead replica out).
+                print(f"The Rasa replica on port {ports[i]} stopped; restarting it.", file=sys.stderr, flush=True)
+                servers[i] = restart(sup, server, servers_cmds[i], env)
+            for i, proc in enumerate(actions):
+                if proc.poll() is not None:
+                    print("The action server stopped; restarting it.", file=sys.stderr, flush=True)
+                    actions[i] = restart(sup, proc, actions_cmds[i], env)
             time.sleep(0.5)
         return 0
     finally:

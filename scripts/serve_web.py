@@ -40,9 +40,9 @@ class Handler(SimpleHTTPRequestHandler):
             self._send(200, widget_texts().encode(), "application/javascript")
             return
         if raw == "/config.js":
-            self._send(
-                200, f'window.TROUBLESHOOTER_SOCKET_URL = "{self.socket_url}";\n'.encode(), "application/javascript"
-            )
+            # Behind the front (no socket URL): the widget talks to the address the page came from.
+            url = json.dumps(self.socket_url) if self.socket_url else "window.location.origin"
+            self._send(200, f"window.TROUBLESHOOTER_SOCKET_URL = {url};\n".encode(), "application/javascript")
             return
         path = posixpath.normpath("/" + unquote(raw).lstrip("/"))  # "//analytics", "/./analytics" are analytics too
         if any(p == "/analytics" or p.startswith("/analytics/") for p in (path, raw)):
@@ -80,7 +80,8 @@ class Handler(SimpleHTTPRequestHandler):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=8080)
-    ap.add_argument("--socket-url", default="http://127.0.0.1:5005")
+    ap.add_argument("--socket-url", default="http://127.0.0.1:5005", help="where the widget's socket.io is")
+    ap.add_argument("--same-origin", action="store_true", help="the widget's socket.io is where the page is (front)")
     ap.add_argument("--endpoints", default="endpoints.yml", help="whose tracker store the analytics read")
     ap.add_argument("--demo-db", default=None, help="tracker database of simulated users (default: build/demo)")
     ap.add_argument("--production", action="store_true", help="analytics only with ANALYTICS_TOKEN")
@@ -91,7 +92,7 @@ def main() -> None:
     endpoints = Path(args.endpoints) if Path(args.endpoints).is_absolute() else ROOT / args.endpoints
     demo = Path(args.demo_db) if args.demo_db else DEMO_DB
     token = os.environ.get("ANALYTICS_TOKEN") or None
-    Handler.socket_url = args.socket_url
+    Handler.socket_url = "" if args.same_origin else args.socket_url
     Handler.analytics = Routes(
         lambda: Analytics(Sources.from_endpoints(endpoints, demo)), token=token, required=args.production
     )

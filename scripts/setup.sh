@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Idempotent set-up: system packages, .venv from the lock, the blank spaCy
 # pipeline and the web widget's npm assets. `setup.sh test` adds what the
-# test suite needs (Chromium, PostgreSQL, Redis, tmux).
+# test suite needs (Chromium, PostgreSQL, Redis, nginx, tmux).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_pkgs="libqhull-dev libfreetype-dev pkg-config"
-[ "${1:-}" = "test" ] && apt_pkgs="$apt_pkgs chromium chromium-driver postgresql redis-server"
+[ "${1:-}" = "test" ] && apt_pkgs="$apt_pkgs chromium chromium-driver postgresql redis-server nginx"
 
 missing=""
 for p in $apt_pkgs; do
@@ -15,8 +15,23 @@ done
 if [ -n "$missing" ]; then
   echo "setup: installing system packages:$missing"
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  # The project runs nginx itself (scaleout/front.py, its own config under build/): Debian's nginx
+  # service must not start on port 80. A policy-rc.d refusing it, for the install only (unless the
+  # machine has one already), and the service disabled if it started all the same.
+  guard=""
+  if [[ " $missing " == *" nginx "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    guard=/usr/sbin/policy-rc.d
+    trap '$sudo rm -f "$guard"' EXIT
+    printf '#!/bin/sh\nfor a; do [ "$a" = nginx ] && exit 101; done\nexit 0\n' | $sudo tee "$guard" >/dev/null
+    $sudo chmod 755 "$guard"
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+  if [ -n "$guard" ]; then $sudo rm -f "$guard"; trap - EXIT; fi
+  if [[ " $missing " == *" nginx "* ]]; then
+    if [ -d /run/systemd/system ]; then $sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+    elif [ -f /run/nginx.pid ]; then $sudo kill "$(cat /run/nginx.pid)" 2>/dev/null || true; fi
+  fi
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -1,10 +1,13 @@
 """Fixtures: a fake Chatwoot and the assistant's real servers, shared by tests
 that only talk to them; a private assistant for tests that stop or break it."""
 
+import subprocess
+
 import pytest
 
 from harness.chatwoot import FakeChatwoot
-from harness.servers import CHATWOOT_SECRET, Assistant
+from harness.servers import CHATWOOT_SECRET, Assistant, free_port
+from troubleshooter.paths import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +38,15 @@ def own_assistant(tmp_path):
         yield a
     finally:
         a.stop()
+
+
+@pytest.fixture(scope="module")
+def services():
+    """PostgreSQL and Redis of the scaled set-up, started by the project's script on free ports."""
+    ports = {"pg": free_port(), "redis": free_port()}
+    script = ["bash", str(ROOT / "scripts" / "services.sh")]
+    try:
+        subprocess.run([*script, "start", str(ports["pg"]), str(ports["redis"])], check=True, timeout=120)
+        yield ports
+    finally:
+        subprocess.run([*script, "stop", str(ports["pg"]), str(ports["redis"])], check=False, timeout=120)

@@ -6,7 +6,6 @@ processed once, never interleaved with another of the same conversation, and
 each diagnosis must end as the same script ends on one server alone.
 """
 
-import subprocess
 import threading
 import time
 import uuid
@@ -17,7 +16,6 @@ import requests
 from analytics.service import Analytics, Sources
 from harness.chatwoot import FakeChatwoot
 from harness.servers import CHATWOOT_SECRET, Assistant, endpoints_file, free_port
-from troubleshooter.paths import ROOT
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT
 
 PAIRS = 4
@@ -28,18 +26,6 @@ OPENINGS = [
     "tiktok won't let me send messages",
     "i can't message one particular person",
 ]
-
-
-@pytest.fixture(scope="module")
-def services():
-    """PostgreSQL and Redis of the scaled set-up, started by the project's script on free ports."""
-    ports = {"pg": free_port(), "redis": free_port()}
-    script = ["bash", str(ROOT / "scripts" / "services.sh")]
-    try:
-        subprocess.run([*script, "start", str(ports["pg"]), str(ports["redis"])], check=True, timeout=120)
-        yield ports
-    finally:
-        subprocess.run([*script, "stop", str(ports["pg"]), str(ports["redis"])], check=False, timeout=120)
 
 
 def start_replicas(tmp_path, services, lock_type, chatwoot_url="") -> Assistant:
