@@ -96,11 +96,14 @@ class Assistant:
         tracker_db: Path | None = None,
         front: bool = False,
         action_servers: int = 1,
+        help_centre: bool = False,
     ):
         """`endpoints` given: its action_endpoint's port must be `actions_port`; otherwise the
         project's endpoints with an SQLite tracker store at `tracker_db` (default: in workdir).
         With a front, the action servers take the `action_servers` ports after `actions_port`
-        (the caller's `actions_port` must start a free block of 1 + action_servers)."""
+        (the caller's `actions_port` must start a free block of 1 + action_servers).
+        With help_centre=True, a loopback port is kept for a page of another origin (`help_centre_origin`)
+        that the web page lets frame the widget (EMBED_ORIGINS, web/embed.js); the caller serves it."""
         self.workdir = workdir
         rasa_port, web_port = free_port(replicas), free_port()
         actions_port = actions_port or free_port(1 + action_servers * front)
@@ -128,6 +131,12 @@ class Assistant:
         self.front_url = f"http://127.0.0.1:{self.front_port}" if front else None
         self.front_dir = workdir / "front"  # nginx's config, pid and logs
         self.action_ports = [actions_port + 1 + i for i in range(action_servers)] if front else [actions_port]
+        ours |= {self.front_port} if front else set()
+        self.help_centre_port = free_port_besides(ours) if help_centre else None
+        self.help_centre_origin = f"http://127.0.0.1:{self.help_centre_port}" if help_centre else None
+        if help_centre:
+            self.env["EMBED_ORIGINS"] = self.help_centre_origin
+        self.ports = ours | ({self.help_centre_port} if help_centre else set())  # every port it has picked
 
     def start(self, timeout: float = 300):
         """Start and wait until every server answers; on any failure stop them all, then raise."""

@@ -6,8 +6,10 @@
 // language (at first the browser's) goes with each message as a hint for the bot.
 // Rasa ignores a message without a session id, so what the user sends before the
 // server has confirmed the session waits in an outbox (kept across reloads).
+// In another site's page (web/embed.js frames /?embed=1) the chat fills the frame.
 (function () {
   "use strict";
+  if (/[?&]embed=1(&|$)/.test(location.search)) { document.documentElement.classList.add("embedded"); }
   var STORE = "troubleshooter.chat";
   var TEXTS = window.TROUBLESHOOTER_TEXTS || {};
   var browser = (navigator.language || "en");

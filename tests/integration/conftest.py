@@ -20,7 +20,7 @@ def chatwoot():
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory, chatwoot):
     """Shared: tests must not stop, restart or break it."""
-    a = Assistant(tmp_path_factory.mktemp("assistant"), chatwoot.url)
+    a = Assistant(tmp_path_factory.mktemp("assistant"), chatwoot.url, help_centre=True)  # test_widget_embed.py
     chatwoot.bot_url = a.url + "/webhooks/chatwoot/webhook"
     a.start()
     try:
