@@ -154,8 +154,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
         for text, ranking in parts:
-            if ranking and ranking[0][0].startswith("faq_"):
-                continue
+            if ranking and (ranking[0][0].startswith("faq_") or ranking[0][0] in CHAT):
+                continue  # a clause read best as a question, small talk or a complaint is no reply
             # the outcome reader read the whole message, not this clause: its reading is not the clause's
             part = _text(replace(turn, text=text, intents=ranking, clauses=(), outcome=()), d, symptom_ids, meaning)
             if part.act in _REPLIES:

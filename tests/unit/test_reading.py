@@ -497,3 +497,16 @@ def test_a_symptom_repeated_while_an_explanation_waits_is_noted(engine, talk):
     assert reading.act == "report" and reading.symptom in (None, "no_message_button")
     assert d.evidence["new_account"] == "yes" and d.pending["fix"] == "age_requirement_info"
     assert payloads(msgs)[-1]["type"] == "fix"  # the explanation is shown again
+
+
+def test_a_complaint_clause_is_no_answer(engine, kb):
+    """'nobody blocked me. this is useless' to "can you see their profile?": the complaint, though
+    a "no" is its second reading and a no is likely after a question, answers nothing."""
+    d = asking(engine, "recipient_profile_visible")
+    clauses = (
+        ("nobody blocked me.", (("faq_block_signs", 0.5), ("inform", 0.36))),
+        ("this is useless", (("out_of_scope", 0.37), ("deny", 0.2))),
+    )
+    turn = Turn("nobody blocked me. this is useless", (("faq_block_signs", 0.73),), {}, {}, clauses)
+    reading = read(turn, d, kb.symptoms.keys())
+    assert not (reading.act == "answer" and reading.value in ("yes", "no"))
