@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from harness.browser import chromium
 from harness.chatwoot import FakeChatwoot
 from harness.servers import CHATWOOT_SECRET, Assistant, free_port
 from troubleshooter.paths import ROOT
@@ -50,3 +51,13 @@ def services():
         yield ports
     finally:
         subprocess.run([*script, "stop", str(ports["pg"]), str(ports["redis"])], check=False, timeout=120)
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium (the widget tests); a missing browser fails the test, saying so."""
+    try:
+        with chromium() as driver:
+            yield driver
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

@@ -13,15 +13,6 @@ from troubleshooter.texts import texts_for
 SCREENSHOT = ROOT / "test-output" / "widget.png"
 
 
-@pytest.fixture
-def browser():
-    try:
-        with chromium() as driver:
-            yield driver
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-
-
 def bot_texts(driver):
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#chat-log .msg.bot")]
 

@@ -22,7 +22,6 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness.browser import chromium
 from harness.servers import free_port_besides
 
 HOSTILE = """
@@ -99,15 +98,6 @@ def sites(assistant):
     finally:
         allowed.stop()
         other.stop()
-
-
-@pytest.fixture
-def browser():
-    try:
-        with chromium() as driver:
-            yield driver
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
 
 
 def shadow(driver):
