@@ -30,8 +30,10 @@ class StoreError(RuntimeError):
 
 
 def store_url(config: dict, root: Path) -> str:
-    """An SQLAlchemy URL for the `tracker_store` section of an endpoints file (type SQL)."""
-    if str(config.get("type", "")).lower() != "sql":
+    """An SQLAlchemy URL for the `tracker_store` section of an endpoints file: Rasa's `SQL` store or
+    one built on it (a class named ...SQLTrackerStore, such as scaleout.tracker_store's: same table)."""
+    kind = str(config.get("type", "")).lower()
+    if kind != "sql" and not kind.endswith("sqltrackerstore"):
         raise StoreError(f"analytics read an SQL tracker store; this one is of type {config.get('type')!r}")
     dialect = str(config.get("dialect") or "sqlite")
     db = str(config.get("db") or "rasa.db")

@@ -25,6 +25,7 @@ from evaluation import conversations, heldout, languages, wild
 from evaluation import nlu as wild_nlu
 from evaluation import replies as wild_replies
 from harness.servers import Assistant, answers, free_port, wait_for
+from scaleout.serving import SERVING_THREADS
 from simulation import driver
 from simulation.cases import Outcome, converse_case, load_cases, run_fixed_order, summarize
 from simulation.personas import MAX_REPLIES, TypedPersona
@@ -278,8 +279,16 @@ def stock_assistant(work: Path) -> dict:
     endpoints.write_text(
         endpoints.read_text() + f'\ntracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{work / "stock.db"}"\n'
     )
+    # As shipped (TensorFlow's default thread pools), then with the thread settings ours is served with
+    # (scaleout/serving.py): the ratio then compares the bots, not the settings.
+    out = stock_served(folder, model, endpoints, ENV, work / "stock-run.log")
+    same = stock_served(folder, model, endpoints, {**ENV, **SERVING_THREADS}, work / "stock-run-threads.log")
+    return {"train_s": train_s, **out, "same_threads": same}
+
+
+def stock_served(folder: Path, model: Path, endpoints: Path, env: dict, log_path: Path) -> dict:
     port = free_port()  # never a fixed port: another server there would be measured instead (make test may run)
-    with open(work / "stock-run.log", "w") as log:
+    with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [
                 RASA,
@@ -295,7 +304,7 @@ def stock_assistant(work: Path) -> dict:
                 str(endpoints),
             ],
             cwd=folder,
-            env=ENV,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -306,7 +315,7 @@ def stock_assistant(work: Path) -> dict:
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
-    return {"train_s": train_s, "ready_s": ready, **out}
+    return {"ready_s": ready, **out}
 
 
 def our_training(work: Path) -> float:
@@ -530,7 +539,13 @@ def write_report(r: dict) -> None:
     ):
         ratio = o[key] / s[key] if s[key] else float("nan")
         lines.append(f"| {label} | {fmt(o[key])} | {fmt(s[key])} | {fmt(ratio, 2)} |")
+    same = s["same_threads"]
     lines += [
+        "",
+        f"The stock bot served with ours' thread settings (scaleout/serving.py: one TensorFlow and BLAS "
+        f"thread per process): {fmt(same['turns_per_core_s'])} turns per second per core, "
+        f"{fmt(same['cpu_ms_per_turn'])} CPU ms per turn, 20 concurrent p50 {fmt(same['conc_p50_ms'])} ms; "
+        f"ours / stock per core {fmt(o['turns_per_core_s'] / same['turns_per_core_s'], 2)}.",
         "",
         "Both servers keep conversations in an SQLite tracker store. Each troubleshooting turn of ours "
         "calls the action server; the stock bot's turns are templates. Our start time includes the action "

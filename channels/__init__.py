@@ -1,12 +1,17 @@
 """Custom Rasa input channels (REST, socket.io widget, Chatwoot).
 
-Importing this package (Rasa does, for credentials.yml) also applies two
+Importing this package (Rasa does, for credentials.yml) also applies
 fixes to the Rasa server: Sanic 21.12's websockets on Python 3.11
-(`sanic_py311`) and the per-action cost of checking action-server responses
-(`action_response`).
+(`sanic_py311`), the per-action cost of checking action-server responses
+(`action_response`), a client's message taken once however often it is sent
+(`rest`), and no stale turn saved over a newer one (`scaleout.fenced_store`).
 """
 
-from . import action_response, sanic_py311
+from scaleout import fenced_store
+
+from . import action_response, rest, sanic_py311
 
 sanic_py311.apply()
 action_response.apply()
+rest.apply()
+fenced_store.apply()

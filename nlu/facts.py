@@ -45,7 +45,7 @@ from scipy import sparse
 from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base
 from troubleshooter.paths import ROOT
 
-from . import code_fingerprint
+from . import code_fingerprint, fast
 from .clauses import clauses
 from .persisted import PersistedReader
 
@@ -208,7 +208,7 @@ class Model:
         self.weights, self.bias = weights, bias  # (features, 3 x items), (3 x items,)
 
     def features(self, texts: list[str]):
-        return sparse.hstack([v.transform(texts) for v in self.vectorisers]).tocsr()
+        return sparse.hstack(fast.features(self.vectorisers, texts)).tocsr()
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """P(none, yes, no) of every item for every text: (texts, items, 3)."""

@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from troubleshooter.knowledge import SOURCE_LANGUAGE
 from troubleshooter.paths import KNOWLEDGE, ROOT
 
-from . import code_fingerprint
+from . import code_fingerprint, fast
 from .facts import normal
 from .persisted import RankingReader
 
@@ -90,7 +90,7 @@ class Model:
         self.vectoriser, self.classifier = vectoriser, classifier
 
     def rankings(self, texts: list[str]) -> list[list[tuple[str, float]]]:
-        probs = self.classifier.predict_proba(self.vectoriser.transform(texts))
+        probs = fast.probabilities(self.classifier, fast.tfidf(self.vectoriser, texts))
         names = [str(c) for c in self.classifier.classes_]
         return [sorted(zip(names, map(float, row)), key=lambda kv: -kv[1]) for row in probs]
 

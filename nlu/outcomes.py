@@ -33,7 +33,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from troubleshooter.paths import ROOT
 
-from . import code_fingerprint
+from . import code_fingerprint, fast
 from .facts import vectorisers
 from .persisted import RankingReader
 
@@ -110,8 +110,8 @@ class Model:
         word the reader knows ("asdfgh", an emoji) is OTHER: letters alone say no outcome."""
         from scipy import sparse
 
-        parts = [v.transform(texts) for v in self.vectorisers]
-        probs = self.classifier.predict_proba(sparse.hstack(parts).tocsr())
+        parts = fast.features(self.vectorisers, texts)
+        probs = fast.probabilities(self.classifier, sparse.hstack(parts).tocsr())
         names = [str(c) for c in self.classifier.classes_]
         known = np.asarray(parts[0].getnnz(axis=1)) > 0
         return [

@@ -9,6 +9,11 @@ the action servers. Dead servers are taken out passively (`max_fails`), a reques
 server only when the first one never got it (a user message is never processed twice), one client
 address flooding gets 429, an oversized body 413, and nginx's own errors are short JSON.
 
+A replica is a loopback port (5005) or an address of another host ("10.0.0.3:5005"). A replica
+being drained (`Front.draining`) stays in the config marked `down`: nginx sends it nothing new, and
+`reload` returns once nginx's old workers have finished the requests they had in flight
+(scaleout/rolling.py restarts the replicas one after the other that way).
+
 nginx is Debian's package, run as the user who starts it, with its config, pid, logs and temporary
 files under its own prefix (build/front-PORT/ by default): `python -m scaleout.front --help`.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import os
 import shutil
@@ -63,15 +69,43 @@ class Limits:
     action_seconds: int = 300  # Rasa's own timeout for an action call
 
 
+Server = int | str  # a loopback port, or "HOST:PORT" (an IPv4 address or a host name)
+
+
+def address(server: Server) -> str:
+    """A replica's or action server's HOST:PORT as nginx names it ("127.0.0.1:PORT" for a port alone)."""
+    if isinstance(server, int) and not isinstance(server, bool):
+        port, host = server, "127.0.0.1"
+    elif isinstance(server, str) and server.count(":") == 1:
+        host, _, text = server.partition(":")
+        port = int(text) if text.isdigit() else -1
+        with contextlib.suppress(ValueError):
+            host = str(ipaddress.IPv4Address(host))
+    else:
+        raise ValueError(f"a server is a port or HOST:PORT, not {server!r}")
+    if not 0 < port < 65536 or not host or not all(c.isalnum() or c in ".-" for c in host):
+        raise ValueError(f"a server is a port or HOST:PORT, not {server!r}")
+    return f"{host}:{port}"
+
+
 @dataclass(frozen=True)
 class Front:
     port: int
-    replicas: tuple[int, ...]
-    pages: int | None = None
-    action_servers: tuple[int, ...] = ()
+    replicas: tuple[Server, ...]
+    pages: Server | None = None
+    action_servers: tuple[Server, ...] = ()
     actions_port: int | None = None  # where the replicas' action_endpoint points (loopback only)
     host: str = "127.0.0.1"
     limits: Limits = field(default_factory=Limits)
+    draining: tuple[Server, ...] = ()  # replicas nginx sends nothing new (marked `down`)
+
+    def __post_init__(self):
+        replicas = {address(r) for r in self.replicas}
+        unknown = [d for d in self.draining if address(d) not in replicas]
+        if unknown:
+            raise ValueError(f"only a replica can be drained: {unknown} is none of {sorted(replicas)}")
+        if replicas and replicas <= {address(d) for d in self.draining}:
+            raise ValueError("draining every replica would leave nobody to answer")
 
     @property
     def url(self) -> str:
@@ -102,10 +136,11 @@ def _json_return(status: int) -> str:
     return "'" + body.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _upstream(name: str, ports: tuple[int, ...], balance: str, limits: Limits) -> str:
+def _upstream(name: str, servers: tuple[Server, ...], balance: str, limits: Limits, down: tuple = ()) -> str:
     health = f"max_fails={limits.max_fails} fail_timeout={limits.fail_timeout}s"
-    servers = "".join(f"        server 127.0.0.1:{p} {health};\n" for p in ports)
-    return f"    upstream {name} {{\n        zone {name} 64k;\n        {balance};\n{servers}    }}\n"
+    out = {address(d) for d in down}
+    lines = "".join(f"        server {address(s)} {health}{' down' * (address(s) in out)};\n" for s in servers)
+    return f"    upstream {name} {{\n        zone {name} 64k;\n        {balance};\n{lines}    }}\n"
 
 
 def _proxy(upstream: str, read_seconds: int, tries: int, *extra: str) -> str:
@@ -137,8 +172,9 @@ def config(front: Front, prefix: Path) -> str:
         + f"            return {code} {_json_return(code)};\n        }}\n"
         for code in (413, 429, 502, 503, 504)
     )
-    upstreams = _upstream("replicas", front.replicas, "least_conn", lim)
-    upstreams += _upstream("widget_replicas", front.replicas, "hash $remote_addr consistent", lim)
+    upstreams = _upstream("replicas", front.replicas, "least_conn", lim, front.draining)
+    # A drained replica stays in the hash marked down: only its clients move, and come back after.
+    upstreams += _upstream("widget_replicas", front.replicas, "hash $remote_addr consistent", lim, front.draining)
     if front.pages:
         upstreams += _upstream("pages", (front.pages,), "least_conn", lim)
     if front.action_servers:
@@ -165,6 +201,8 @@ def config(front: Front, prefix: Path) -> str:
 """
     return f"""# Written by scaleout/front.py at each start: changes here are lost.
 worker_processes auto;
+# After a reload, old workers finish what they have in flight; an open websocket is closed after this.
+worker_shutdown_timeout {lim.turn_seconds}s;
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log warn;
 events {{
@@ -312,6 +350,55 @@ def start(front: Front, prefix: Path, timeout: float = 10) -> int:
     raise FrontError(f"nginx is not listening on {front.host}:{front.port} after {timeout:.0f} s: {failure(prefix)}")
 
 
+def workers(prefix: Path) -> list[int]:
+    """The processes of the nginx master started under `prefix` (its workers, old and new)."""
+    master = _pid(prefix)
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def reload(front: Front, prefix: Path, timeout: float = 130, runner: tuple[str, ...] = ()) -> float:
+    """Write and test `front`'s config and have the running nginx take it (SIGHUP). Returns, in seconds
+    waited, once its old workers have exited: every request they had in flight (to a replica now being
+    drained, say) is finished. nginx refusing the new config (it then keeps the old one), or old workers
+    still busy after `timeout` seconds, raise FrontError. `runner` is the command prefix that puts a
+    command where nginx runs (`ip netns exec NAME` for another network namespace): nginx's config test
+    binds its listening addresses."""
+    master = _pid(prefix)
+    if master is None or not _running(master):
+        raise FrontError(f"no nginx runs under {prefix}")
+    write(front, prefix)
+    test = [*runner, *command(prefix, foreground=False), "-t", "-q"]
+    conf_test = subprocess.run(test, capture_output=True, text=True, timeout=60)
+    if conf_test.returncode:
+        raise FrontError(f"nginx refuses the config {prefix / 'nginx.conf'}: {last_error(conf_test.stderr)}")
+    old = set(workers(prefix))
+    started = time.monotonic()
+    os.kill(master, signal.SIGHUP)
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        now = [p for p in workers(prefix) if _running(p)]
+        if not old & set(now) and now:
+            return time.monotonic() - started
+        time.sleep(0.05)
+    busy = [p for p in old if _running(p)]
+    if len(busy) == len(old) and not set(workers(prefix)) - old:
+        raise FrontError(f"nginx did not take the new config: {failure(prefix)}")
+    raise FrontError(f"nginx's old workers {busy} still had requests in flight after {timeout:.0f} s")
+
+
 def stop(prefix: Path, timeout: float = 10) -> None:
     """Stop the nginx started by `start` (fast: open connections are closed)."""
     pid = _pid(prefix)
@@ -332,26 +419,50 @@ def stop(prefix: Path, timeout: float = 10) -> None:
     (prefix / "nginx.pid").unlink(missing_ok=True)
 
 
+def _server(text: str) -> Server:
+    """A command line's PORT or HOST:PORT."""
+    server: Server = int(text) if text.isdigit() else text
+    if server == 0:
+        return 0
+    try:
+        address(server)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return server
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("action", choices=["config", "start", "stop"])
+    ap.add_argument("action", choices=["config", "start", "reload", "stop"])
     ap.add_argument("--port", type=int, required=True, help="the one address's port")
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--replicas", type=int, nargs="+", default=[5005], help="the Rasa replicas' ports")
-    ap.add_argument("--pages", type=int, default=8080, help="the page server's port (0: none)")
-    ap.add_argument("--action-servers", type=int, nargs="*", default=[], help="the action servers' ports")
+    ap.add_argument("--replicas", type=_server, nargs="+", default=[5005], help="the Rasa replicas: PORT or HOST:PORT")
+    ap.add_argument("--drain", type=_server, nargs="*", default=[], help="with reload: replicas to send nothing new")
+    ap.add_argument("--pages", type=_server, default=8080, help="the page server: PORT or HOST:PORT (0: none)")
+    ap.add_argument("--action-servers", type=_server, nargs="*", default=[], help="the action servers' ports")
     ap.add_argument("--actions-port", type=int, default=5055, help="the replicas' action_endpoint port")
     ap.add_argument("--prefix", type=Path, default=None, help="default: build/front-PORT")
     args = ap.parse_args(argv)
-    front = Front(
-        args.port, tuple(args.replicas), args.pages or None, tuple(args.action_servers), args.actions_port, args.host
-    )
+    try:
+        front = Front(
+            args.port,
+            tuple(args.replicas),
+            args.pages or None,
+            tuple(args.action_servers),
+            args.actions_port,
+            args.host,
+            draining=tuple(args.drain),
+        )
+    except ValueError as exc:
+        ap.error(str(exc))
     prefix = (args.prefix or prefix_for(args.port)).resolve()
     try:
         if args.action == "config":
             print(config(front, prefix), end="")
         elif args.action == "start":
             print(f"nginx {start(front, prefix)}: {front.url}/ (logs in {prefix / 'logs'})")
+        elif args.action == "reload":
+            print(f"nginx took the new config; its old workers finished in {reload(front, prefix):.1f} s")
         else:
             stop(prefix)
     except FrontError as exc:

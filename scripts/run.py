@@ -7,7 +7,10 @@ Ctrl-C (or SIGTERM) stops every process it started.
   run.py --shell         action server + `rasa shell`
   run.py --replicas 3 --action-servers 2 --front 8000
                          one address (nginx, scaleout/front.py) for the replicas, the action servers
-                         (on the ports after --actions-port, which nginx takes) and the widget page
+                         (on the ports after --actions-port, which nginx takes) and the widget page;
+                         SIGUSR1 (kill -USR1 $(cat build/front-8000/run.pid)) restarts the replicas
+                         one after the other, each drained first (scaleout/rolling.py)
+  run.py --host 10.0.0.3 the Rasa replicas listen on that address (the rest stays on loopback)
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import urllib.request
 from pathlib import Path
 
 from scaleout.front import Front, FrontError, failure, prefix_for, prepare
+from scaleout.rolling import Replica, RollingError, rolling_restart
+from scaleout.serving import SERVING_THREADS
 from troubleshooter.paths import ROOT
 
 BIN = ROOT / ".venv" / "bin"
@@ -153,7 +158,10 @@ def front_of(args) -> Front:
     """The front of --front PORT: the replicas, the page server, the action servers on the ports after
     --actions-port (where the replicas' action_endpoint points: nginx takes it)."""
     actions = tuple(args.actions_port + 1 + i for i in range(args.action_servers))
-    replicas = tuple(args.rasa_port + i for i in range(args.replicas))
+    replicas = tuple(
+        args.rasa_port + i if args.host == "127.0.0.1" else f"{args.host}:{args.rasa_port + i}"
+        for i in range(args.replicas)
+    )
     return Front(args.front, replicas, None if args.no_web else args.web_port, actions, args.actions_port)
 
 
@@ -169,6 +177,43 @@ def restart(sup: Supervisor, proc: subprocess.Popen, cmd: list[str], env: dict) 
     sup.procs.remove(proc)
     time.sleep(2)
     return sup.start(cmd, env=env)
+
+
+def stop_process(proc: subprocess.Popen, seconds: float = 30) -> None:
+    """SIGTERM to a server's process group (Sanic finishes what it has in flight), SIGKILL after `seconds`."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def roll(sup: Supervisor, front: Front, front_dir: Path, servers: list, cmds: list, env: dict, status_url) -> None:
+    """Restart the replicas one after the other, each drained first (scaleout/rolling.py); `servers` is
+    updated in place. A replica that does not come back stays out of the front, and is said."""
+
+    def replica(i: int) -> Replica:
+        def stop():
+            sup.procs.remove(servers[i])
+            stop_process(servers[i])
+
+        def start():
+            servers[i] = sup.start(cmds[i], env=env)
+
+        def ready():
+            return servers[i].poll() is None and wait_http(status_url(i), 0.1, [servers[i]])
+
+        return Replica(front.replicas[i], stop, start, ready)
+
+    say = lambda text: print(f"Rolling restart: {text}", flush=True)
+    try:
+        rolling_restart(front, front_dir, [replica(i) for i in range(len(servers))], say=say)
+        say("done")
+    except RollingError as exc:
+        print(f"Rolling restart stopped: {exc}", file=sys.stderr, flush=True)
 
 
 class Supervisor:
@@ -206,6 +251,7 @@ def main() -> int:
     ap.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
     ap.add_argument("--no-web", action="store_true")
     ap.add_argument("--replicas", type=int, default=1, help="Rasa servers on consecutive ports (shared stores)")
+    ap.add_argument("--host", default="127.0.0.1", help="the address the Rasa servers listen on")
     ap.add_argument("--action-servers", type=int, default=1, help="with --front: action servers behind it")
     ap.add_argument("--front", type=int, default=None, metavar="PORT", help="one address for everything (nginx)")
     ap.add_argument("--front-dir", default=None, help="nginx's config, pid and logs (default: build/front-PORT)")
@@ -224,6 +270,7 @@ def main() -> int:
     check_stores(config, args.endpoints)
 
     env = {
+        **SERVING_THREADS,
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
@@ -234,15 +281,23 @@ def main() -> int:
     if deliveries:
         env["CHATWOOT_DELIVERIES"] = deliveries
     sup = Supervisor()
-    stopping = False
+    stopping = rolling = False
     started = time.time()
 
     def on_signal(signum, frame):
         nonlocal stopping
         stopping = True
 
+    def on_rolling(signum, frame):
+        nonlocal rolling
+        rolling = True
+
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if front:
+        signal.signal(signal.SIGUSR1, on_rolling)
+        front_dir.mkdir(parents=True, exist_ok=True)
+        (front_dir / "run.pid").write_text(f"{os.getpid()}\n")
     try:
         action_ports = list(front.action_servers) if front else [args.actions_port]
         actions_cmds = [[*RASA, "run", "actions", "--actions", "actions", "--port", str(p)] for p in action_ports]
@@ -282,7 +337,7 @@ def main() -> int:
                 args.model,
                 "--enable-api",
                 "-i",
-                "127.0.0.1",
+                args.host,
                 "-p",
                 str(args.rasa_port + i),
                 "--endpoints",
@@ -312,7 +367,7 @@ def main() -> int:
         print("Starting the action server and Rasa (about 20 s) ...", flush=True)
         ports = [args.rasa_port + i for i in range(args.replicas)]
         running = [*actions, *servers, *[nginx] * bool(nginx)]
-        if all(wait_http(f"http://127.0.0.1:{p}/", 300, running, lambda: stopping) for p in ports):
+        if all(wait_http(f"http://{args.host}:{p}/", 300, running, lambda: stopping) for p in ports):
             closed = args.production and not os.environ.get("ANALYTICS_TOKEN")
             analytics = "off (set ANALYTICS_TOKEN to open them)" if closed else f"{web_origin}/analytics"
             lines = ["", f"Ready in {time.time() - started:.0f} s."]
@@ -322,18 +377,24 @@ def main() -> int:
                 f"  Web widget:    {web_origin}/",
                 f"  Analytics:     {analytics}",
             ] * (not args.no_web)
-            origins = [front.url] if front else [f"http://127.0.0.1:{p}" for p in ports]
+            origins = [front.url] if front else [f"http://{args.host}:{p}" for p in ports]
             lines += [f"  REST:          {o}/webhooks/rest/webhook" for o in origins]
             lines += [f"  Chatwoot bot:  {o}/webhooks/chatwoot/webhook" for o in origins[:1]]
             if front:
                 lines.append(f"  Replicas:      ports {', '.join(map(str, ports))}, all behind {front.url}")
+                lines.append(f"  Rolling restart: kill -USR1 $(cat {front_dir / 'run.pid'})")
             lines += [
-                f"  HTTP API:      http://127.0.0.1:{args.rasa_port}/",
+                f"  HTTP API:      http://{args.host}:{args.rasa_port}/",
                 f"  Action server: {', '.join(f'http://127.0.0.1:{p}/health' for p in action_ports)}",
                 "Press Ctrl-C to stop.",
             ]
             print("\n".join(lines), flush=True)
+        token = f"?token={os.environ['RASA_AUTH_TOKEN']}" if args.production else ""
+        status_url = lambda i: f"http://{args.host}:{ports[i]}/status{token}"
         while not stopping:
+            if rolling and front:
+                rolling = False
+                roll(sup, front, front_dir, servers, servers_cmds, env, status_url)
             if nginx and nginx.poll() is not None:
                 print(f"The front (nginx) stopped: {failure(front_dir)}", file=sys.stderr)
                 return 1

@@ -138,6 +138,8 @@ def start_rasa() -> None:
     deliveries = wait_for_stores(run, config, endpoints, float(os.environ.get("STORE_WAIT_SECONDS", "120")))
     if deliveries:
         os.environ["CHATWOOT_DELIVERIES"] = deliveries  # as run.py passes it on
+    for key, value in run.SERVING_THREADS.items():  # one turn at a time per process, as run.py starts it
+        os.environ.setdefault(key, value)
     argv = rasa_argv(model_file(), endpoints, credentials, token, int(os.environ.get("RASA_PORT", "5005")))
     os.execv(argv[0], argv)
 

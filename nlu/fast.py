@@ -1,0 +1,53 @@
+"""The learned readers' features and probabilities without scikit-learn's per-call checks.
+
+At prediction time, scikit-learn 1.1 re-validates a fitted model on every call; for a
+TfidfVectorizer that check sums its idf matrix each time. Per message, those checks cost the
+server more than the readers' own arithmetic. These functions compute the same numbers from
+the fitted attributes (tests/unit/test_nlu_fast.py compares them with scikit-learn's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+
+def _idf(vectoriser: Any) -> sparse.csr_matrix:
+    """The fitted idf as a diagonal matrix, taken once per vectoriser."""
+    diag = vectoriser.__dict__.get("_fast_idf")
+    if diag is None:
+        diag = vectoriser._tfidf._idf_diag.tocsr()
+        vectoriser.__dict__["_fast_idf"] = diag
+    return diag
+
+
+def tfidf(vectoriser: Any, texts: list[str]) -> sparse.csr_matrix:
+    """What `vectoriser.transform(texts)` gives, for a fitted TfidfVectorizer."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    x = CountVectorizer.transform(vectoriser, texts).astype(np.float64)
+    if vectoriser.sublinear_tf:
+        np.log(x.data, x.data)
+        x.data += 1
+    if vectoriser.use_idf:
+        x = x @ _idf(vectoriser)
+    return normalize(x, norm=vectoriser.norm, copy=False) if vectoriser.norm else x
+
+
+def features(vectorisers: list, texts: list[str]) -> list[sparse.csr_matrix]:
+    return [tfidf(v, texts) for v in vectorisers]
+
+
+def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
+    """What `classifier.predict_proba(x)` gives, for a fitted LogisticRegression; the fast way
+    for a multinomial one over three or more classes (the readers'), scikit-learn's otherwise."""
+    multinomial = classifier.multi_class == "multinomial" or (
+        classifier.multi_class == "auto" and classifier.solver != "liblinear"
+    )
+    if not multinomial or len(classifier.classes_) < 3:
+        return classifier.predict_proba(x)
+    z = np.asarray(x @ classifier.coef_.T) + classifier.intercept_
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)

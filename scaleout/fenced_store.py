@@ -1,0 +1,115 @@
+"""No stale turn is saved over a newer one.
+
+A turn reads its conversation from the tracker store, runs, and saves the events it added. The
+conversation lock makes sure nobody else writes that conversation meanwhile, as long as every turn
+ends within the lock's lifetime (60 s, `TICKET_LOCK_LIFETIME`). A turn that outlives it breaks that:
+a replica cut off from the network in the middle of a turn, its ticket expired meanwhile, the user's
+resend answered by another replica, then the network back and the old turn saved after the newer
+ones. Rasa's SQL store would then append its events after the other replica's (or drop some of them
+by counting), and the old turn's diagnosis would overwrite the newer one: a message answered twice,
+a conversation set back.
+
+`apply()` hooks Rasa's processor (MessageProcessor.get_tracker and save_tracker, which every turn
+goes through, whatever SQL store subclass is configured): a turn notes the last event it read, and
+its save goes ahead only if that is still the conversation's last stored event; otherwise the turn
+is refused (`StaleTracker`: the user saw no answer for it, and a resend is answered by what the
+newer turn recorded, channels/rest.py). On PostgreSQL the check and the save hold a session-level
+advisory lock of the conversation, so two saves of one conversation never interleave. A store that
+is not an SQL store is saved as Rasa saves it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+
+import sqlalchemy as sa
+from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+_READ = "_fenced_read"  # on a tracker read by a turn: the key of the last event it read (None: nothing stored)
+_rasas_get_tracker = MessageProcessor.get_tracker
+_rasas_save_tracker = MessageProcessor.save_tracker
+
+
+class StaleTracker(RuntimeError):
+    """The conversation changed in the store since this turn read it."""
+
+
+def _key(event_type: str | None, timestamp) -> tuple:
+    return (event_type, timestamp)
+
+
+def _last_read(tracker: DialogueStateTracker) -> tuple | None:
+    return _key(tracker.events[-1].type_name, tracker.events[-1].timestamp) if tracker.events else None
+
+
+def sql_store(store) -> SQLTrackerStore | None:
+    """The SQL store behind Rasa's wrappers (FailSafeTrackerStore, AwaitableTrackerStore), if any."""
+    for _ in range(5):
+        if isinstance(store, SQLTrackerStore):
+            return store
+        store = getattr(store, "_tracker_store", None)
+    return None
+
+
+async def _get_tracker(self: MessageProcessor, conversation_id) -> DialogueStateTracker:
+    tracker = await _rasas_get_tracker(self, conversation_id)
+    setattr(tracker, _READ, _last_read(tracker))
+    return tracker
+
+
+@contextlib.contextmanager
+def conversation_locked(store: SQLTrackerStore, sender_id: str):
+    """A connection of `store` holding the conversation's advisory lock (PostgreSQL) until the block ends."""
+    with store.engine.connect() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        key = {"conversation": sender_id}
+        if postgres:
+            connection.execute(sa.text("SELECT pg_advisory_lock(hashtextextended(:conversation, 0))"), key)
+        try:
+            yield connection
+        finally:
+            if postgres:
+                try:
+                    connection.execute(sa.text("SELECT pg_advisory_unlock(hashtextextended(:conversation, 0))"), key)
+                except sa.exc.SQLAlchemyError:
+                    connection.invalidate()  # never back to the pool still holding the lock
+
+
+def latest_stored(connection, store: SQLTrackerStore, sender_id: str) -> tuple | None:
+    """The key of the conversation's last stored event (None: nothing stored)."""
+    table = store.SQLEvent.__table__
+    row = connection.execute(
+        sa.select(table.c.type_name, table.c.data)
+        .where(table.c.sender_id == sender_id)
+        .order_by(table.c.id.desc())
+        .limit(1)
+    ).first()
+    return _key(row.type_name, json.loads(row.data).get("timestamp")) if row else None
+
+
+async def _save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -> None:
+    store = sql_store(self.tracker_store)
+    if store is None or not hasattr(tracker, _READ):
+        return await _rasas_save_tracker(self, tracker)
+    with conversation_locked(store, tracker.sender_id) as connection:
+        latest = latest_stored(connection, store, tracker.sender_id)
+        if latest != getattr(tracker, _READ):
+            logger.error(
+                "Conversation %r changed in the store since this turn read it: its turn is not saved "
+                "(it outlived its lock, e.g. a replica cut off from the network).",
+                tracker.sender_id,
+            )
+            raise StaleTracker(f"conversation {tracker.sender_id!r} changed in the store since this turn read it")
+        await _rasas_save_tracker(self, tracker)
+    setattr(tracker, _READ, _last_read(tracker))
+
+
+def apply() -> None:
+    """Hook the processor's reads and saves (idempotent)."""
+    MessageProcessor.get_tracker = _get_tracker
+    MessageProcessor.save_tracker = _save_tracker

@@ -1,0 +1,144 @@
+"""Rasa's SQL tracker store (same tables, same rows), which reads only what is new.
+
+Rasa 3.6's SQLTrackerStore reads a conversation's whole current session from the database at
+every turn, decodes every event, and before saving counts the stored events to know which are
+new: a third of the server's CPU per turn, growing with the conversation. This store keeps, per
+conversation, the stored events' JSON and the last row's id (a bounded LRU, in memory):
+
+- reading asks only for rows from that last id on. The last row must still be there (a deleted
+  conversation is read afresh), and a new session started elsewhere is read afresh;
+- saving a tracker it handed out inserts the events after the ones it read, when the last row
+  stored is still the one it read. Another replica answers the same conversation only after the
+  lock store lets it; what it wrote is read at the next turn.
+
+Anything else (a tracker it did not hand out, such as a new conversation's first; a row stored
+since it was read) is saved Rasa's way, counting the stored rows.
+
+endpoints: tracker_store: {type: scaleout.tracker_store.IncrementalSQLTrackerStore, dialect: ..., db: ...}
+(the same keys as Rasa's `SQL` store, plus `cache_conversations`, default 512).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+_STORED = "_incremental_rows"  # on a tracker handed out: (events stored, last row id)
+
+
+@dataclass
+class _Kept:
+    """A conversation's stored session: its events' JSON, in order, and the last row's id."""
+
+    data: list[str] = field(default_factory=list)
+    last_id: int = 0
+
+
+class IncrementalSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, cache_conversations: int = 512, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        self._size = max(0, int(cache_conversations))
+        self._table = self.SQLEvent.__table__
+
+    # ----- the cache -------------------------------------------------------------------------------
+    def _keep(self, sender_id: str, kept: _Kept) -> None:
+        if not self._size:
+            return
+        self._kept[sender_id] = kept
+        self._kept.move_to_end(sender_id)
+        while len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+    def _read_kept(self, session: Any, sender_id: str) -> _Kept | None:
+        """The cached session with the rows added since, or None when it must be read afresh."""
+        kept = self._kept.get(sender_id)
+        if kept is None:
+            return None
+        t = self._table
+        rows = session.execute(
+            sa.select(t.c.id, t.c.type_name, t.c.data)
+            .where(t.c.sender_id == sender_id, t.c.id >= kept.last_id)
+            .order_by(t.c.id)
+        ).all()
+        if not rows or rows[0].id != kept.last_id:
+            return None  # the last row read is gone: the conversation was deleted or rewritten
+        if any(row.type_name == SessionStarted.type_name for row in rows[1:]):
+            return None  # a new session began: Rasa's query decides where it starts
+        if len(rows) > 1:
+            kept = _Kept(kept.data + [row.data for row in rows[1:]], rows[-1].id)
+        return kept
+
+    # ----- Rasa's interface ------------------------------------------------------------------------
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        if fetch_events_from_all_sessions or not self.domain:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        with self.session_scope() as session:
+            kept = self._read_kept(session, sender_id)
+            if kept is None:
+                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+                kept = _Kept([row.data for row in rows], rows[-1].id if rows else 0)
+        if not kept.data:
+            self._kept.pop(sender_id, None)
+            return None
+        self._keep(sender_id, kept)
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(d) for d in kept.data], self.domain.slots)
+        setattr(tracker, _STORED, (len(kept.data), kept.last_id))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        stored = getattr(tracker, _STORED, None)
+        kept = self._kept.get(sender_id)
+        with self.session_scope() as session:
+            t = self._table
+            # whether memory still matches the database: nothing written since this tracker was read
+            current = (
+                stored is not None
+                and kept is not None
+                and (len(kept.data), kept.last_id) == stored
+                and session.execute(sa.select(sa.func.max(t.c.id)).where(t.c.sender_id == sender_id)).scalar()
+                == stored[1]
+            )
+            if current:  # the events after those it read are new
+                new = list(itertools.islice(tracker.events, stored[0], None))
+            else:  # Rasa's way: count what is stored
+                self._kept.pop(sender_id, None)
+                new = list(self._additional_events(session, tracker))
+            rows = [self._row(sender_id, event) for event in new]
+            session.add_all(rows)
+            session.flush()  # gives the rows their ids (read now: a commit expires them)
+            written = [(row.id, row.data) for row in rows]
+            session.commit()
+        if not current:
+            self._kept.pop(sender_id, None)
+            if hasattr(tracker, _STORED):
+                delattr(tracker, _STORED)
+            return
+        if written:
+            kept = _Kept(kept.data + [data for _, data in written], written[-1][0])
+            self._keep(sender_id, kept)
+        setattr(tracker, _STORED, (len(kept.data), kept.last_id))
+
+    def _row(self, sender_id: str, event: Any) -> Any:
+        """The row Rasa's store would write for `event`."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
