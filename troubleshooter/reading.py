@@ -56,6 +56,7 @@ OUTCOMES = {  # the outcome reader's readings (nlu/outcomes.py) and the act each
     "cant_try": ("skip", None),
     "trying": ("ack", None),
 }
+UNREAD = ("other", 1.0)  # the outcome reader's ranking of a text with no word it knows
 STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 
@@ -257,14 +258,22 @@ def masked(text: str) -> str:
     return re.sub(r"[^\W\d_]+", "x", text)
 
 
+def _wordless(turn: Turn) -> bool:
+    """Letters, but no word the learned readers know ("vbnm fgh"; the outcome reader then ranks it
+    UNREAD, nlu/outcomes.py): what the intent classifier makes of it is noise, which the pending
+    step must not weigh up into an answer."""
+    return [(n, float(p)) for n, p in turn.outcome[:1]] == [UNREAD] and re.search(r"[^\W\d_]", turn.text) is not None
+
+
 def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Reading:
+    wordless = _wordless(turn)
     if not _english(turn, d):
         # The wording cues (cues.py) and the answer matcher are English. Another language is read
         # by the learned readers alone (intents, facts, outcomes), the cues seeing only the shape
         # of the message: its numbers, its length, a question mark.
         turn, meaning = replace(turn, text=masked(turn.text)), None
     alone = {name: float(conf) for name, conf in turn.intents if name != "nlu_fallback"}  # without context
-    ranking = in_context(list(alone.items()), d)
+    ranking = sorted(alone.items(), key=lambda kv: -kv[1]) if wordless else in_context(list(alone.items()), d)
     top, conf = ranking[0] if ranking else ("", 0.0)
     symptoms = {
         name.removeprefix("symptom_"): c

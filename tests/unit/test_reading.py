@@ -510,3 +510,13 @@ def test_a_complaint_clause_is_no_answer(engine, kb):
     turn = Turn("nobody blocked me. this is useless", (("faq_block_signs", 0.73),), {}, {}, clauses)
     reading = read(turn, d, kb.symptoms.keys())
     assert not (reading.act == "answer" and reading.value in ("yes", "no"))
+
+
+def test_keyboard_mash_is_no_answer_however_the_question_weighs_it(engine, talk):
+    """No word the readers know: a weak affirm (what DIET's character n-grams made of "vbnm fgh") is
+    not weighed up into a yes by the pending question (a CI failure of 2026-12-03)."""
+    d = asking(engine, "other_apps_work")
+    reading, _ = talk(d, "vbnm fgh", ("affirm", 0.2), ("thanks", 0.15), ("deny", 0.09))
+    assert reading.act != "answer" and "other_apps_work" not in d.evidence
+    reading, _ = talk(asking(engine, "other_apps_work"), "ya", ("affirm", 0.2), ("thanks", 0.15), ("deny", 0.09))
+    assert (reading.act, reading.value) == ("answer", "yes")  # a known word: the question weighs it as before
