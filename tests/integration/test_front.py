@@ -12,9 +12,6 @@ import json
 import os
 import random
 import signal
-import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -24,6 +21,7 @@ import requests
 import socketio
 
 from harness.chatwoot import FakeChatwoot
+from harness.flood import flood_rounds
 from harness.servers import CHATWOOT_SECRET, Assistant, SourceAdapter, endpoints_file, free_port, wait_for
 from scaleout.front import BODY_BYTES
 
@@ -31,8 +29,6 @@ REPLICAS, ACTION_SERVERS = 3, 2
 PROBLEM = "my messages fail with a red exclamation mark"
 USERS = ["127.0.0.1", *(f"127.0.0.{i}" for i in range(3, 14))]  # other people, each from an address of their own
 FLOODER = "127.0.0.2"
-ORDER = [False, True, True, False]  # rounds without and with the flood
-SEQUENCES = 2  # a second ORDER only when the first is over the bound: then judged on both
 TURNS, THINK = 8, 2.5  # per user and round: a message every 2.5 s, a quick typist (the limit: one in 2 s)
 
 
@@ -203,46 +199,6 @@ def test_an_oversized_body_is_refused_at_the_door_as_json(scaled):
 
 
 # ----- a flood from one address -----------------------------------------------------------------------
-FLOOD = r"""
-import http.client, json, os, signal, sys, threading, time, uuid
-host, port, source, rate, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
-workers, counts, sample, lock, stop = 16, {}, {}, threading.Lock(), threading.Event()
-signal.signal(signal.SIGTERM, lambda *_: stop.set())
-opening = lambda: json.dumps({"sender": uuid.uuid4().hex, "message": "my messages fail with a red exclamation mark"})
-start = time.monotonic()
-
-def worker(k):
-    conn = None
-    for i in range(int(rate * seconds) // workers):  # paced to `rate` in all
-        time.sleep(max(0.0, start + (i * workers + k) / rate - time.monotonic()))
-        try:
-            conn = conn or http.client.HTTPConnection(host, port, timeout=30, source_address=(source, 0))
-            conn.request("POST", "/webhooks/rest/webhook", opening(), {"Content-Type": "application/json"})
-            r = conn.getresponse()
-            key, text = str(r.status), r.read()
-            sample.setdefault(key, [r.getheader("Content-Type"), text.decode()])
-        except Exception as exc:
-            key, conn = type(exc).__name__, None
-        with lock:
-            counts[key] = counts.get(key, 0) + 1
-
-for k in range(workers):
-    threading.Thread(target=worker, args=(k,), daemon=True).start()
-stop.wait(seconds)  # SIGTERM or the time is up: the counts, and every connection closed at once
-with lock:
-    print(json.dumps({"counts": counts, "sample": sample}), flush=True)
-os._exit(0)
-"""
-
-
-def flood(front_port: int, seconds: float) -> subprocess.Popen:
-    """A new conversation's first message POSTed from FLOODER 200 times a second over 16 connections, for
-    at most `seconds` (SIGTERM: at once), in a process of its own: its client work does not hold up the
-    measuring threads."""
-    args = ["127.0.0.1", str(front_port), FLOODER, "200", str(seconds)]
-    return subprocess.Popen([sys.executable, "-c", FLOOD, *args], stdout=subprocess.PIPE, text=True)
-
-
 def users_round(front: str) -> list[float]:
     """Each user, from an address of their own, has a conversation of TURNS turns, starting a little after
     the one before and pausing THINK seconds give or take a quarter (people do not type in step): the
@@ -271,50 +227,24 @@ def users_round(front: str) -> list[float]:
     return latencies
 
 
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1]
-
-
 def test_a_flood_from_one_address_gets_429_while_others_are_served(scaled, capsys):
-    """Rounds without and with a flood in the order quiet, flood, flood, quiet: a drift of the machine's
-    own load (other work on it) weighs on both alike. The flood's allowance (30 turns a minute) still
-    reaches the replicas, as one more quick user would: about +8% at p95 over many runs here, while one
-    run's p95 varies by about 10%; a run over the bound is followed by a second, and both are judged."""
+    """Rounds without and with a flood in the order quiet, flood, flood, quiet (harness/flood.py): a
+    drift of the machine's own load (other work on it) weighs on both alike. The flood's allowance (30
+    turns a minute) still reaches the replicas, as one more quick user would: about +8% at p95 over many
+    runs here, while one run's p95 varies by about 10%; a run over the bound is followed by a second, and
+    both are judged."""
     assistant, _ = scaled
-    latencies, counts, samples, rounds = {False: [], True: []}, {}, {}, []
-    for _ in range(SEQUENCES):
-        for flooded in ORDER:
-            flooder = flood(assistant.front_port, seconds=TURNS * (THINK + 5)) if flooded else None
-            try:
-                time.sleep(1)  # the flood is on before the users start
-                measured = users_round(assistant.front_url)
-            finally:
-                if flooder:
-                    flooder.send_signal(signal.SIGTERM)
-                    report = json.loads(flooder.communicate(timeout=30)[0])
-                    for status, n in report["counts"].items():
-                        counts[status] = counts.get(status, 0) + n
-                    samples.update(report["sample"])
-            latencies[flooded] += measured
-            rounds.append(("flood" if flooded else "quiet", round(p95(measured) * 1000)))
-        if p95(latencies[True]) <= 1.2 * p95(latencies[False]):
-            break
-    quiet, flooded = latencies[False], latencies[True]
-    figures = {
-        "p95_ms_quiet": round(p95(quiet) * 1000),
-        "p95_ms_flood": round(p95(flooded) * 1000),
-        "median_ms_quiet": round(statistics.median(quiet) * 1000),
-        "median_ms_flood": round(statistics.median(flooded) * 1000),
-        "p95_ms_per_round": rounds,
-        "turns_measured": len(quiet) + len(flooded),
-        "flood_statuses": counts,
-    }
+    result = flood_rounds(
+        lambda: users_round(assistant.front_url),
+        "127.0.0.1",
+        assistant.front_port,
+        FLOODER,
+        seconds=TURNS * (THINK + 5),
+    )
+    figures = result.figures()
     with capsys.disabled():
         print(f"\nfront under a flood from {FLOODER}: {figures}")
-    assert counts.get("429", 0) > 0.9 * sum(counts.values()), counts
-    content_type, body = samples["429"]
-    assert content_type == "application/json" and "Too many requests" in json.loads(body)["error"]
-    assert p95(flooded) <= 1.2 * p95(quiet), figures
+    assert not result.faults(), (result.faults(), figures)
 
 
 # ----- a replica dies: last, as the run script then restarts it ---------------------------------------

@@ -9,17 +9,20 @@ Under a bounded load (8 users, a scripted conversation of 6 or 7 turns each, 2-3
   message fails or times out sends it again with the same `message_id` after 2 s, as the widget
   would (at most 4 attempts);
 - after it is back, both replicas are restarted one after the other, each drained first
-  (scaleout/rolling.py), while the users keep talking.
+  (scaleout/rolling.py), while the users keep talking;
+- one more client address floods the load balancer (harness/flood.py) while 20 users talk through
+  it: the flooder is answered 429 and the others' p95 latency with the flood stays within 20% of
+  their p95 without it (rounds quiet, flood, flood, quiet, as tests/integration/test_front.py).
 After each: every user message is in the conversation exactly once (read from the tracker store
 through a live replica), every answer a user got matches the bot messages recorded after that
 message, and every conversation's diagnosis (its sequence of questions, fixes, resolution or
 hand-over, and the final diagnosis slot) equals the same script's on a single server (the shared
-one-replica assistant on loopback). The rolling restart must show users no error at all.
+one-replica assistant on loopback). The rolling restart and the flood must show users no error at all.
 
 The replicas' conversation locks live 30 s here (TICKET_LOCK_LIFETIME; Rasa's default is 60 s): a
 message in flight at the cut host holds its conversation's lock until then, and the user's resend
 waits for it at the other replica. Needs root and `ip netns` (skipped, saying so, where the sandbox
-refuses network namespaces). About 5-6 minutes on 2 cores; prints a report.
+refuses network namespaces). About 4 minutes on 2 cores; prints a report.
 """
 
 from __future__ import annotations
@@ -38,10 +41,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import requests
 
+from harness.flood import flood_rounds, p95
 from harness.hosts import Network, kill_namespace_processes, unavailable
 from harness.servers import SourceAdapter, answers, endpoints_file, free_port_besides, model_path
 from scaleout.front import Front
@@ -67,6 +72,10 @@ CLIENT_TIMEOUT, RESEND_AFTER, ATTEMPTS = 20, 2, 4
 LOCK_LIFETIME = 30
 CUT_INTO_TURN = 0.01  # seconds after a message reached host 1
 ROLLING_CONVERSATIONS = 4  # at most, per user, while the replicas restart
+FLOOD_USERS = 20  # the others, while one more client floods
+FLOOD_ROUND = 8  # seconds of their turns measured per round (harness/flood.py: quiet, flood, flood, quiet)
+FLOOD_WARM_UP = 6  # seconds over which they start (their openings not all at once) before the first round
+FLOOD_CONVERSATIONS = 8  # at most, per user: enough for two sequences of rounds
 
 
 # ----- the hosts -------------------------------------------------------------------------------------
@@ -226,12 +235,20 @@ def cluster(tmp_path_factory, request):
 
 
 # ----- conversations ---------------------------------------------------------------------------------
+class Attempt(NamedTuple):
+    turn: int
+    message_id: str
+    status: int | str  # or the error's name
+    seconds: float
+    replies: list | None
+    sent_at: float  # time.monotonic() when it was sent
+
+
 @dataclass
 class Conversation:
     sender: str
     script: int  # index in SCRIPTS
-    attempts: list[tuple[int, str, object, float, list | None]] = field(default_factory=list)
-    # (turn, message_id, status or error name, seconds, replies)
+    attempts: list[Attempt] = field(default_factory=list)
 
     @property
     def texts(self) -> list[str]:
@@ -270,28 +287,39 @@ def converse(session: requests.Session, url: str, conversation: Conversation, pa
     """The script, each message sent until answered (the same message_id again after an error)."""
     for turn, text in enumerate(conversation.texts):
         for _ in range(ATTEMPTS):
+            sent_at = time.monotonic()
             status, replies, seconds = post(
                 session, url, conversation.sender, text, conversation.message_id(turn), CLIENT_TIMEOUT
             )
-            conversation.attempts.append((turn, conversation.message_id(turn), status, seconds, replies))
+            conversation.attempts.append(
+                Attempt(turn, conversation.message_id(turn), status, seconds, replies, sent_at)
+            )
             if status == 200:
                 break
             time.sleep(RESEND_AFTER)
         time.sleep(pace.uniform(*THINK))
 
 
-def load(url: str, addresses: list[str], until: threading.Event | None, tag: str) -> tuple[list, list]:
-    """USERS users, each from its own address, each one conversation (or, with `until`, conversations
-    one after the other until it is set, at most ROLLING_CONVERSATIONS): the threads and conversations."""
+def load(
+    url: str,
+    addresses: list[str],
+    until: threading.Event | None,
+    tag: str,
+    most: int = ROLLING_CONVERSATIONS,
+    spread: float = THINK[0],
+) -> tuple[list, list]:
+    """Users, each from its own address, starting one after the other within `spread` seconds, each one
+    conversation (or, with `until`, conversations one after the other until it is set, at most `most`):
+    the threads and conversations."""
     conversations: list[Conversation] = []
     lock = threading.Lock()
 
     def user(n: int, address: str):
         pace = random.Random(n)
-        time.sleep(n * THINK[0] / USERS)  # people do not start at once
+        time.sleep(n * spread / len(addresses))  # people do not start at once
         with requests.Session() as session:
             session.mount("http://", SourceAdapter(address))
-            for k in range(ROLLING_CONVERSATIONS if until else 1):
+            for k in range(most if until else 1):
                 if k and until.is_set():
                     break
                 c = Conversation(f"{tag}-{n}-{k}-{uuid.uuid4().hex[:6]}", (n + k) % len(SCRIPTS))
@@ -344,9 +372,9 @@ def audit(cluster: Cluster, conversations: list[Conversation]) -> dict:
         sent = [c.message_id(t) for t in range(len(c.texts))]
         figures["messages"] += len(sent)
         figures["attempts"] += len(c.attempts)
-        figures["errors_seen"] += sum(status != 200 for _, _, status, _, _ in c.attempts)
-        figures["resends"] += len(c.attempts) - len({t for t, *_ in c.attempts})
-        answered = {mid: replies for _, mid, status, _, replies in c.attempts if status == 200}
+        figures["errors_seen"] += sum(a.status != 200 for a in c.attempts)
+        figures["resends"] += len(c.attempts) - len({a.turn for a in c.attempts})
+        answered = {a.message_id: a.replies for a in c.attempts if a.status == 200}
         figures["unanswered"] += sum(mid not in answered for mid in sent)
         lost = sum(ids.count(mid) == 0 for mid in sent)
         doubled = sum(max(0, ids.count(mid) - 1) for mid in sent) + sum(mid not in sent for mid in ids)
@@ -364,14 +392,9 @@ def audit(cluster: Cluster, conversations: list[Conversation]) -> dict:
             figures["diagnoses_equal"] += 1
         else:
             problems.append((c.sender, "diagnosis", diagnosis(tracker)[0], cluster.reference[c.script][0]))
-    figures["p95_s"] = round(p95([s for c in conversations for _, _, st, s, _ in c.attempts if st == 200]), 2)
+    figures["p95_s"] = round(p95([a.seconds for c in conversations for a in c.attempts if a.status == 200]), 2)
     figures["problems"] = problems[:5]
     return figures
-
-
-def p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(0.95 * len(values)))] if values else 0.0
 
 
 @pytest.fixture(scope="module")
@@ -390,7 +413,7 @@ def reference(assistant):
 
 
 def resent_turn(conversation: Conversation, turn: int) -> bool:
-    return sum(t == turn for t, *_ in conversation.attempts) > 1
+    return sum(a.turn == turn for a in conversation.attempts) > 1
 
 
 def report(capsys, title: str, figures: dict, *notes: str) -> None:
@@ -443,7 +466,7 @@ def test_a_host_cut_off_mid_conversation_loses_and_doubles_nothing(cluster, caps
     # Host 1 back: its replica answers again (a turn it was in the middle of may finish now, and is refused
     # by the fenced store if the user's resend was answered meanwhile).
     back = wait_until(lambda: cluster.ready("app1"), 180, "app1 to answer again")
-    resent = [s for c in conversations for t, _, st, s, _ in c.attempts if st == 200 and resent_turn(c, t)]
+    resent = [a.seconds for c in conversations for a in c.attempts if a.status == 200 and resent_turn(c, a.turn)]
     report(
         capsys,
         "host cut off",
@@ -504,3 +527,52 @@ def test_a_rolling_restart_under_load_shows_users_no_error(cluster, capsys):
     assert figures["messages"] >= USERS * 6, figures
     config = (cluster.front_dir / "nginx.conf").read_text()
     assert " down;" not in config and all(re.search(rf"server {re.escape(cluster.replica(a))} ", config) for a in APPS)
+
+
+def test_a_flood_from_one_client_gets_429_while_the_others_keep_their_latency(cluster, capsys):
+    """One client address floods the load balancer (harness/flood.py: 200 POSTs a second over 16
+    connections bound to its address) while FLOOD_USERS others, each from an address of its own, hold
+    conversations through it without a pause. Their turns are measured in rounds of FLOOD_ROUND seconds,
+    quiet, flood, flood, quiet (a turn counts in a round when it was sent and answered within it); a
+    sequence over the bound is followed by a second, both judged. The flooder is answered 429 (the
+    front's JSON) nearly always; the others see no error, keep their p95 within 20%, and lose nothing."""
+    flooder = cluster.net.client_addresses(1)[0]
+    addresses = cluster.net.client_addresses(FLOOD_USERS)
+    done, started = threading.Event(), time.monotonic()
+    threads, conversations = load(cluster.url, addresses, done, "flood", FLOOD_CONVERSATIONS, FLOOD_WARM_UP)
+
+    def measure() -> list[float]:
+        """The latencies of the turns sent and answered in the next FLOOD_ROUND seconds."""
+        start = time.monotonic()
+        time.sleep(FLOOD_ROUND)
+        end = time.monotonic()
+        time.sleep(0.05)  # a turn answered just before `end` is recorded
+        return [
+            a.seconds
+            for c in list(conversations)
+            for a in list(c.attempts)
+            if a.status == 200 and start <= a.sent_at and a.sent_at + a.seconds <= end
+        ]
+
+    try:
+        time.sleep(FLOOD_WARM_UP)  # everyone is talking
+        result = flood_rounds(measure, cluster.front.host, cluster.front_port, flooder, seconds=FLOOD_ROUND + 5)
+    finally:
+        done.set()
+        join(threads, 60)
+    figures, flood = audit(cluster, conversations), result.figures()
+    ratio = flood["p95_ms_flood"] / max(1, flood["p95_ms_quiet"])
+    report(
+        capsys,
+        f"flood from {flooder}",
+        figures,
+        f"others' p95 {flood['p95_ms_quiet']} ms quiet, {flood['p95_ms_flood']} ms with the flood (x{ratio:.2f}), "
+        f"medians {flood['median_ms_quiet']}/{flood['median_ms_flood']} ms, {flood['turns_measured']} turns measured",
+        f"p95 ms per round {flood['p95_ms_per_round']}",
+        f"the flooder's answers {flood['flood_statuses']}",
+        f"{round(time.monotonic() - started)} s in all",
+    )
+    assert not result.faults(), (result.faults(), flood)
+    assert figures["errors_seen"] == 0 and figures["unanswered"] == 0, figures
+    assert figures["lost"] == 0 and figures["doubled"] == 0 and figures["answers_not_as_recorded"] == 0, figures
+    assert figures["diagnoses_equal"] == len(conversations), figures
