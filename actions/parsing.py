@@ -45,6 +45,7 @@ def turn_of(tracker: Tracker) -> Turn:
         _ranking(message.get("outcome")),
         _ranking(message.get("language")),
         hint,
+        max([_probability(message.get("asks")), *(asks for _, _, asks in clauses)]),
     )
 
 
@@ -73,17 +74,26 @@ def _ranking(raw: Any) -> tuple[tuple[str, float], ...]:
 
 
 def _clauses(raw: Any) -> tuple[Clause, ...]:
-    """The clause readings the NLU added (nlu/sentence_intents.py); anything malformed is none."""
+    """The clause readings the NLU added (nlu/sentence_intents.py, questions.py); anything malformed is none."""
     if not isinstance(raw, list):
         return ()
     out = []
     for item in raw:
         try:
             ranking = tuple((str(name), float(conf)) for name, conf in item["ranking"])
-            out.append((str(item["text"]), ranking))
-        except (TypeError, KeyError, ValueError):
+            out.append((str(item["text"]), ranking, _probability(item.get("asks"))))
+        except (TypeError, KeyError, ValueError, AttributeError):
             return ()
     return tuple(out)
+
+
+def _probability(raw: Any) -> float:
+    """A learned reader's probability (nlu/questions.py); anything else is 0."""
+    try:
+        p = float(raw)
+    except (TypeError, ValueError):
+        return 0.0
+    return p if 0.0 <= p <= 1.0 else 0.0
 
 
 def ownership_of(tracker: Tracker) -> tuple[str | None, bool]:

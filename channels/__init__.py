@@ -4,10 +4,12 @@ Importing this package (Rasa does, for credentials.yml) also applies
 fixes to the Rasa server: Sanic 21.12's websockets on Python 3.11
 (`sanic_py311`), the per-action cost of checking action-server responses
 (`action_response`), a client's message taken once however often it is sent
-(`rest`), and no stale turn saved over a newer one (`scaleout.fenced_store`).
+(`rest`), no stale turn saved over a newer one (`scaleout.fenced_store`), and a
+turn's models run without dask's scheduling or TensorFlow's per-call dispatch
+(`scaleout.inference`).
 """
 
-from scaleout import fenced_store
+from scaleout import fenced_store, inference
 
 from . import action_response, rest, sanic_py311
 
@@ -15,3 +17,4 @@ sanic_py311.apply()
 action_response.apply()
 rest.apply()
 fenced_store.apply()
+inference.apply()

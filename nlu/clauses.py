@@ -8,11 +8,13 @@ import re
 
 MAX_CLAUSES = 4
 MIN_WORDS = 2  # a shorter piece stays with its neighbour ("ok. thanks" is one thing)
-# sentence ends, dashes, semicolons, line breaks, "btw"; "but" / "also" only when a question follows
-# ("no vpn, but can a vpn get me banned?"), never inside a statement ("i follow him but idk if ...")
+# sentence ends (an emoji ends one as a full stop does: "it sent 🙏 but will they ban me"), dashes,
+# semicolons, line breaks, "btw"; "but" / "also" only when a question follows ("no vpn, but can a
+# vpn get me banned?"), never inside a statement ("i follow him but idk if ...")
 _QUESTION = r"(?:can|could|is|are|do|does|did|will|would|should|how|what|why|when|where|who)\b"
+_EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff\ufe0f"
 _CUT = re.compile(
-    rf"(?<=[.?!])\s+|\s+[—–-]+\s+|;\s*|\n+|,?\s+(?=btw\b)|,?\s+(?=(?:but|also|and also)\s+{_QUESTION})",
+    rf"(?<=[.?!{_EMOJI}])\s+|\s+[—–-]+\s+|;\s*|\n+|,?\s+(?=btw\b)|,?\s+(?=(?:but|also|and also)\s+{_QUESTION})",
     re.IGNORECASE,
 )
 

@@ -41,13 +41,17 @@ def features(vectorisers: list, texts: list[str]) -> list[sparse.csr_matrix]:
 
 
 def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
-    """What `classifier.predict_proba(x)` gives, for a fitted LogisticRegression; the fast way
-    for a multinomial one over three or more classes (the readers'), scikit-learn's otherwise."""
+    """What `classifier.predict_proba(x)` gives, for a fitted LogisticRegression: the fast way for
+    a multinomial one over three or more classes and for a binary one (the readers'), scikit-learn's
+    otherwise."""
+    z = np.asarray(x @ classifier.coef_.T) + classifier.intercept_
+    if len(classifier.classes_) == 2 and classifier.multi_class in ("auto", "ovr"):
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.hstack([1.0 - p, p])
     multinomial = classifier.multi_class == "multinomial" or (
         classifier.multi_class == "auto" and classifier.solver != "liblinear"
     )
     if not multinomial or len(classifier.classes_) < 3:
         return classifier.predict_proba(x)
-    z = np.asarray(x @ classifier.coef_.T) + classifier.intercept_
     z = np.exp(z - z.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)

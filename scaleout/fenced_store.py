@@ -21,6 +21,7 @@ is not an SQL store is saved as Rasa saves it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 
@@ -31,6 +32,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 _READ = "_fenced_read"  # on a tracker read by a turn: the key of the last event it read (None: nothing stored)
+# on a tracker being saved, checked and saved under the conversation's lock: the id of the last row
+# stored (None: nothing stored), read with the check (scaleout/tracker_store.py uses it)
+LAST_ROW_ID = "_fenced_last_row_id"
 _rasas_get_tracker = MessageProcessor.get_tracker
 _rasas_save_tracker = MessageProcessor.save_tracker
 
@@ -80,16 +84,21 @@ def conversation_locked(store: SQLTrackerStore, sender_id: str):
                     connection.invalidate()  # never back to the pool still holding the lock
 
 
-def latest_stored(connection, store: SQLTrackerStore, sender_id: str) -> tuple | None:
-    """The key of the conversation's last stored event (None: nothing stored)."""
-    table = store.SQLEvent.__table__
-    row = connection.execute(
-        sa.select(table.c.type_name, table.c.data)
-        .where(table.c.sender_id == sender_id)
+@functools.lru_cache(maxsize=8)
+def _latest_row_query(table: sa.Table):
+    """The query of a conversation's last stored row (built once rather than at every save)."""
+    return (
+        sa.select(table.c.id, table.c.type_name, table.c.data)
+        .where(table.c.sender_id == sa.bindparam("sender_id"))
         .order_by(table.c.id.desc())
         .limit(1)
-    ).first()
-    return _key(row.type_name, json.loads(row.data).get("timestamp")) if row else None
+    )
+
+
+def latest_row(connection, store: SQLTrackerStore, sender_id: str) -> tuple[int | None, tuple | None]:
+    """The id and the key of the conversation's last stored event (None, None: nothing stored)."""
+    row = connection.execute(_latest_row_query(store.SQLEvent.__table__), {"sender_id": sender_id}).first()
+    return (row.id, _key(row.type_name, json.loads(row.data).get("timestamp"))) if row else (None, None)
 
 
 async def _save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -> None:
@@ -97,7 +106,7 @@ async def _save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -
     if store is None or not hasattr(tracker, _READ):
         return await _rasas_save_tracker(self, tracker)
     with conversation_locked(store, tracker.sender_id) as connection:
-        latest = latest_stored(connection, store, tracker.sender_id)
+        last_id, latest = latest_row(connection, store, tracker.sender_id)
         if latest != getattr(tracker, _READ):
             logger.error(
                 "Conversation %r changed in the store since this turn read it: its turn is not saved "
@@ -105,7 +114,12 @@ async def _save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -
                 tracker.sender_id,
             )
             raise StaleTracker(f"conversation {tracker.sender_id!r} changed in the store since this turn read it")
-        await _rasas_save_tracker(self, tracker)
+        # the store's save may take the last row's id from here rather than read it again
+        setattr(tracker, LAST_ROW_ID, last_id)
+        try:
+            await _rasas_save_tracker(self, tracker)
+        finally:
+            delattr(tracker, LAST_ROW_ID)
     setattr(tracker, _READ, _last_read(tracker))
 
 

@@ -32,8 +32,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from .fenced_store import LAST_ROW_ID
+
 logger = logging.getLogger(__name__)
 _STORED = "_incremental_rows"  # on a tracker handed out: (events stored, last row id)
+_UNREAD = object()
 
 
 @dataclass
@@ -49,7 +52,13 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._size = max(0, int(cache_conversations))
-        self._table = self.SQLEvent.__table__
+        self._table = t = self.SQLEvent.__table__
+        # the queries, built once rather than at every turn
+        sender = t.c.sender_id == sa.bindparam("sender_id")
+        self._last_id_query = sa.select(sa.func.max(t.c.id)).where(sender)
+        self._rows_since_query = (
+            sa.select(t.c.id, t.c.type_name, t.c.data).where(sender, t.c.id >= sa.bindparam("last_id")).order_by(t.c.id)
+        )
 
     # ----- the cache -------------------------------------------------------------------------------
     def _keep(self, sender_id: str, kept: _Kept) -> None:
@@ -65,12 +74,7 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         kept = self._kept.get(sender_id)
         if kept is None:
             return None
-        t = self._table
-        rows = session.execute(
-            sa.select(t.c.id, t.c.type_name, t.c.data)
-            .where(t.c.sender_id == sender_id, t.c.id >= kept.last_id)
-            .order_by(t.c.id)
-        ).all()
+        rows = session.execute(self._rows_since_query, {"sender_id": sender_id, "last_id": kept.last_id}).all()
         if not rows or rows[0].id != kept.last_id:
             return None  # the last row read is gone: the conversation was deleted or rewritten
         if any(row.type_name == SessionStarted.type_name for row in rows[1:]):
@@ -102,43 +106,43 @@ class IncrementalSQLTrackerStore(SQLTrackerStore):
         stored = getattr(tracker, _STORED, None)
         kept = self._kept.get(sender_id)
         with self.session_scope() as session:
-            t = self._table
             # whether memory still matches the database: nothing written since this tracker was read
-            current = (
-                stored is not None
-                and kept is not None
-                and (len(kept.data), kept.last_id) == stored
-                and session.execute(sa.select(sa.func.max(t.c.id)).where(t.c.sender_id == sender_id)).scalar()
-                == stored[1]
-            )
+            current = stored is not None and kept is not None and (len(kept.data), kept.last_id) == stored
+            if current:
+                # the last row's id, as read under the conversation's lock by scaleout/fenced_store.py
+                # just before this save, or read now
+                last_id = getattr(tracker, LAST_ROW_ID, _UNREAD)
+                if last_id is _UNREAD:
+                    last_id = session.execute(self._last_id_query, {"sender_id": sender_id}).scalar()
+                current = last_id == stored[1]
             if current:  # the events after those it read are new
                 new = list(itertools.islice(tracker.events, stored[0], None))
             else:  # Rasa's way: count what is stored
                 self._kept.pop(sender_id, None)
                 new = list(self._additional_events(session, tracker))
             rows = [self._row(sender_id, event) for event in new]
-            session.add_all(rows)
-            session.flush()  # gives the rows their ids (read now: a commit expires them)
-            written = [(row.id, row.data) for row in rows]
+            insert = self._table.insert()
+            for row in rows:  # Core inserts, not ORM objects: the same rows, less CPU
+                last_id = session.execute(insert, row).inserted_primary_key[0]
             session.commit()
         if not current:
             self._kept.pop(sender_id, None)
             if hasattr(tracker, _STORED):
                 delattr(tracker, _STORED)
             return
-        if written:
-            kept = _Kept(kept.data + [data for _, data in written], written[-1][0])
+        if rows:
+            kept = _Kept(kept.data + [row["data"] for row in rows], last_id)
             self._keep(sender_id, kept)
         setattr(tracker, _STORED, (len(kept.data), kept.last_id))
 
-    def _row(self, sender_id: str, event: Any) -> Any:
-        """The row Rasa's store would write for `event`."""
+    def _row(self, sender_id: str, event: Any) -> dict[str, Any]:
+        """The row Rasa's store would write for `event` (its columns' values)."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

@@ -143,6 +143,28 @@ def language_of():
     return lambda text: tuple(model.rankings([text])[0])
 
 
+def question_model():
+    """The question reader trained on the project's data (nlu/questions.py)."""
+    from nlu.facts import statements_folder
+    from nlu.outcomes import replies_folder
+    from nlu.questions import QuestionReader, fit, training_set
+
+    config = QuestionReader.get_default_config()
+    data = lambda: training_set(_intent_examples(), statements_folder(config), replies_folder(config))
+    return _trained("questions", config, lambda: fit(*data(), config["C"]))
+
+
+@pytest.fixture(scope="session")
+def asks_of():
+    """text -> how likely some clause of it asks something, as the assistant reads it (the most
+    likely of the message and its clauses, actions/parsing.py)."""
+    from nlu.clauses import clauses
+    from nlu.questions import ASKS
+
+    model = question_model()
+    return lambda text: max(dict(r).get(ASKS, 0.0) for r in model.rankings([text, *clauses(text)]))
+
+
 @pytest.fixture(scope="session")
 def stated():
     """text -> the facts it states, read as the assistant reads them: the fact reader trained on
@@ -159,13 +181,19 @@ def stated():
 
 
 @pytest.fixture
-def talk(kb, engine, stated, outcome_of, language_of):
-    """Send text (or a button payload) with a given intent ranking (facts, outcomes and the language
-    read by the project's readers); returns (reading, messages)."""
+def talk(kb, engine, stated, outcome_of, language_of, asks_of):
+    """Send text (or a button payload) with a given intent ranking (facts, outcomes, the language
+    and whether it asks read by the project's readers); returns (reading, messages)."""
 
     def send(d, text, *ranking):
         typed = lambda: Turn(
-            text, tuple(ranking), {}, stated(text), outcome=outcome_of(text), languages=language_of(text)
+            text,
+            tuple(ranking),
+            {},
+            stated(text),
+            outcome=outcome_of(text),
+            languages=language_of(text),
+            asks=asks_of(text),
         )
         turn = Turn.from_payload(text) if text.startswith("/") else typed()
         reading = read(turn, d, kb.symptoms.keys())

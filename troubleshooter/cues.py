@@ -420,16 +420,3 @@ def choice_number(text: str) -> int | None:
     """A typed choice number ("2", "2.", "option 2", "2️⃣"), 1-based."""
     m = _NUMBER.match(text or "")
     return int(m.group(1) or m.group(2)) if m else None
-
-
-_QUESTION_START = re.compile(
-    r"^(will|would|can|could|should|shall|is|are|do|does|did|has|how|why|what|when|where|who|which|"
-    r"whats|what's|is it|any idea|anyone know)\b"
-)
-
-
-def is_question(sentence: str) -> bool:
-    """A sentence that asks rather than states ("will my account get banned"). A long
-    statement ending in "???" is frustration, not a question."""
-    s = normalize(sentence).strip()
-    return bool(_QUESTION_START.match(s)) or (s.endswith("?") and len(s.split()) <= 5)

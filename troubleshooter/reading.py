@@ -26,7 +26,6 @@ from .cues import (
     asks_to_start_over,
     choice_number,
     doubts,
-    is_question,
     mentions_starting_over,
     never_mind,
     result_cue,
@@ -44,6 +43,8 @@ CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user me
 REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague) report
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
 STATED_QUESTION_SURE = 0.8  # ... and this likely when the clause does not ask ("the broadband has been funny")
+ASKS_SURE = 0.5  # a message or clause this likely to ask something asks (nlu/questions.py)
+UNSURE_STEP_QUESTION = 0.25  # a question read this likely as "why" or "how to check" is about the pending step
 RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
 OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a fix waits
 SUCCESS_SURE = 0.65  # ... and a success this likely, unless the words say it worked too (it ends the diagnosis)
@@ -61,7 +62,7 @@ STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer i
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 
 
-Clause = tuple[str, tuple[tuple[str, float], ...]]  # (text, the NLU's ranking of it, best first)
+Clause = tuple[str, tuple[tuple[str, float], ...], float]  # (text, the NLU's ranking of it, P(it asks))
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Turn:
     outcome: tuple[tuple[str, float], ...] = ()  # the outcome reader's ranking (nlu/outcomes.py), best first
     languages: tuple[tuple[str, float], ...] = ()  # the language reader's ranking (nlu/language.py), best first
     hint: str | None = None  # the language the channel suggests (browser, support contact)
+    asks: float = 0.0  # how likely some clause of it asks something (nlu/questions.py)
 
     @property
     def is_payload(self) -> bool:
@@ -150,20 +152,21 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     if whole.act in _REQUESTS:
         return whole  # a request for a person or a fresh start is never traded for a reply in it
     main = whole
-    parts = turn.clauses if len(turn.clauses) > 1 else ((turn.text, turn.intents),)
+    parts = turn.clauses if len(turn.clauses) > 1 else ((turn.text, turn.intents, turn.asks),)
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
-        for text, ranking in parts:
+        for text, ranking, asks in parts:
             if ranking and (ranking[0][0].startswith("faq_") or ranking[0][0] in CHAT):
                 continue  # a clause read best as a question, small talk or a complaint is no reply
             # the outcome reader read the whole message, not this clause: its reading is not the clause's
-            part = _text(replace(turn, text=text, intents=ranking, clauses=(), outcome=()), d, symptom_ids, meaning)
+            clause = replace(turn, text=text, intents=ranking, clauses=(), outcome=(), asks=asks)
+            part = _text(clause, d, symptom_ids, meaning)
             if part.act in _REPLIES:
                 main = replace(part, how=f"clause {text!r}: {part.how}")
                 break
-    tops = [(text, *ranking[0]) for text, ranking in parts if ranking]
-    if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for _, name, conf in tops):
+    tops = [(*ranking[0], asks) for _, ranking, asks in parts if ranking]
+    if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf, _ in tops):
         # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered
         kept = {d.pending_question: main.value} if main.act == "answer" and main.value in ("yes", "no") else {}
         return Reading(
@@ -171,13 +174,13 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         )
     asked = [
         name.removeprefix("faq_")
-        for text, name, conf in tops
-        if name.startswith("faq_") and (conf >= STATED_QUESTION_SURE or conf >= FITS_SURE and _asks(text))
+        for name, conf, asks in tops
+        if name.startswith("faq_") and (conf >= STATED_QUESTION_SURE or conf >= FITS_SURE and asks >= ASKS_SURE)
     ]
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
     if main.act == "unclear" and len(parts) > 1:  # the problems to offer: read in each clause too
         said = dict(main.symptoms)
-        for _, ranking in parts:
+        for _, ranking, _ in parts:
             for name, conf in ranking:
                 sid = name.removeprefix("symptom_")
                 if name.startswith("symptom_") and sid in symptom_ids:
@@ -267,6 +270,10 @@ def _wordless(turn: Turn) -> bool:
 
 def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Reading:
     wordless = _wordless(turn)
+    asking = turn.asks >= ASKS_SURE
+    # a clause that tells rather than asks, beside a question ("o tiktok caiu? nenhuma msg vai"): read by
+    # the question reader in every language, as the English wording cues read a stated problem
+    tells = len(turn.clauses) > 1 and any(a < ASKS_SURE and not (r and r[0][0] in CHAT) for _, r, a in turn.clauses)
     if not _english(turn, d):
         # The wording cues (cues.py) and the answer matcher are English. Another language is read
         # by the learned readers alone (intents, facts, outcomes), the cues seeing only the shape
@@ -311,27 +318,27 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         )
     second = ranking[1][1] if len(ranking) > 1 else 0.0
     fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
-    if top.startswith("faq_") and fits and _asks(text):
+    if top.startswith("faq_") and fits and asking:
         # a question of their own, asked instead of replying: answered, and the pending step stays
-        return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked")
+        return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked", tells)
     corrects = d.failed and alone.get("fix_worked", 0.0) >= RESULT_SURE
     if d.active and kind == "question" and corrects and d.pending_question not in facts and not states_problem(text):
         # "no, you misunderstood, it DID help": the last word on the last fix wins, and that fix is credited
         return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
     if d.active and kind == "question":
-        found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings)
+        found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings, asking)
         if found:
             return found
     if d.active and kind == "fix":
         result_sure = alone.get(top, 0.0) >= RESULT_SURE
         found = _outcome(turn, d.pending_fix, facts, d.pending.get("kind")) or _result(
-            text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), result_sure
+            text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), result_sure, asking
         )
         if found:
             return found
     if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
         return Reading("report", how="none of the offered readings", **base)
-    return _general(text, top, conf, symptoms, sure, facts, d)
+    return _general(text, top, conf, symptoms, sure, facts, d, asking, tells)
 
 
 # What the bot just asked makes some readings likelier: the NLU's ranking, read without context, is
@@ -367,6 +374,7 @@ def _answer(
     qid: str,
     meaning: Meaning | None,
     leanings: dict[str, str] | None = None,
+    asking: bool = False,
 ) -> Reading | None:
     base = dict(target=qid, facts=facts)
     if never_mind(text):
@@ -392,19 +400,14 @@ def _answer(
     if top == "ask_how_to_check" and fits:
         return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
     statement = top in STATEMENTS or top.startswith("symptom_") or not fits  # not confidently another act
-    if qid in (leanings or {}) and statement and result_cue(text) is None and not _asks(text):
+    if qid in (leanings or {}) and statement and result_cue(text) is None and not asking:
         # the fact reader leans on the item asked about: a reply is most likely about it
         return Reading("answer", leanings[qid], how="leans on the fact asked", **base)
-    if meaning is not None and statement and result_cue(text) is None and not _asks(text):
+    if meaning is not None and statement and result_cue(text) is None and not asking:
         value, similarity = meaning(qid, text)
         if value:
             return Reading("answer", value, how=f"close to the wording of a {value} ({similarity:.2f})", **base)
     return None
-
-
-def _asks(text: str) -> bool:
-    """Some sentence of `text` asks something."""
-    return any(is_question(q) for q in re.split(r"(?<=[.!?,])\s+", text))
 
 
 def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
@@ -431,10 +434,17 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
 
 
 def _result(
-    text: str, top: str, conf: float, fid: str, facts: dict[str, str], fix_kind: str | None, sure: bool = False
+    text: str,
+    top: str,
+    conf: float,
+    fid: str,
+    facts: dict[str, str],
+    fix_kind: str | None,
+    sure: bool = False,
+    asking: bool = False,
 ) -> Reading | None:
     """A reply while a fix waits; `conf` is the top intent's confidence when it fits (else 0);
-    `sure`: the NLU read `top` at RESULT_SURE or more."""
+    `sure`: the NLU read `top` at RESULT_SURE or more; `asking`: the reply asks something."""
     base = dict(target=fid, facts=facts)
     fits = conf > 0
     if asks_for_other_fix(text):
@@ -450,7 +460,7 @@ def _result(
     lead = answer_cue(text)
     if lead in ("how_to_check", "why") and not (fix_kind == "info" and accepts(text)):
         return Reading(lead, how=f"asks {lead.replace('_', ' ')}", **base)
-    if _asks(text):
+    if asking:
         if top == "fix_worked" and fits and not states_problem(text):  # "sent! do i keep the vpn off now?"
             return Reading("result", "worked", how=f"NLU {top}, with a question", **base)
         return None  # a question about something else: a digression, read below
@@ -468,7 +478,15 @@ def _result(
 
 
 def _general(
-    text: str, top: str, conf: float, symptoms: dict[str, float], sure: str | None, facts: dict[str, str], d: Diagnosis
+    text: str,
+    top: str,
+    conf: float,
+    symptoms: dict[str, float],
+    sure: str | None,
+    facts: dict[str, str],
+    d: Diagnosis,
+    asking: bool = False,
+    tells: bool = False,
 ) -> Reading:
     base = dict(facts=facts)
     how = f"NLU {top} {conf:.2f}"
@@ -477,9 +495,8 @@ def _general(
     confident = conf >= INTENT_SURE
     if top.startswith("symptom_") and (confident or facts):
         return report
-    asking = _asks(text)
     if top.startswith("faq_") and (confident or asking and conf >= FITS_SURE):
-        return _faq(text, top, symptoms, sure, facts, d, how)
+        return _faq(text, top, symptoms, sure, facts, d, how, tells)
     if top in CHAT and confident:
         if facts or (states_problem(text) and sum(symptoms.values()) >= 0.2):
             return report  # "hi, my dms keep failing": a report, not small talk
@@ -523,7 +540,7 @@ def _general(
     floor = 0.0 if d.status == "idle" and states_problem(text) else REPORT_FLOOR
     if reported and not d.pending and sum(symptoms.values()) >= floor and not (asking and d.active):
         return report
-    if asking and d.pending and top in ("ask_why", "ask_how_to_check"):
+    if asking and d.pending and top in ("ask_why", "ask_how_to_check") and conf >= UNSURE_STEP_QUESTION:
         # the likeliest question about the pending step, though unsure: explaining it costs nothing
         return Reading(simple[top], target=d.pending_question, how=how + ", asked", **base)
     if asking and d.active:
@@ -532,12 +549,20 @@ def _general(
 
 
 def _faq(
-    text: str, top: str, symptoms: dict[str, float], sure: str | None, facts: dict[str, str], d: Diagnosis, how: str
+    text: str,
+    top: str,
+    symptoms: dict[str, float],
+    sure: str | None,
+    facts: dict[str, str],
+    d: Diagnosis,
+    how: str,
+    tells: bool = False,
 ) -> Reading:
     """A question from the FAQ; before any diagnosis, with a problem stated beside it ("is tiktok
-    down?? chats aren't working"), it is answered and the problem diagnosed too."""
+    down?? chats aren't working"; `tells`: a clause of a first message tells rather than asks), it is
+    answered and the problem diagnosed too."""
     topic = top.removeprefix("faq_")
-    if not d.active and (facts or states_problem(text)):
+    if not d.active and (facts or states_problem(text)) or d.status == "idle" and tells:
         return Reading(
             "report", symptoms=symptoms, symptom=sure, asks=[topic], how=f"{how}, with a report", facts=facts
         )

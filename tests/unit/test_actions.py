@@ -360,3 +360,26 @@ def test_a_leaning_is_kept_apart_from_the_stated_facts():
     }
     assert facts_of(message) == {"weak_signal": "no"}
     assert facts_of(message, leaning=True) == {"vpn_or_proxy": "yes"}
+
+
+def _reply_and_question(asks):
+    clauses = [
+        {"text": "nope.", "ranking": [["deny", 0.9]], "asks": 0.02},
+        {"text": "will a vpn get me banned?", "ranking": [["faq_vpn_ban", 0.6]], "asks": asks},
+    ]
+    return typed("nope. will a vpn get me banned?", "deny", 0.5, clauses=clauses, asks=asks)
+
+
+def test_a_clause_that_asks_is_answered_beside_the_reply():
+    messages, events = run(_reply_and_question(0.97))
+    assert slot(events)["evidence"]["only_one_recipient"] == "no"
+    assert {"type": "answer", "topic": "vpn_ban"} in [
+        {k: p.get(k) for k in ("type", "topic")} for p in payloads(messages)
+    ]
+
+
+@pytest.mark.parametrize("asks", [0.1, "x", 7, float("nan"), None, [0.9]])
+def test_a_clause_that_does_not_ask_or_a_malformed_reading_is_not_answered(asks):
+    messages, events = run(_reply_and_question(asks))
+    assert slot(events)["evidence"]["only_one_recipient"] == "no"
+    assert "answer" not in [p["type"] for p in payloads(messages)]

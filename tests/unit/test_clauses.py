@@ -13,6 +13,11 @@ from nlu.clauses import MAX_CLAUSES, clauses
         ("no vpn but can a vpn get me banned?", ["no vpn", "but can a vpn get me banned?"]),
         ("works now!! btw can they see i read it", ["works now!!", "btw can they see i read it"]),
         ("it worked; thanks a lot", ["it worked", "thanks a lot"]),
+        (
+            "turned it off and it sent 🙏 lowkey will i get banned",
+            ["turned it off and it sent 🙏", "lowkey will i get banned"],
+        ),
+        ("ya se mandó 👍🏻 y ahora qué hago", ["ya se mandó 👍🏻", "y ahora qué hago"]),
     ],
 )
 def test_a_reply_and_a_question_are_cut_apart(text, expected):

@@ -59,10 +59,10 @@ def test_success_and_a_question_in_one_message_resolves_then_answers(engine, kb)
     d = trying(engine, "update_app")
     text = "done, it sent — do I still need to update my phone?"
     clauses = (
-        ("done, it sent", (("fix_worked", 0.8),)),
-        ("do I still need to update my phone?", (("faq_ban_duration", 0.7),)),
+        ("done, it sent", (("fix_worked", 0.8),), 0.1),
+        ("do I still need to update my phone?", (("faq_ban_duration", 0.7),), 0.9),
     )
-    turn = Turn(text, (("faq_ban_duration", 0.6), ("fix_worked", 0.3)), {}, {}, clauses)
+    turn = Turn(text, (("faq_ban_duration", 0.6), ("fix_worked", 0.3)), {}, {}, clauses, asks=0.9)
     reading = read(turn, d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("result", "worked") and reading.asks == ["ban_duration"]
     kinds = [p["type"] for p in payloads(respond(engine, d, reading))]
@@ -74,8 +74,11 @@ def test_an_answer_and_a_question_in_one_message_records_the_answer_then_answers
     from troubleshooter.reading import Turn, read
 
     d = asking(engine, "vpn_or_proxy")
-    clauses = (("no vpn here", (("deny", 0.9),)), ("but how long do bans last?", (("faq_ban_duration", 0.8),)))
-    turn = Turn("no vpn here, but how long do bans last?", (("faq_ban_duration", 0.7),), {}, {}, clauses)
+    clauses = (
+        ("no vpn here", (("deny", 0.9),), 0.1),
+        ("but how long do bans last?", (("faq_ban_duration", 0.8),), 0.9),
+    )
+    turn = Turn("no vpn here, but how long do bans last?", (("faq_ban_duration", 0.7),), {}, {}, clauses, asks=0.9)
     reading = read(turn, d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("answer", "no") and reading.asks == ["ban_duration"]
     msgs = respond(engine, d, reading)
@@ -88,8 +91,8 @@ def test_a_question_in_one_clause_that_the_whole_message_already_asks_is_answere
     from troubleshooter.reading import Turn, read
 
     d = asking(engine, "vpn_or_proxy")
-    clauses = (("hmm", (("acknowledge", 0.4),)), ("how long do bans last?", (("faq_ban_duration", 0.8),)))
-    turn = Turn("hmm. how long do bans last?", (("faq_ban_duration", 0.9),), {}, {}, clauses)
+    clauses = (("hmm", (("acknowledge", 0.4),), 0.1), ("how long do bans last?", (("faq_ban_duration", 0.8),), 0.9))
+    turn = Turn("hmm. how long do bans last?", (("faq_ban_duration", 0.9),), {}, {}, clauses, asks=0.9)
     reading = read(turn, d, kb.symptoms.keys())
     assert reading.act == "faq" and reading.asks == []
     assert [p["type"] for p in payloads(respond(engine, d, reading))] == ["answer", "question"]

@@ -8,7 +8,7 @@ import pytest
 from troubleshooter.paths import ROOT
 
 CORE = {"troubleshooter"}
-ADAPTERS = {"actions", "nlu"}
+ADAPTERS = {"actions", "nlu", "policy"}
 EDGES = {"channels", "scaleout", "analytics", "learning", "simulation", "evaluation", "harness", "bench"}
 PROJECT = CORE | ADAPTERS | EDGES | {"tests", "scripts"}
 MAY_IMPORT = {  # the project's packages each layer may use

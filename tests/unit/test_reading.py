@@ -313,9 +313,9 @@ def test_a_request_for_a_person_inside_an_answer_is_not_dropped(engine, talk, kb
     d = asking(engine, "many_messages_sent")
     text = "NO. LIKE 3 MESSAGES TO MY COUSINS. AND YOU IGNORED ME, I ASKED FOR A HUMAN"
     clauses = (
-        ("NO.", (("deny", 0.9),)),
-        ("LIKE 3 MESSAGES TO MY COUSINS.", (("inform", 0.6),)),
-        ("AND YOU IGNORED ME, I ASKED FOR A HUMAN", (("human_handoff", 0.8),)),
+        ("NO.", (("deny", 0.9),), 0.0),
+        ("LIKE 3 MESSAGES TO MY COUSINS.", (("inform", 0.6),), 0.0),
+        ("AND YOU IGNORED ME, I ASKED FOR A HUMAN", (("human_handoff", 0.8),), 0.1),
     )
     reading = read(Turn(text, (("deny", 0.5), ("human_handoff", 0.3)), {}, {}, clauses), d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("confirm", "handoff")
@@ -449,9 +449,15 @@ def test_an_unsure_failure_worded_as_a_success_is_not_taken(engine, kb):
 
 def test_a_clause_is_not_read_with_the_whole_messages_outcome(engine, kb):
     d = trying(engine, "clear_cache")
-    clauses = (("why would that matter?", (("ask_why", 0.6),)), ("it still fails", (("fix_failed", 0.6),)))
+    clauses = (("why would that matter?", (("ask_why", 0.6),), 0.9), ("it still fails", (("fix_failed", 0.6),), 0.1))
     turn = Turn(
-        "why would that matter? it still fails", (("ask_why", 0.6),), {}, {}, clauses, outcome=(("worked", 0.6),)
+        "why would that matter? it still fails",
+        (("ask_why", 0.6),),
+        {},
+        {},
+        clauses,
+        outcome=(("worked", 0.6),),
+        asks=0.9,
     )
     assert read(turn, d, kb.symptoms.keys()).value != "worked"
 
@@ -459,8 +465,8 @@ def test_a_clause_is_not_read_with_the_whole_messages_outcome(engine, kb):
 def test_a_failure_beside_a_complaint_is_not_reread_as_a_refusal_by_clause(engine, kb):
     d = trying(engine, "switch_network")
     clauses = (
-        ("I told you already, I tried both.", (("ask_other_fix", 0.38),)),
-        ("same problem", (("fix_failed", 0.57),)),
+        ("I told you already, I tried both.", (("ask_other_fix", 0.38),), 0.1),
+        ("same problem", (("fix_failed", 0.57),), 0.0),
     )
     turn = Turn(
         "I told you already, I tried both. same problem",
@@ -479,8 +485,12 @@ def test_an_unclear_message_offers_the_problems_its_clauses_read_as(kb):
     on sending: that is offered first."""
     whole = (("faq_ban_duration", 0.22), ("symptom_cant_send", 0.13), ("symptom_inbox_crash", 0.11))
     clauses = (
-        ("tiktok chat loading forever, msg not going.", (("symptom_send_stuck", 0.42), ("symptom_cant_send", 0.31))),
-        ("i got the app from some site long ago", (("inform", 0.72), ("symptom_after_update", 0.12))),
+        (
+            "tiktok chat loading forever, msg not going.",
+            (("symptom_send_stuck", 0.42), ("symptom_cant_send", 0.31)),
+            0.0,
+        ),
+        ("i got the app from some site long ago", (("inform", 0.72), ("symptom_after_update", 0.12)), 0.0),
     )
     turn = Turn(
         "tiktok chat loading forever, msg not going. i got the app from some site long ago", whole, clauses=clauses
@@ -504,8 +514,8 @@ def test_a_complaint_clause_is_no_answer(engine, kb):
     a "no" is its second reading and a no is likely after a question, answers nothing."""
     d = asking(engine, "recipient_profile_visible")
     clauses = (
-        ("nobody blocked me.", (("faq_block_signs", 0.5), ("inform", 0.36))),
-        ("this is useless", (("out_of_scope", 0.37), ("deny", 0.2))),
+        ("nobody blocked me.", (("faq_block_signs", 0.5), ("inform", 0.36)), 0.2),
+        ("this is useless", (("out_of_scope", 0.37), ("deny", 0.2)), 0.1),
     )
     turn = Turn("nobody blocked me. this is useless", (("faq_block_signs", 0.73),), {}, {}, clauses)
     reading = read(turn, d, kb.symptoms.keys())
@@ -520,3 +530,36 @@ def test_keyboard_mash_is_no_answer_however_the_question_weighs_it(engine, talk)
     assert reading.act != "answer" and "other_apps_work" not in d.evidence
     reading, _ = talk(asking(engine, "other_apps_work"), "ya", ("affirm", 0.2), ("thanks", 0.15), ("deny", 0.09))
     assert (reading.act, reading.value) == ("answer", "yes")  # a known word: the question weighs it as before
+
+
+def test_a_first_message_that_asks_and_tells_is_answered_and_diagnosed_in_any_language(kb):
+    """'o tiktok caiu? nenhuma msg vai...': the English cues cannot see the problem told beside the
+    question; the question reader's clause that tells does. After a diagnosis, the same is a question."""
+    clauses = (
+        ("o tiktok caiu?", (("faq_tiktok_down", 0.94),), 0.99),
+        ("nenhuma msg vai e meus amigos tao falando que com eles tb", (("symptom_cant_receive", 0.11),), 0.03),
+    )
+    whole = (("faq_tiktok_down", 0.37), ("faq_main_reasons", 0.14), ("symptom_cant_send", 0.08))
+    text = "o tiktok caiu? nenhuma msg vai e meus amigos tao falando que com eles tb"
+    turn = Turn(text, whole, clauses=clauses, languages=(("pt", 0.99),), asks=0.99)
+    reading = read(turn, Diagnosis(), kb.symptoms.keys())
+    assert reading.act == "report" and reading.asks == ["tiktok_down"]
+    reading = read(turn, Diagnosis(status="resolved"), kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("faq", "tiktok_down")
+
+
+def test_a_question_barely_read_as_about_the_step_is_an_aside(engine, kb):
+    """'y si me hago otra cuenta me banean esa tambien?' while a question waits: it asks, and its best
+    reading (how to check, 0.16) is too unsure to be about the step; an aside keeps the step."""
+    d = asking(engine, "many_messages_sent")
+    text = "y si me hago otra cuenta me banean esa tambien?"
+    ranking = (
+        ("faq_non_followers", 0.198),
+        ("symptom_too_fast", 0.176),
+        ("symptom_restricted_notice", 0.129),
+        ("ask_how_to_check", 0.068),
+        ("ask_why", 0.055),
+        ("faq_ban_duration", 0.036),
+    )
+    reading = read(Turn(text, ranking, languages=(("es", 0.99),), asks=0.52), d, kb.symptoms.keys())
+    assert reading.act == "aside"
