@@ -2,15 +2,11 @@
 only replies or reports; the turn reader answers a side question beside a reply only when it asks."""
 
 import pytest
-from conftest import question_model
-
-from nlu.questions import ASKS
 
 
 @pytest.fixture(scope="module")
-def asks():
-    model = question_model()
-    return lambda text: dict(model.rankings([text])[0]).get(ASKS, 0.0)
+def asks(asks_of):
+    return asks_of
 
 
 @pytest.mark.parametrize(
