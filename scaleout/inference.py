@@ -66,7 +66,8 @@ def _run(self: DaskGraphRunner, inputs: dict[str, Any] | None = None, targets: l
                 f"same as node names in the graph schema."
             )
         values[input_name] = (input_name, input_value)
-    logger.debug(f"Running graph with inputs: {inputs}, targets: {targets} and {self._execution_context}.")
+    # formatted only when debug logging is on (Rasa's f-string formats every input at every run)
+    logger.debug("Running graph with inputs: %s, targets: %s and %s.", inputs, targets, self._execution_context)
     try:
         for name, node, needs in order:
             # as in a dask graph, a name that is neither a node nor an input is passed as it is
