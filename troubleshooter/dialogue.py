@@ -377,7 +377,10 @@ def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _aside(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    return say.aside() + _remind(engine, d)
+    """A question off the pending step: "I can't answer that", unless a clause of it is answered
+    from the knowledge base (`asks`); then the pending step again."""
+    answered = any(topic in engine.kb.faq for topic in r.asks)
+    return ([] if answered else say.aside()) + _remind(engine, d)
 
 
 def _handoff(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:

@@ -52,6 +52,7 @@ class Engine:
         s = kb.settings
         self.handoff_cost = float(s.get("handoff_cost", 15))
         self.max_questions = int(s.get("max_questions", 8))
+        self.questions_before_fix = int(s.get("questions_before_fix", self.max_questions))
         self.margin = float(s.get("question_margin", 0.02))
         # Beta prior on "this user can answer a question" (yes/no rather than "not sure").
         self.answerable_prior = tuple(float(x) for x in s.get("answerable_prior", (4, 1)))
@@ -234,6 +235,8 @@ class Engine:
     def candidate_questions(self, d: Diagnosis) -> list[str]:
         if len(d.asked) >= self.max_questions:
             return []
+        if not (d.failed or d.skipped or d.partial) and len(d.asked) >= self.questions_before_fix:
+            return []  # enough asked before trying anything: a fix first
         known = self.observed(d)
         return [e for e in self.evidence_ids if e not in known and e not in d.asked]
 

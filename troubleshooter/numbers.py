@@ -1,6 +1,7 @@
-"""Facts that are arithmetic on a stated number: a person's age ("i'm 14", "15 yo") and an
-account's age ("made it 3 days ago"). Everything else a message states is read by the learned
-fact reader (nlu/facts.py); a number's meaning is a comparison, not a wording to learn."""
+"""Facts that are arithmetic on a stated number: a person's age ("i'm 14", "tengo 15", "umur 13")
+and an account's age ("made it 3 days ago", "criei a conta faz 2 dias"), in every language the
+assistant speaks. Everything else a message states is read by the learned fact reader
+(nlu/facts.py); a number's meaning is a comparison, not a wording to learn."""
 
 from __future__ import annotations
 
@@ -8,32 +9,61 @@ import re
 
 AGE_QUESTIONS = {"under_16": lambda n: n < 16, "age_16_17": lambda n: n in (16, 17)}
 NEW_ACCOUNT_DAYS = 7
+
+# Counts and units of time, English, Spanish, Portuguese, Indonesian (accents optional).
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _WORDS |= {"few": 3, "couple of": 2, "couple": 2}
-_COUNT = r"(\d{1,3}|a|an|one|two|three|four|five|six|seven|few|couple(?: of)?)"
-_UNIT = r"(hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?)"
-_DAYS = {"h": 0, "d": 1, "w": 7, "m": 30, "y": 365}
-_PERSON_AGE = re.compile(
-    r"\b(?:i'?m|i am|am)\s+(?:only\s+|just\s+)?(\d{1,2})\b"
-    r"(?!\s*(?:%|days?|weeks?|months?|hours?|mins?|messages|people))"
-    r"|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)\b|\b(\d{1,2})\s*(?:years?|yrs?)\s*old\b",
+_WORDS |= {"un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "três": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7}
+_WORDS |= {"um": 1, "uma": 1, "dois": 2, "duas": 2, "quatro": 4, "sete": 7}
+_WORDS |= {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "beberapa": 3}
+_COUNT = r"(\d{1,3}|couple(?: of)?|" + "|".join(sorted((w for w in _WORDS if w != "couple of"), key=len)[::-1]) + ")"
+_UNITS = (  # (pattern, days)
+    (r"hours?|hrs?|horas?|jam", 0),
+    (r"days?|d[ií]as?|hari", 1),
+    (r"weeks?|wks?|semanas?|minggu|mgg", 7),
+    (r"months?|mes(?:es)?|m[eê]s|meses|bulan|bln", 30),
+    (r"years?|yrs?|a[ñn]os?|anos?|tahun|thn", 365),
 )
-_ACCOUNT_AGE = re.compile(rf"\b{_COUNT}\s*{_UNIT}\s*(?:old|ago)\b")
+_UNIT = "(" + "|".join(p for p, _ in _UNITS) + ")"
+_ONE = {"sehari": 1, "seminggu": 7, "sebulan": 30, "setahun": 365}  # Indonesian: one day, week, month, year
+_ONE_WORDS = "|".join(_ONE)
+_SHORT_UNITS = "|".join(p for p, d in _UNITS if d < 365)
+_NOT_AN_AGE = rf"(?!\s*(?:%|{_SHORT_UNITS}|mins?|messages|mensa[jg]e[sn]s?|pesan|people|personas|pessoas|orang)\b)"
+_PERSON_AGE = re.compile(
+    r"\b(?:i'?m|i am|am|tengo|tenho)\s+(?:only\s+|just\s+|solo\s+|s[oó]\s+|apenas\s+)?(\d{1,2})\b"
+    + _NOT_AN_AGE
+    + r"|\b(\d{1,2})\s*(?:yo|y/o|y\.o\.?)(?!\w)|\b(\d{1,2})\s*(?:years?|yrs?)\s*old\b"
+    + r"|\b(\d{1,2})\s*(?:a[ñn]os de edad|anos de idade)\b"
+    + r"|\b(?:umur|usia)(?:ku|nya|\s+(?:saya|aku|gue|gw))?\s+(?:baru\s+|masih\s+)?(\d{1,2})\b"
+    + _NOT_AN_AGE
+    + r"|\b(?:aku|saya|gue|gw|aq)\s+(?:baru\s+|masih\s+)?(\d{1,2})\s*(?:tahun|thn|th)\b",
+)
+_AGO = r"(?:ago|atr[aá]s|lalu|yang lalu|yg lalu)"
+_SINCE = r"(?:hace|tiene|de|h[aá]|faz|tem|baru|umur(?:nya)?|sejak)"
 _ACCOUNT = re.compile(r"\b(account|acc|acct|profile|made|created|signed|opened|joined|new)\b")
+_ACCOUNT_AGE = re.compile(rf"\b{_COUNT}\s*{_UNIT}\s*(?:old|ago)\b")  # English: an account word anywhere
+_NOUN_AGE = re.compile(  # the others: right after the account ("cuenta nueva de 3 dias", "akun 2 hari yg lalu")
+    rf"\b(?:cuenta|conta|perfil|akun(?:nya|ku)?)(?:\s+\w+)?\s+(?:{_SINCE}\s+{_COUNT}\s*{_UNIT}\b"
+    rf"|{_COUNT}\s*{_UNIT}\s*{_AGO}\b|{_SINCE}\s+({_ONE_WORDS})\b)"
+)
+_MADE_AGE = re.compile(  # ... or right after making it, the account named anywhere ("la cree hace 3 dias")
+    rf"\b(?:cre[eé]|criei|abr[ií]|bikin|daftar)(?:\s+\w+)?\s+(?:{_SINCE}\s+)?{_COUNT}\s*{_UNIT}\b"
+)
+_NOUN = re.compile(r"\b(?:cuenta|conta|perfil|akun)")
 _BARE_AGE = re.compile(r"\s*(\d{1,2})\s*\W*")
 _SPAN = re.compile(rf"\b{_COUNT}\s*{_UNIT}\b")
+_ONE_SPAN = re.compile(rf"\b({_ONE_WORDS})\b")
 
 
 def facts(text: str) -> dict[str, str]:
     """Evidence id -> yes/no for the ages `text` states."""
     low = (text or "").lower().replace("’", "'")
     found: dict[str, str] = {}
-    account = _ACCOUNT.search(low)
-    m = _ACCOUNT_AGE.search(low)
-    if m and account:
-        found["new_account"] = "yes" if _days(m.group(1), m.group(2)) <= NEW_ACCOUNT_DAYS else "no"
+    days = _account_days(low)
+    if days is not None:
+        found["new_account"] = "yes" if days <= NEW_ACCOUNT_DAYS else "no"
     m = _PERSON_AGE.search(low)
-    if m and not (account and _ACCOUNT_AGE.search(low)):
+    if m and days is None:
         age = int(next(g for g in m.groups() if g))
         if 5 <= age <= 99:
             found.update({q: "yes" if test(age) else "no" for q, test in AGE_QUESTIONS.items()})
@@ -42,17 +72,34 @@ def facts(text: str) -> dict[str, str]:
 
 def implied(qid: str, text: str) -> str | None:
     """A bare number answering the question asked: an age ("14") for the age questions, a span
-    ("like 3 days") for the new-account one."""
+    ("like 3 days", "unos 3 dias", "baru seminggu") for the new-account one."""
     m = _BARE_AGE.fullmatch(text or "") if qid in AGE_QUESTIONS else None
     if m:
         age = int(m.group(1))
         return ("yes" if AGE_QUESTIONS[qid](age) else "no") if 5 <= age <= 99 else None
-    m = _SPAN.search((text or "").lower()) if qid == "new_account" else None
+    if qid != "new_account":
+        return None
+    low = (text or "").lower()
+    m = _SPAN.search(low)
+    one = _ONE_SPAN.search(low)
+    days = _days(m.group(1), m.group(2)) if m else _ONE[one.group(1)] if one else None
+    return None if days is None else "yes" if days <= NEW_ACCOUNT_DAYS else "no"
+
+
+def _account_days(low: str) -> int | None:
+    m = _ACCOUNT.search(low) and _ACCOUNT_AGE.search(low)
     if m:
-        return "yes" if _days(m.group(1), m.group(2)) <= NEW_ACCOUNT_DAYS else "no"
-    return None
+        return _days(m.group(1), m.group(2))
+    m = _NOUN.search(low) and _MADE_AGE.search(low)
+    if m:
+        return _days(m.group(1), m.group(2))
+    m = _NOUN_AGE.search(low)
+    if not m:
+        return None
+    count, unit, one = (m.group(1), m.group(2), None) if m.group(1) else (m.group(3), m.group(4), m.group(5))
+    return _ONE[one] if one else _days(count, unit)
 
 
 def _days(count: str, unit: str) -> int:
-    n = _WORDS.get(count) or int(count)
-    return n * _DAYS[unit[0]]
+    n = _WORDS.get(count) or (2 if count.startswith("couple") else int(count))
+    return n * next(days for pattern, days in _UNITS if re.fullmatch(pattern, unit))

@@ -40,6 +40,8 @@ INTENT_SURE = 0.5  # an intent this confident is taken without a lexical cue
 FITS_SURE = 0.35  # ... or this confident, when it fits the pending step and leads the next by FITS_MARGIN
 FITS_MARGIN = 0.1
 CANDIDATE = 0.1  # a symptom this likely is offered when asking what the user meant
+RUNNER_UP = 0.025  # ... and, beside one that likely, one this likely too (up to OFFERED in all)
+OFFERED = 3
 REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague) report
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
 STATED_QUESTION_SURE = 0.8  # ... and this likely when the clause does not ask ("the broadband has been funny")
@@ -185,7 +187,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 sid = name.removeprefix("symptom_")
                 if name.startswith("symptom_") and sid in symptom_ids:
                     said[sid] = max(said.get(sid, 0.0), conf)
-        main.options = [s for s, q in sorted(said.items(), key=lambda kv: -kv[1]) if q >= CANDIDATE][:3]
+        main.options = _offer(said)
     return main
 
 
@@ -570,5 +572,14 @@ def _faq(
 
 
 def _unclear(symptoms: dict[str, float], how: str, facts: dict[str, str]) -> Reading:
-    options = [s for s, q in sorted(symptoms.items(), key=lambda kv: -kv[1]) if q >= CANDIDATE][:3]
-    return Reading("unclear", symptoms=symptoms, options=options, how=how + "; unclear", facts=facts)
+    return Reading("unclear", symptoms=symptoms, options=_offer(symptoms), how=how + "; unclear", facts=facts)
+
+
+def _offer(symptoms: dict[str, float]) -> list[str]:
+    """The problems to offer when unsure what the user meant: the likeliest, when one is a candidate,
+    with the runners-up beside it (unsure means the user's may well be second or third); none
+    when none is (the common problems are offered instead)."""
+    ranked = sorted(symptoms.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < CANDIDATE:
+        return []
+    return [s for s, q in ranked if q >= RUNNER_UP][:OFFERED]

@@ -107,3 +107,16 @@ def test_a_confident_success_that_also_asks_something_is_a_success(engine, talk)
     d = trying(engine, "disable_vpn_proxy")
     reading, _ = talk(d, "did it but why would that even work?", ("fix_worked", 0.3), ("ask_why", 0.3))
     assert reading.act != "result"
+
+
+def test_an_aside_whose_clause_is_answered_does_not_also_say_it_cannot_answer(engine, kb):
+    from troubleshooter.dialogue import respond
+    from troubleshooter.reading import Reading
+    from troubleshooter.texts import t
+
+    d = asking(engine, "only_one_recipient")
+    msgs = respond(engine, d, Reading("aside", asks=["network"], how="a question I can't answer"))
+    assert payloads(msgs)[0] == {"type": "answer", "topic": "network"}
+    assert t("aside.cannot_answer") not in texts(msgs) and payloads(msgs)[-1]["type"] == "question"
+    msgs = respond(engine, d, Reading("aside", how="a question I can't answer"))  # nothing answered: say so
+    assert t("aside.cannot_answer") in texts(msgs) and payloads(msgs)[-1]["type"] == "question"

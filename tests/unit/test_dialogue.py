@@ -312,6 +312,21 @@ def test_an_unclear_message_hinting_at_symptoms_offers_them_then_starts_from_the
     _shows_the_pending_step(d, msgs)
 
 
+def test_an_unsure_reading_offers_the_runners_up_beside_the_likeliest(engine, talk):
+    d = Diagnosis()
+    hint = (
+        "theres no option to message their shop page",
+        ("faq_contact_support", 0.42),
+        ("symptom_too_fast", 0.13),
+        ("symptom_no_message_button", 0.06),
+        ("symptom_after_update", 0.03),
+        ("symptom_send_failed", 0.01),
+    )  # the user's problem read second: it is among the choices, the unlikely fourth is not
+    reading, msgs = talk(d, *hint)
+    assert reading.act == "unclear" and reading.options == ["too_fast", "no_message_button", "after_update"]
+    assert payloads(msgs) == [{"type": "clarify", "options": ["too_fast", "no_message_button", "after_update"]}]
+
+
 def test_an_unclear_message_after_a_resolution_starts_clean(engine, talk):
     d = engine.start("send_failed", {"vpn_or_proxy": "yes"})
     d.status, d.resolved_by, d.episode = "resolved", "disable_vpn_proxy", 3

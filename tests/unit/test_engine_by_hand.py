@@ -317,6 +317,15 @@ def test_no_question_when_the_saving_is_below_the_margin(tmp_path):
     assert (step.kind, step.id, step.probability, step.value) == ("fix", "fx", approx(0.8), approx(0.4))
 
 
+def test_no_more_questions_before_the_first_fix_than_the_setting_allows(tmp_path):
+    kb = two_cause_kb(tmp_path, margin=0.15)
+    engine = Engine(replace(kb, settings={**kb.settings, "questions_before_fix": 0}))
+    d = engine.start()
+    assert engine.candidate_questions(d) == [] and engine.next_step(d).kind == "fix"  # q saves 0.2, not asked
+    d.skipped.append("fx")  # once a fix has been tried (or passed over), questions are worth asking again
+    assert engine.candidate_questions(d) == ["q", "r"]
+
+
 def test_after_the_answer_the_other_question_is_worth_nothing(tmp_path):
     # q answered no: X 4/13, Y 9/13; fy first, then fx: ECR = 1 + 8/13 = 21/13.
     # r: P(yes) = 4/13*0.6 + 9/13*0.4 = 6/13

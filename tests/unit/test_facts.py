@@ -89,6 +89,20 @@ def test_an_annotation_must_be_yes_or_no():
         ("i'm 20 and my account is a few days old", {"new_account": "yes"}),
         ("i sent 40 messages", {}),
         ("im 100% sure", {}),
+        # The other languages: ages, accounts' ages, and a problem's duration that is neither.
+        ("tengo 15 años y no puedo mandar dm", {"under_16": "yes", "age_16_17": "no"}),
+        ("tenho 17 anos", {"under_16": "no", "age_16_17": "yes"}),
+        ("umur aku 13 kak", {"under_16": "yes", "age_16_17": "no"}),
+        ("aku 16 tahun", {"under_16": "no", "age_16_17": "yes"}),
+        ("tengo 2 dias sin poder enviar", {}),
+        ("tengo 5 mensajes sin enviar", {}),
+        ("mi cuenta es nueva, la cree hace 3 dias", {"new_account": "yes"}),
+        ("criei a conta faz 5 meses", {"new_account": "no"}),
+        ("akunnya baru seminggu", {"new_account": "yes"}),
+        ("bikin akun 2 hari yang lalu", {"new_account": "yes"}),
+        ("desde hace 3 dias no puedo enviar mensajes en mi cuenta", {}),
+        ("nao consigo mandar msg ha 3 dias na minha conta", {}),
+        ("gak bisa dm dari 3 hari yang lalu, akun aku", {}),
     ],
 )
 def test_ages_are_read_from_numbers(text, expected):
@@ -102,6 +116,8 @@ def test_ages_are_read_from_numbers(text, expected):
         ("age_16_17", "16!", "yes"),
         ("under_16", "3", None),
         ("new_account", "like 3 days", "yes"),
+        ("new_account", "unos 2 meses", "no"),
+        ("new_account", "baru seminggu", "yes"),
     ],
 )
 def test_a_bare_number_answers_the_age_questions(qid, text, expected):
