@@ -1,14 +1,21 @@
 """Per-message latency over REST: sequential and with 20 concurrent conversations; and
 what the servers' processes spent on them (CPU seconds from /proc: turns per second
-per core, which a noisy shared machine disturbs far less than wall-clock rates)."""
+per core, which a noisy shared machine disturbs far less than wall-clock rates).
+
+A script is a list of texts every conversation says in turn, or a function giving each
+conversation its own (`varied`: the turns of OURS in the words of the project's simulated users)."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import statistics
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from functools import lru_cache
 
 import requests
 
@@ -26,6 +33,37 @@ OURS = [
     "talk to a human",
     "start over",
 ]
+# OURS's turns, worded by the project's simulated users (simulation/population.py) where it has words
+# for them: an opening of the user's own symptom, typed answers, failed fixes, asking for a person.
+_ROLES = ["opening", "no", "no", "unsure", "failed", OURS[5], "no", "failed", "no", OURS[9], "person", "start over"]
+_conversations = itertools.count()  # each conversation of a run gets its own words, the same at every run
+
+
+@lru_cache(maxsize=1)
+def _population_words() -> tuple[Callable[[random.Random], str], dict[str, tuple[str, ...]]]:
+    from simulation.population import ASK_PERSON, FAILED, TYPED, Population
+    from troubleshooter.knowledge import load_knowledge_base
+
+    kb = load_knowledge_base()
+    opening = lambda rng: Population(kb, seed=rng.randrange(2**32)).user().opening
+    return opening, {"no": TYPED["no"], "unsure": TYPED["unsure"], "failed": FAILED, "person": ASK_PERSON}
+
+
+def varied(turns: int) -> list[str]:
+    """The next conversation's `turns` texts: OURS's turns in the simulated users' words."""
+    rng = random.Random(f"conversation {next(_conversations)}")
+    opening, words = _population_words()
+    roles = [_ROLES[t % len(_ROLES)] for t in range(turns)]
+    return [opening(rng) if r == "opening" else rng.choice(words[r]) if r in words else r for r in roles]
+
+
+Script = list[str] | Callable[[int], list[str]]
+
+
+def _texts(script: Script, turns: int) -> list[str]:
+    return script(turns) if callable(script) else [script[t % len(script)] for t in range(turns)]
+
+
 STOCK = [
     "hello",
     "I am sad",
@@ -57,12 +95,12 @@ def _post(url: str, sender: str, text: str) -> tuple[float, bool]:
     return time.perf_counter() - t0, ok
 
 
-def sequential(url: str, script: list[str], senders: int = 20, turns: int = 10) -> dict[str, float]:
+def sequential(url: str, script: Script, senders: int = 20, turns: int = 10) -> dict[str, float]:
     lat, errors = [], 0
     for _s in range(senders):
         sender = f"seq-{uuid.uuid4().hex[:8]}"
-        for t in range(turns):
-            dt, ok = _post(url, sender, script[t % len(script)])
+        for text in _texts(script, turns):
+            dt, ok = _post(url, sender, text)
             lat.append(dt)
             errors += not ok
     return {
@@ -84,21 +122,23 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def concurrent(
-    url: str, script: list[str], conversations: int = 20, turns: int = 24, pids: list[int] = ()
+    url: str, script: Script, conversations: int = 20, turns: int = 24, pids: list[int] = ()
 ) -> dict[str, float]:
     """Latency and rate of `conversations` users talking at once; with `pids` (the server first,
     then the processes serving its turns), the CPU each spent per turn."""
     lat, errors, lock = [], [0], threading.Lock()
 
-    def user():
+    scripts = [_texts(script, turns) for _ in range(conversations)]  # drawn before the clock starts
+
+    def user(texts: list[str]):
         sender = f"conc-{uuid.uuid4().hex[:8]}"
-        for t in range(turns):
-            dt, ok = _post(url, sender, script[t % len(script)])
+        for text in texts:
+            dt, ok = _post(url, sender, text)
             with lock:
                 lat.append(dt)
                 errors[0] += not ok
 
-    threads = [threading.Thread(target=user) for _ in range(conversations)]
+    threads = [threading.Thread(target=user, args=(texts,)) for texts in scripts]
     server, helpers = list(pids[:1]), list(pids[1:])
     cpu0, t0 = (cpu_seconds(server), cpu_seconds(helpers)), time.perf_counter()
     for th in threads:

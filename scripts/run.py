@@ -179,16 +179,20 @@ def restart(sup: Supervisor, proc: subprocess.Popen, cmd: list[str], env: dict) 
     return sup.start(cmd, env=env)
 
 
-def stop_process(proc: subprocess.Popen, seconds: float = 30) -> None:
-    """SIGTERM to a server's process group (Sanic finishes what it has in flight), SIGKILL after `seconds`."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
+def stop_processes(procs: list[subprocess.Popen], seconds: float = 30) -> None:
+    """SIGTERM to each server's process group (Sanic finishes what it has in flight), then SIGKILL to
+    the groups of those still running `seconds` later (one deadline for all)."""
+    for proc in procs:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.time() + seconds
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def roll(sup: Supervisor, front: Front, front_dir: Path, servers: list, cmds: list, env: dict, status_url) -> None:
@@ -198,7 +202,7 @@ def roll(sup: Supervisor, front: Front, front_dir: Path, servers: list, cmds: li
     def replica(i: int) -> Replica:
         def stop():
             sup.procs.remove(servers[i])
-            stop_process(servers[i])
+            stop_processes([servers[i]])
 
         def start():
             servers[i] = sup.start(cmds[i], env=env)
@@ -226,17 +230,8 @@ class Supervisor:
         return proc
 
     def stop(self) -> None:
-        for p in self.procs:
-            if p.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(p.pid, signal.SIGTERM)
-        deadline = time.time() + 15
-        for p in self.procs:
-            try:
-                p.wait(timeout=max(0.1, deadline - time.time()))
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+        """Every process started, stopped together (SIGKILL after 15 s)."""
+        stop_processes([p for p in self.procs if p.poll() is None], 15)
 
 
 def main() -> int:

@@ -1,7 +1,8 @@
 """scaleout/inference.py runs a turn's models without dask's scheduler or TensorFlow's per-call
-dispatch: the trained model's parse and the policy's prediction must be exactly Rasa's own. One
-process loads the model, reads texts and predicts with Rasa's code, applies the patch and does it
-again; the results must be equal, floats included."""
+dispatch, and scaleout/readers.py the learned readers' arithmetic without scipy's copies: the
+trained model's parse and the policy's prediction must be exactly Rasa's own (and nlu/fast.py's).
+One process loads the model, reads texts and predicts with Rasa's code, applies the patches and
+does it again; the results must be equal, floats included."""
 
 import json
 import subprocess
@@ -28,7 +29,7 @@ from harness.quiet import quiet_warnings
 quiet_warnings()
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
-from scaleout import inference
+from scaleout import inference, readers
 
 texts = json.loads(sys.argv[2])
 
@@ -46,6 +47,7 @@ async def readings(agent):
 agent = Agent.load(sys.argv[1])
 before = asyncio.run(readings(agent))
 inference.apply()
+readers.apply()
 after = asyncio.run(readings(agent))
 again = asyncio.run(readings(agent))
 print(json.dumps({"before": before, "after": after, "again": again}, default=str))

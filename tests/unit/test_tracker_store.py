@@ -5,6 +5,9 @@ turns on one conversation, a session restarts elsewhere or the conversation is d
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import pickle
 import time
 
 import pytest
@@ -12,6 +15,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import EventVerbosity
 
 from scaleout.tracker_store import IncrementalSQLTrackerStore
 from troubleshooter.paths import ROOT
@@ -152,3 +156,108 @@ def test_memory_is_bounded(db):
         take_turn(s, f"u{n}", n)
     assert list(s._kept) == ["u3", "u4", "u5"]
     assert run(s.retrieve("u0")).get_slot(SLOT) == "value 0"  # forgotten ones are read afresh
+
+
+# ----- the events it hands out are those Rasa's store decodes ------------------------------------
+def rich_turn(n: int) -> list:
+    """A turn as the assistant's: a parse with rankings and readings, a dict slot, a bot message."""
+    now = time.time()
+    ranking = [{"name": "deny", "confidence": 0.7 + n / 1000}, {"name": "affirm", "confidence": 0.1 / 3}]
+    parse = {
+        "intent": ranking[0],
+        "entities": [],
+        "text": f"no {n}",
+        "intent_ranking": ranking,
+        "outcome": [{"name": "failed", "confidence": 0.9}],
+        "facts": [{"evidence": "vpn_on", "value": "no", "confidence": 0.8, "leaning": True}],
+        "asks": 1e-7,
+    }
+    return [
+        UserUttered(
+            f"no {n} ünïcode 😀", ranking[0], [], parse, timestamp=now, input_channel="rest", metadata={"m": n}
+        ),
+        ActionExecuted("action_respond", policy="RespondPolicy", confidence=1.0, timestamp=now),
+        SlotSet(SLOT, {"asked": ["vpn_on", "wifi"], "n": n, "p": [0.1, 1 / 3, None, True]}, timestamp=now),
+        BotUttered(f"reply {n}", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}, timestamp=now),
+        ActionExecuted("action_listen", timestamp=now),
+    ]
+
+
+def unaliased(value) -> bytes:
+    """Every value and type in `value`, in order (a pickle that writes shared objects out in full)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def aliasing(value) -> list[int]:
+    """Which containers and objects in `value` are one and the same (a mutation shows in both)."""
+    seen: dict[int, int] = {}
+    shape: list[int] = []
+
+    def walk(item) -> None:
+        if isinstance(item, tuple):
+            for part in item:
+                walk(part)
+            return
+        if not isinstance(item, (dict, list, set)) and not hasattr(item, "__dict__"):
+            return
+        if id(item) in seen:
+            shape.append(seen[id(item)])
+            return
+        seen[id(item)] = len(seen)
+        shape.append(-1)
+        parts = vars(item).values() if hasattr(item, "__dict__") else item.values() if isinstance(item, dict) else item
+        for part in parts:
+            walk(part)
+
+    walk(value)
+    return shape
+
+
+def assert_decoded_alike(got, want) -> None:
+    assert unaliased(list(got.events)) == unaliased(list(want.events))
+    assert aliasing(list(got.events)) == aliasing(list(want.events))
+    assert unaliased(got.current_state(EventVerbosity.ALL)) == unaliased(want.current_state(EventVerbosity.ALL))
+
+
+def test_hands_out_the_events_rasas_store_decodes_turn_after_turn(db):
+    ours, rasas = store(db), store(db, SQLTrackerStore)
+    for n in range(6):
+        tracker = run(ours.get_or_create_tracker("u1"))
+        if n:
+            assert_decoded_alike(tracker, run(rasas.retrieve("u1")))
+        for event in rich_turn(n):
+            tracker.update(event)
+        run(ours.save(tracker))
+    assert_decoded_alike(run(ours.retrieve("u1")), run(rasas.retrieve("u1")))
+    assert all(isinstance(row, bytes) for row in ours._kept["u1"].data)  # kept decoded, not as JSON
+
+
+def test_what_a_turn_changes_in_its_events_is_not_seen_by_the_next(db):
+    s = store(db)
+    take_turn(s, "u1", 0)
+    run(s.retrieve("u1"))  # decoded and kept
+    tracker = run(s.retrieve("u1"))
+    user = next(e for e in tracker.events if isinstance(e, UserUttered))
+    user.parse_data["intent"]["name"] = "changed"
+    user.text = "changed"
+    assert_decoded_alike(run(s.retrieve("u1")), run(store(db, SQLTrackerStore).retrieve("u1")))
+
+
+def test_a_row_decoded_differently_each_time_is_decoded_each_time(db):
+    """Rasa gives an event stored without a timestamp the time it is read: so does this store."""
+    s = store(db)
+    take_turn(s, "u1", 0)
+    run(s.retrieve("u1"))
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as c:
+        c.execute(
+            sa.text("INSERT INTO events (sender_id, type_name, data) VALUES ('u1', 'action', :data)"),
+            {"data": json.dumps({"event": "action", "name": "action_listen"})},
+        )
+    first = run(s.retrieve("u1")).events[-1].timestamp
+    time.sleep(0.01)
+    assert run(s.retrieve("u1")).events[-1].timestamp > first

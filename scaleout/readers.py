@@ -1,0 +1,112 @@
+"""The learned readers' arithmetic on the server without scipy's copies (channels/__init__.py applies it).
+
+nlu/fast.py computes the readers' features and probabilities; two of its steps cost far more than
+their arithmetic:
+
+- `probabilities` multiplies a message's sparse features by `classifier.coef_.T`, a transposed
+  view, which scipy copies into a contiguous array at every call (the whole features x classes
+  matrix, 53,000 x 49 for the clause reader) to read the few rows the message has. Here the
+  contiguous copy is made once per classifier: scipy reads the same numbers in the same order.
+- `tfidf` scales the counts by the idf through a sparse product with the diagonal idf matrix. Here
+  each stored count is multiplied by its column's idf, the row's entries laid out as scipy's product
+  lays them out (in reverse), so the normalisation that follows adds them up in the same order.
+
+The results are the same to the bit (tests/unit/test_reader_arithmetic.py); nlu/ is not changed,
+so the trained model and its fingerprint stay as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse._sputils import get_index_dtype
+
+from nlu import fast
+
+_projects_probabilities = fast.probabilities
+_projects_tfidf = fast.tfidf
+
+
+def _coef_t(classifier: Any) -> np.ndarray:
+    """`classifier.coef_.T`, C-contiguous, made once per fitted coefficients."""
+    kept = classifier.__dict__.get("_fast_coef_t")
+    if kept is None or kept[0] is not classifier.coef_:
+        kept = (classifier.coef_, np.ascontiguousarray(classifier.coef_.T))
+        classifier.__dict__["_fast_coef_t"] = kept
+    return kept[1]
+
+
+def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
+    """nlu.fast.probabilities, with the coefficients' transpose contiguous."""
+    if not (sparse.isspmatrix_csr(x) and classifier.coef_.ndim == 2):
+        return _projects_probabilities(classifier, x)
+    z = np.asarray(x @ _coef_t(classifier)) + classifier.intercept_
+    if len(classifier.classes_) == 2 and classifier.multi_class in ("auto", "ovr"):
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.hstack([1.0 - p, p])
+    multinomial = classifier.multi_class == "multinomial" or (
+        classifier.multi_class == "auto" and classifier.solver != "liblinear"
+    )
+    if not multinomial or len(classifier.classes_) < 3:
+        return classifier.predict_proba(x)
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def _idf(vectoriser: Any) -> tuple[sparse.csr_matrix, np.ndarray | None]:
+    """The idf as scipy's diagonal matrix and, when that matrix holds exactly one entry per row, on
+    its diagonal, a vector of them (else None: the product is left to scipy)."""
+    kept = vectoriser.__dict__.get("_fast_idf_vector")
+    if kept is None:
+        diag = vectoriser._tfidf._idf_diag.tocsr()
+        n = diag.shape[0]
+        on_diagonal = (
+            diag.shape == (n, n)
+            and np.array_equal(diag.indptr, np.arange(n + 1))
+            and np.array_equal(diag.indices, np.arange(n))
+            and diag.dtype == np.float64
+        )
+        kept = (diag, diag.data.copy() if on_diagonal else None)
+        vectoriser.__dict__["_fast_idf_vector"] = kept
+    return kept
+
+
+def _times_idf(x: sparse.csr_matrix, diag: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """`x @ diag` as scipy's csr_matmat computes it: each row's products (0 + count x idf) in the
+    reverse order of the row's entries; a product of 0 (which scipy drops) is left to scipy."""
+    indptr, counts = x.indptr, np.diff(x.indptr)
+    within = np.arange(len(x.indices)) - np.repeat(indptr[:-1], counts)
+    order = np.repeat(indptr[1:], counts) - 1 - within
+    indices = x.indices[order]
+    data = x.data[order] * idf[indices]
+    if not data.all():
+        return x @ diag
+    idx_dtype = get_index_dtype((x.indptr, x.indices, diag.indptr, diag.indices), maxval=len(data))
+    return x.__class__(
+        (data, indices.astype(idx_dtype, copy=False), indptr.astype(idx_dtype, copy=False)),
+        shape=(x.shape[0], diag.shape[1]),
+    )
+
+
+def tfidf(vectoriser: Any, texts: list[str]) -> sparse.csr_matrix:
+    """nlu.fast.tfidf, with the idf applied entry by entry."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    if not vectoriser.use_idf:
+        return _projects_tfidf(vectoriser, texts)
+    diag, idf = _idf(vectoriser)
+    x = CountVectorizer.transform(vectoriser, texts).astype(np.float64)
+    if vectoriser.sublinear_tf:
+        np.log(x.data, x.data)
+        x.data += 1
+    x = x @ diag if idf is None or not x.has_canonical_format else _times_idf(x, diag, idf)
+    return normalize(x, norm=vectoriser.norm, copy=False) if vectoriser.norm else x
+
+
+def apply() -> None:
+    """Replace nlu.fast's probabilities and tfidf (idempotent)."""
+    fast.probabilities = probabilities
+    fast.tfidf = tfidf
