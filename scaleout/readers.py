@@ -38,21 +38,26 @@ def _coef_t(classifier: Any) -> np.ndarray:
     return kept[1]
 
 
+class _Contiguous:
+    """A fitted classifier as nlu.fast sees it, its `coef_.T` the contiguous copy (all else its own)."""
+
+    def __init__(self, classifier: Any):
+        self._classifier, self.coef_ = classifier, _Transposed(_coef_t(classifier))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._classifier, name)
+
+
+class _Transposed:
+    def __init__(self, t: np.ndarray):
+        self.T = t
+
+
 def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
     """nlu.fast.probabilities, with the coefficients' transpose contiguous."""
     if not (sparse.isspmatrix_csr(x) and classifier.coef_.ndim == 2):
         return _projects_probabilities(classifier, x)
-    z = np.asarray(x @ _coef_t(classifier)) + classifier.intercept_
-    if len(classifier.classes_) == 2 and classifier.multi_class in ("auto", "ovr"):
-        p = 1.0 / (1.0 + np.exp(-z))
-        return np.hstack([1.0 - p, p])
-    multinomial = classifier.multi_class == "multinomial" or (
-        classifier.multi_class == "auto" and classifier.solver != "liblinear"
-    )
-    if not multinomial or len(classifier.classes_) < 3:
-        return classifier.predict_proba(x)
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
+    return _projects_probabilities(_Contiguous(classifier), x)
 
 
 def _idf(vectoriser: Any) -> tuple[sparse.csr_matrix, np.ndarray | None]:

@@ -5,10 +5,8 @@ latest user message on, returns what it returns from the whole tracker and reads
 
 from __future__ import annotations
 
-import io
 import json
 import math
-import pickle
 import random
 import sys
 
@@ -21,16 +19,8 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from channels import action_request
+from tests.unit.exact import exactly
 from troubleshooter.paths import ROOT
-
-
-def exactly(value) -> bytes:
-    """Every value and type in `value`, floats by their bits (a pickle without shared references)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(value)
-    return buffer.getvalue()
 
 
 def floats(rng: random.Random, n: int) -> list[float]:

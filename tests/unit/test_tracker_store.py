@@ -5,9 +5,7 @@ turns on one conversation, a session restarts elsewhere or the conversation is d
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import pickle
 import time
 
 import pytest
@@ -18,6 +16,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import EventVerbosity
 
 from scaleout.tracker_store import IncrementalSQLTrackerStore
+from tests.unit.exact import exactly
 from troubleshooter.paths import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -183,15 +182,6 @@ def rich_turn(n: int) -> list:
     ]
 
 
-def unaliased(value) -> bytes:
-    """Every value and type in `value`, in order (a pickle that writes shared objects out in full)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(value)
-    return buffer.getvalue()
-
-
 def aliasing(value) -> list[int]:
     """Which containers and objects in `value` are one and the same (a mutation shows in both)."""
     seen: dict[int, int] = {}
@@ -218,9 +208,9 @@ def aliasing(value) -> list[int]:
 
 
 def assert_decoded_alike(got, want) -> None:
-    assert unaliased(list(got.events)) == unaliased(list(want.events))
+    assert exactly(list(got.events)) == exactly(list(want.events))
     assert aliasing(list(got.events)) == aliasing(list(want.events))
-    assert unaliased(got.current_state(EventVerbosity.ALL)) == unaliased(want.current_state(EventVerbosity.ALL))
+    assert exactly(got.current_state(EventVerbosity.ALL)) == exactly(want.current_state(EventVerbosity.ALL))
 
 
 def test_hands_out_the_events_rasas_store_decodes_turn_after_turn(db):
