@@ -340,7 +340,7 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             return found
     if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
         return Reading("report", how="none of the offered readings", **base)
-    return _general(text, top, conf, symptoms, sure, facts, d, asking, tells)
+    return _general(text, top, conf, symptoms, sure, facts, d, asking, tells, fits)
 
 
 # What the bot just asked makes some readings likelier: the NLU's ranking, read without context, is
@@ -489,7 +489,9 @@ def _general(
     d: Diagnosis,
     asking: bool = False,
     tells: bool = False,
+    leads: bool = False,
 ) -> Reading:
+    """`leads`: `top` is read confidently, or fairly so and well ahead of the next reading."""
     base = dict(facts=facts)
     how = f"NLU {top} {conf:.2f}"
     report = Reading("report", symptoms=symptoms, symptom=sure, how=how, **base)
@@ -499,7 +501,7 @@ def _general(
         return report
     if top.startswith("faq_") and (confident or asking and conf >= FITS_SURE):
         return _faq(text, top, symptoms, sure, facts, d, how, tells)
-    if top in CHAT and confident:
+    if top in CHAT and (confident or leads and not d.pending):  # small talk with nothing waiting costs nothing
         if facts or (states_problem(text) and sum(symptoms.values()) >= 0.2):
             return report  # "hi, my dms keep failing": a report, not small talk
         return Reading("chat", top, how=how, **base)

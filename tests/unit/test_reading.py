@@ -563,3 +563,14 @@ def test_a_question_barely_read_as_about_the_step_is_an_aside(engine, kb):
     )
     reading = read(Turn(text, ranking, languages=(("es", 0.99),), asks=0.52), d, kb.symptoms.keys())
     assert reading.act == "aside"
+
+
+def test_small_talk_well_ahead_of_other_readings_is_taken_when_nothing_waits(engine, kb):
+    """'oi' (greet 0.47, well ahead) opens a Portuguese conversation: a greeting, though under 0.5; while a
+    question waits, the same reading is no greeting (it may be a reply), and a close second makes it unsure."""
+    turn = Turn("oi", (("greet", 0.47), ("affirm", 0.16), ("deny", 0.11)), languages=(("pt", 0.92),))
+    reading = read(turn, Diagnosis(), kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("chat", "greet")
+    assert read(turn, asking(engine, "vpn_or_proxy"), kb.symptoms.keys()).act != "chat"
+    close = Turn("oi", (("greet", 0.4), ("affirm", 0.33)), languages=(("pt", 0.92),))
+    assert read(close, Diagnosis(), kb.symptoms.keys()).act != "chat"
