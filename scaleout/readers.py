@@ -17,6 +17,7 @@ so the trained model and its fingerprint stay as they are.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -42,15 +43,10 @@ class _Contiguous:
     """A fitted classifier as nlu.fast sees it, its `coef_.T` the contiguous copy (all else its own)."""
 
     def __init__(self, classifier: Any):
-        self._classifier, self.coef_ = classifier, _Transposed(_coef_t(classifier))
+        self._classifier, self.coef_ = classifier, SimpleNamespace(T=_coef_t(classifier))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._classifier, name)
-
-
-class _Transposed:
-    def __init__(self, t: np.ndarray):
-        self.T = t
 
 
 def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:

@@ -16,7 +16,7 @@ _WORDS |= {"few": 3, "couple of": 2, "couple": 2}
 _WORDS |= {"un": 1, "una": 1, "uno": 1, "dos": 2, "tres": 3, "três": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7}
 _WORDS |= {"um": 1, "uma": 1, "dois": 2, "duas": 2, "quatro": 4, "sete": 7}
 _WORDS |= {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "beberapa": 3}
-_COUNT = r"(\d{1,3}|couple(?: of)?|" + "|".join(sorted((w for w in _WORDS if w != "couple of"), key=len)[::-1]) + ")"
+_COUNT = r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + ")"  # the longest word first
 _UNITS = (  # (pattern, days)
     (r"hours?|hrs?|horas?|jam", 0),
     (r"days?|d[ií]as?|hari", 1),
@@ -101,5 +101,5 @@ def _account_days(low: str) -> int | None:
 
 
 def _days(count: str, unit: str) -> int:
-    n = _WORDS.get(count) or (2 if count.startswith("couple") else int(count))
+    n = _WORDS.get(count) or int(count)
     return n * next(days for pattern, days in _UNITS if re.fullmatch(pattern, unit))
