@@ -176,9 +176,12 @@ def answer_cue(text: str) -> str | None:
         return "unsure"  # "i follow him but idk if he follows me", "no, not sure", "yeah maybe"
     if found:
         return found
-    later = {_opens_with_answer(c.strip()) for c in re.split(r"[,.;:!?\n]| but ", t)[1:] if c.strip()} - {None}
+    # a later clause answers only when it is short ("thanks for asking but no, nothing like that"), not
+    # when it says more ("it seems slow at times, but i don't use it much")
+    later = {_opens_with_answer(c.strip()) for c in re.split(r"[,.;:!?\n]| but ", t)[1:] if 0 < len(c.split()) <= 4}
+    later -= {None}
     if len(later) == 1:
-        return later.pop()  # "thanks for asking but no, nothing like that"
+        return later.pop()
     tail = re.search(r"\b(yeah|yep|yup|yes|nope|nah)\W*$", t)
     if tail and len(words) <= 12:
         return "yes" if tail.group(1) in ("yeah", "yep", "yup", "yes") else "no"

@@ -357,12 +357,14 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
                 *_advance(engine, d),
             ]
         d.reminders += 1
+        d.pending["pressed"] = True
         return say.fix(engine, d, Step("fix", d.pending_fix, rank=d.next_rank), reminder=True, with_steps=True)
     qid = d.pending_question if d.active else None
     if qid is None:
         return _unclear(engine, d, r)
     if engine.kb.evidence[qid].how_to_check and d.reminders < MAX_SHOWS - 1:
         d.reminders += 1
+        d.pending["pressed"] = True
         return say.how_to_check(engine, qid)
     engine.answer(d, qid, "unsure")
     return [{"text": t("how_to.go_on_without")}, *_advance(engine, d)]
@@ -467,15 +469,20 @@ def _chat(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    # a step is given up on at an unclear reply once the user was pressed on it (told their reply was
+    # unclear, or shown how to do or check it), however often an aside showed it again
+    again = bool(d.pending and d.pending.get("pressed"))
     if d.active and d.pending_question:
-        if d.reminders >= MAX_SHOWS - 1:
+        if again:
             engine.answer(d, d.pending_question, "unsure")
             return [{"text": t("unclear.take_as_unsure")}, *_advance(engine, d)]
+        d.pending["pressed"] = True
         return [{"text": t("unclear.yes_or_no")}, *_remind(engine, d, None)]
     if d.active and d.pending_fix:
-        if d.reminders >= MAX_SHOWS - 1:
+        if again:
             engine.skip_fix(d, d.pending_fix)
             return [{"text": t("unclear.leave_fix")}, *_advance(engine, d)]
+        d.pending["pressed"] = True
         return [{"text": t("unclear.worked")}, *_remind(engine, d, None)]
     if d.active:
         return [{"text": t("unclear.didnt_get")}, *_advance(engine, d)]

@@ -55,6 +55,8 @@ from troubleshooter.cues import (
         ("there is none", "no"),
         ("i have none", "no"),
         ("yeah maybe", "unsure"),
+        ("thanks for asking but no, nothing like that", "no"),
+        ("it does seem slow at times, but i don't use it much otherwise", None),
     ],
 )
 def test_answer_words(text, value):

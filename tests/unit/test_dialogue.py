@@ -226,7 +226,7 @@ def test_an_unclear_reply_to_a_question_reminds_once_then_counts_as_not_sure(eng
         '/deny{"evidence":"vpn_or_proxy"}',
         '/unsure{"evidence":"vpn_or_proxy"}',
     ]
-    assert d.pending == {"type": "question", "evidence": "vpn_or_proxy"} and d.reminders == 1
+    assert d.pending == {"type": "question", "evidence": "vpn_or_proxy", "pressed": True} and d.reminders == 1
     assert d.evidence == {} and d.status == "active"
 
     reading, msgs = talk(d, *UNCLEAR)  # the second time: "not sure", and on to the next step
@@ -255,6 +255,20 @@ def test_an_unclear_reply_to_a_fix_reminds_once_then_passes_over_it(engine, talk
     assert d.pending_fix != "clear_cache" and d.pending is not None and d.reminders == 0
     assert all(p.get("fix") != "clear_cache" for p in payloads(msgs))
     _shows_the_pending_step(d, msgs)
+
+
+def test_a_fix_shown_again_after_an_aside_is_left_only_at_the_second_unclear_reply(engine, talk):
+    d = trying(engine, "clear_cache")
+    reading, msgs = talk(d, "can i get my account back if it gets banned?", ("faq_appeal", 0.95))
+    assert reading.act == "faq" and d.pending_fix == "clear_cache" and d.reminders == 1
+
+    reading, msgs = talk(d, *UNCLEAR)  # the first reply not understood: said so, the fix still waits
+    assert reading.act == "unclear"
+    assert "couldn't tell whether that worked" in texts(msgs)
+    assert d.pending_fix == "clear_cache" and d.skipped == [] and d.status == "active"
+
+    reading, msgs = talk(d, *UNCLEAR)
+    assert texts(msgs).startswith("I'll leave that one for now.") and d.skipped == ["clear_cache"]
 
 
 def test_an_unclear_reply_with_nothing_pending_goes_on_with_the_diagnosis(engine, talk):
