@@ -350,8 +350,9 @@ def wild_report(w: dict) -> list[str]:
         "## Text nobody on the project wrote (tests/wild/)",
         "",
         "Written by helpers who saw only the intents' descriptions (tests/wild/BRIEF.md). `dev` was read to find "
-        "kinds of errors, so its figures are optimistic; `check` guided decisions through its scores only; "
-        "`sealed` is only ever reported.",
+        "kinds of errors, so its figures are optimistic; `check` guided decisions through its scores only until "
+        "2026-12-04, when its misread replies were read to brief a round of examples (its replies figure is "
+        "optimistic since); `sealed` is only ever reported.",
         "",
         "| figure | " + " | ".join(wild.SETS) + " |",
         "|---" * (len(wild.SETS) + 1) + "|",
