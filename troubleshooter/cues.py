@@ -143,6 +143,7 @@ _SHORT_ONLY = re.compile(
 )
 
 
+_PLAIN = re.compile(r"(yes+|yeah+|yep|yup|no+|nope|nah+)\b")
 _NEVER_MIND = re.compile(r"^(oh )?(never ?mind|nvm|forget (it|that))\b")
 
 
@@ -176,10 +177,13 @@ def answer_cue(text: str) -> str | None:
         return "unsure"  # "i follow him but idk if he follows me", "no, not sure", "yeah maybe"
     if found:
         return found
-    # a later clause answers only when it is short ("thanks for asking but no, nothing like that"), not
-    # when it says more ("it seems slow at times, but i don't use it much")
-    later = {_opens_with_answer(c.strip()) for c in re.split(r"[,.;:!?\n]| but ", t)[1:] if 0 < len(c.split()) <= 4}
-    later -= {None}
+    # a later clause answers when it is short or opens with a plain yes or no ("thanks for asking but no,
+    # nothing like that", "ok i looked. yes there is one"), not "it seems slow at times, but i don't use it"
+    later = {
+        _opens_with_answer(c.strip())
+        for c in re.split(r"[,.;:!?\n]| but ", t)[1:]
+        if 0 < len(c.split()) <= 4 or _PLAIN.match(c.strip())
+    } - {None}
     if len(later) == 1:
         return later.pop()
     tail = re.search(r"\b(yeah|yep|yup|yes|nope|nah)\W*$", t)

@@ -1,9 +1,10 @@
 """What the troubleshooter does with a reading of the user's turn.
 
 `respond` updates the diagnosis in place and returns the bot's messages.
-A pending step is shown at most twice (asked, then one reminder): an
-unclear reply after that counts as "not sure" for a question, or passes
-over a fix, and the bot says so. Destructive steps (start over, hand-over)
+A pending step is shown in full at most twice (asked, then one reminder;
+after that a one-line pointer). Once the user was pressed on it (told a
+reply was unclear, or shown how to do or check it), an unclear reply counts
+as "not sure" for a question, or passes over a fix, and the bot says so. Destructive steps (start over, hand-over)
 happen only on a clear request or a confirmation. No Rasa here.
 """
 
@@ -21,7 +22,7 @@ from .reading import CANDIDATE, REPORT_FLOOR, Reading
 from .state import SAID_CHARS, SAID_KEPT, Diagnosis
 from .texts import languages, speaking, t
 
-MAX_SHOWS = 2  # a pending step is shown at most this often: asked + one reminder
+MAX_SHOWS = 2  # a pending step is shown in full at most this often: asked + one reminder
 
 
 def respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -134,6 +135,7 @@ def _hand_back(engine: Engine, d: Diagnosis, r: Reading | None) -> list[Message]
         return [back, *(respond(engine, d, r) if r is not None else _not_started(engine, d, Reading("unclear")))]
     d.status, d.reminders = "active", 0
     if d.pending:
+        d.pending.pop("pressed", None)
         return [
             back,
             *(respond(engine, d, r) if r is not None else say.reminder(engine, d, "handback.where_we_left_off")),
@@ -350,7 +352,7 @@ def _ack(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active and d.pending_fix:  # "how do i do that?": the steps again, once
-        if d.reminders >= MAX_SHOWS - 1:
+        if _pressed(d):
             engine.skip_fix(d, d.pending_fix)
             return [
                 {"text": t("how_to.leave_fix")},
@@ -362,7 +364,7 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     qid = d.pending_question if d.active else None
     if qid is None:
         return _unclear(engine, d, r)
-    if engine.kb.evidence[qid].how_to_check and d.reminders < MAX_SHOWS - 1:
+    if engine.kb.evidence[qid].how_to_check and not _pressed(d):
         d.reminders += 1
         d.pending["pressed"] = True
         return say.how_to_check(engine, qid)
@@ -469,9 +471,7 @@ def _chat(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    # a step is given up on at an unclear reply once the user was pressed on it (told their reply was
-    # unclear, or shown how to do or check it), however often an aside showed it again
-    again = bool(d.pending and d.pending.get("pressed"))
+    again = _pressed(d)
     if d.active and d.pending_question:
         if again:
             engine.answer(d, d.pending_question, "unsure")
@@ -487,6 +487,13 @@ def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.active:
         return [{"text": t("unclear.didnt_get")}, *_advance(engine, d)]
     return _not_started(engine, d, r)
+
+
+def _pressed(d: Diagnosis) -> bool:
+    """The user was pressed on the pending step (told a reply was unclear, or shown how to do or check
+    it), or it was shown in full as often as it will be: the next unclear reply gives it up. A step
+    shown again after an aside was not pressed."""
+    return bool(d.pending and d.pending.get("pressed") is True) or d.reminders >= MAX_SHOWS
 
 
 def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:

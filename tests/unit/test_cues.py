@@ -57,6 +57,8 @@ from troubleshooter.cues import (
         ("yeah maybe", "unsure"),
         ("thanks for asking but no, nothing like that", "no"),
         ("it does seem slow at times, but i don't use it much otherwise", None),
+        ("ok so i looked. yes there is one installed on my phone", "yes"),
+        ("hmm let me think, no i don't have a vpn", "no"),
     ],
 )
 def test_answer_words(text, value):

@@ -105,6 +105,15 @@ def test_a_pending_fix_is_shown_at_most_twice(engine, talk):
     assert d.skipped == ["clear_cache"] and d.pending_fix != "clear_cache" and payloads(msgs)
 
 
+def test_a_fix_whose_steps_were_shown_is_left_at_the_next_unclear_reply(engine, talk, kb):
+    d = trying(engine, "clear_cache")
+    talk(d, "can i get my account back if it gets banned?", ("faq_appeal", 0.95))  # an aside: shown again
+    _, msgs = talk(d, "how do i do that", ("ask_how_to_check", 0.8))  # the steps, not leaving the fix
+    assert d.pending_fix == "clear_cache" and kb.fixes["clear_cache"].steps[0] in texts(msgs)
+    reading, msgs = talk(d, *UNCLEAR)
+    assert texts(msgs).startswith("I'll leave that one for now.") and d.skipped == ["clear_cache"]
+
+
 def test_why_asked_twice_explains_without_showing_the_question_a_third_time(engine, talk):
     d = asking(engine, "vpn_or_proxy")
     _, first = talk(d, "why are you asking", ("ask_why", 0.8))
