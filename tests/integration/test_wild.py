@@ -90,7 +90,10 @@ def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
 # no longer leaves the fix). Indonesian intents fell 0.845 -> 0.803; a retrain without the round's
 # Indonesian intent examples read 0.807 (with replies 0.885, users 0.91), so the fall is not theirs:
 # retrains of nearly the same data move each language's intents by 1-2.5 points.
-LANGUAGE_FLOORS = {"es/dev": (0.84, 0.89, 0.85), "pt/dev": (0.85, 0.87, 0.88), "id/dev": (0.78, 0.86, 0.82)}
+# Complaints about the bot and "won't send" with spinning (model af4f5b6): 0.873/0.867/0.815. Tenth round
+# (first messages per symptom and facts volunteered mid-conversation, per language, written blind; model
+# 43bc5b0): intents 0.873/0.893/0.845, replies right 0.929/0.911/0.905, typed users 1.00/1.00/1.00.
+LANGUAGE_FLOORS = {"es/dev": (0.85, 0.89, 0.85), "pt/dev": (0.87, 0.87, 0.88), "id/dev": (0.82, 0.86, 0.82)}
 
 
 @pytest.mark.parametrize("name", sorted(LANGUAGE_FLOORS))
