@@ -231,8 +231,8 @@ def test_a_flood_from_one_address_gets_429_while_others_are_served(scaled, capsy
     """Rounds without and with a flood in the order quiet, flood, flood, quiet (harness/flood.py): a
     drift of the machine's own load (other work on it) weighs on both alike. The flood's allowance (30
     turns a minute) still reaches the replicas, as one more quick user would: about +8% at p95 over many
-    runs here, while one run's p95 varies by about 10%; a run over the bound is followed by a second, and
-    both are judged."""
+    runs here, while one run's p95 varies by about 10%. Each round's p95 is taken and their medians
+    compared; a run over the bound is followed by a second, and both are judged."""
     assistant, _ = scaled
     result = flood_rounds(
         lambda: users_round(assistant.front_url),
