@@ -89,7 +89,8 @@ def stop(flooder: subprocess.Popen) -> dict:
 @dataclass
 class FloodRounds:
     """The other users' latencies without (False) and with (True) the flood, the p95 of each round in
-    ms, and the flooder's answers: counts per status and one Content-Type and body of each."""
+    s (in ms in `figures`), and the flooder's answers: counts per status and one Content-Type and body
+    of each."""
 
     latencies: dict[bool, list[float]] = field(default_factory=lambda: {False: [], True: []})
     rounds: list[tuple[bool, float]] = field(default_factory=list)  # (flooded, the round's p95 in s)
