@@ -155,6 +155,7 @@ def roleplayed(assistant: Assistant, kb) -> dict:
         played = [c for c in every if c["set"] == name]
         out[name] = conversations.evaluate(assistant.url, played, kb.contract)
         out[name]["in_context"] = conversations.in_context(assistant.url, played, {*kb.evidence, *kb.fixes})
+        out[name]["continued"] = conversations.continued(assistant.url, played, kb.contract)
     return out
 
 
@@ -186,6 +187,23 @@ def roleplay_report(sets: dict) -> list[str]:
     for name, x in sets.items():
         c = x["in_context"]
         lines.append(f"| {name} | {c['outcomes_right']} | {c['side_questions_answered']} | {c['answers_read']} |")
+    lines += [
+        "",
+        "Continued past the drift: the person's own message for a step whenever they wrote one for it (the same "
+        "question or fix), otherwise the tap a widget user gives from their hidden facts and true cause "
+        "(evaluation/conversations.py). Resolved: the bot said so after a fix that resolves their cause was "
+        "reported working.",
+        "",
+        "| set | n | resolved | user messages (mean) | their own words | fixes (mean) | not resolved (how it ended) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, x in sets.items():
+        c = x["continued"]
+        missed = ", ".join(f"{r['id']} ({r['ended']})" for r in c["rows"] if not r["resolved"]) or "-"
+        lines.append(
+            f"| {name} | {c['conversations']} | {c['resolved']:.0%} | {c['mean_user_messages']:.1f} | "
+            f"{c['own_words']:.0%} | {c['mean_fixes']:.2f} | {missed} |"
+        )
     return lines + [""]
 
 

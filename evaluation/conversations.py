@@ -6,7 +6,11 @@ as they were), and each conversation is scored from what the assistant made of e
 A replay drifts once the bot asks something else than it did when the person played (the person
 then answers a question nobody asked), so each turn is also read in its own context: the
 conversation put in the state the person saw (the step their message replied to, `bot_step`),
-their message sent, and what it was read as scored (`in_context`)."""
+their message sent, and what it was read as scored (`in_context`).
+
+And each conversation is continued past the drift (`continued`): the person's own message for a
+step whenever they wrote one for it (the same question or fix), and otherwise the tap a widget user
+would give from their hidden facts and true cause, until the bot resolves it or hands over."""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from typing import Any
 import requests
 import yaml
 
+from simulation.driver import converse
+from simulation.user import SimulatedUser, Step, answer_button, fix_button
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT, steps
 
 from . import wild
@@ -44,8 +50,113 @@ def load() -> list[dict[str, Any]]:
             ]
             for turn, before in zip(turns[1:], c["turns"]):
                 turn["replied_to"] = _step(before.get("bot_step"))
-            out.append({"id": str(c["id"]), "cause": c["cause"], "set": path.stem, "turns": turns})
+            out.append(
+                {
+                    "id": str(c["id"]),
+                    "cause": c["cause"],
+                    "set": path.stem,
+                    "facts": wild.facts(c.get("facts")),
+                    "turns": turns,
+                }
+            )
     return out
+
+
+MAX_CONTINUED = 30  # bot replies answered in a continued conversation
+
+
+class RolePlayedUser(SimulatedUser):
+    """A role-played person continued past the drift: for each question or fix the bot shows, the
+    first of their own messages written for that step and not yet sent (an answer, side question or
+    request at a question; an outcome that agrees with their true cause at a fix), else a tap from
+    their hidden facts (unsure where they have none) and from the contract's `resolved_by`."""
+
+    def __init__(self, conversation: dict[str, Any], resolving: set[str]):
+        self.name, self.cause = conversation["id"], conversation["cause"]
+        self.facts, self.resolving = conversation["facts"], resolving
+        self.turns = conversation["turns"]
+        self.unused = list(range(1, len(self.turns)))
+        self.own = self.taps = 0
+
+    def value(self, evidence: str) -> str:
+        return self.facts.get(evidence, "unsure")
+
+    def fix_works(self, fix: str) -> bool:
+        return fix in self.resolving
+
+    def opening(self) -> str:
+        self.own += 1
+        return self.turns[0]["user"]
+
+    def _own(self, step: dict[str, str] | None, fits, anywhere: bool = False) -> str | None:
+        for i in self.unused:
+            turn = self.turns[i]
+            if (anywhere or turn["replied_to"] == step) and fits(turn):
+                self.unused.remove(i)
+                self.own += 1
+                return turn["user"]
+        return None
+
+    def answer(self, step: Step, times: int) -> str:
+        eid = step["evidence"]
+        mine = self._own({"question": eid}, lambda t: t["kind"] in ("answer", "side_question", "request"))
+        if mine is None:
+            self.taps += 1
+            return answer_button(self.value(eid), eid)
+        return mine
+
+    def on_clarify(self, step: Step, reply: Any) -> str | None:
+        """To "What happens when you try...?" the person says more: their first message not yet sent
+        that replied to no question or fix (as to the clarification they saw), else their first that
+        is no answer and no outcome; to a confirmation ("Start over?"), nothing."""
+        if step["type"] != "clarify":
+            return None
+        mine = self._own(None, lambda t: t["kind"] not in ("outcome", "correction"))
+        if mine is None:
+            mine = self._own(None, lambda t: t["kind"] not in ("answer", "outcome", "correction"), anywhere=True)
+        return mine
+
+    def fix_result(self, step: Step, worked: bool, times: int) -> str:
+        agrees = lambda t: t["kind"] in ("outcome", "correction") and (t["expect_outcome"] == "worked") == worked
+        mine = self._own({"fix": step["fix"]}, agrees)
+        if mine is None:
+            self.taps += 1
+            return fix_button(worked, step["fix"])
+        return mine
+
+
+def continued(url: str, conversations: list[dict[str, Any]], contract: dict[str, Any]) -> dict[str, Any]:
+    """Each conversation continued past the drift (RolePlayedUser) over REST: resolved (the bot said
+    so after the person reported a fix that resolves their true cause working), messages sent, and
+    how many of them were the person's own words."""
+    rows = []
+    for c in conversations:
+        user = RolePlayedUser(c, set(contract["causes"].get(c["cause"], {}).get("resolved_by", [])))
+        sender = f"{c['id']}-c-{uuid.uuid4().hex[:8]}"
+        say = lambda text, s=sender: requests.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": s, "message": text}, timeout=60
+        ).json()
+        record = converse(say, user, MAX_CONTINUED)
+        rows.append(
+            {
+                "id": c["id"],
+                "resolved": record.resolved and record.worked in user.resolving,
+                "ended": record.ended,
+                "user_messages": user.own + user.taps,
+                "own_messages": user.own,
+                "questions": len(record.questions),
+                "fixes": len(record.fixes),
+            }
+        )
+    n = len(rows)
+    return {
+        "conversations": n,
+        "resolved": sum(r["resolved"] for r in rows) / n if n else float("nan"),
+        "mean_user_messages": mean(r["user_messages"] for r in rows) if n else float("nan"),
+        "own_words": sum(r["own_messages"] for r in rows) / max(1, sum(r["user_messages"] for r in rows)),
+        "mean_fixes": mean(r["fixes"] for r in rows) if n else float("nan"),
+        "rows": rows,
+    }
 
 
 def texts() -> list[str]:
