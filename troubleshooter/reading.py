@@ -423,7 +423,10 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
     if fix_kind == "info":  # taking an explanation in ("oh no", "ah ok") is read by the explanation's own rules
         return None
     cue = result_cue(turn.text)
-    if name == "worked" and p < RESULT_SURE and (states_problem(turn.text) or cue == "failed"):
+    said = _clause_results(turn)
+    if name == "worked" and p < RESULT_SURE and (states_problem(turn.text) or cue == "failed" or said - {"worked"}):
+        return None  # "didnt work. normal texts send fine": one clause plainly says it did not
+    if name == "failed" and p < RESULT_SURE and "worked" in said:
         return None
     if name == "worked" and p < SUCCESS_SURE and cue != "worked":  # "lol", "ty": not enough to end on
         return None
@@ -433,6 +436,11 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
         return None
     act, value = OUTCOMES[name]
     return Reading(act, value, target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
+
+
+def _clause_results(turn: Turn) -> set[str]:
+    """The outcomes the clauses of a message of several state plainly (fix_failed this sure...)."""
+    return {RESULTS[r[0][0]] for _, r, _ in turn.clauses if r and r[0][0] in RESULTS and r[0][1] >= RESULT_SURE}
 
 
 def _result(

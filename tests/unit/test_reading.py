@@ -416,6 +416,19 @@ def test_an_unsure_success_worded_as_a_failure_is_not_taken(engine, kb):
     assert read(sure, d, kb.symptoms.keys()).value == "worked"
 
 
+def test_an_unsure_success_is_not_taken_when_a_clause_plainly_says_it_failed(engine, kb):
+    d = trying(engine, "switch_network")
+    text = "didnt wrk. normal texts send fine on the same wifi tho"
+    clauses = (("didnt wrk.", (("fix_failed", 0.97),), 0.04), ("normal texts send fine", (("inform", 0.3),), 0.0))
+    mixed = Turn(text, (("inform", 0.3),), clauses=clauses, outcome=(("worked", 0.65), ("failed", 0.25)))
+    assert (read(mixed, d, kb.symptoms.keys()).act, read(mixed, d, kb.symptoms.keys()).value) != ("result", "worked")
+    plain = (("hmm.", (("fix_failed", 0.6),), 0.04), ("normal texts send fine", (("inform", 0.3),), 0.0))
+    lean = Turn("hmm. normal texts send fine", (("inform", 0.3),), clauses=plain, outcome=(("worked", 0.7),))
+    assert read(lean, d, kb.symptoms.keys()).value == "worked"  # no clause sure of it: the reader decides
+    sure = Turn(text, (("inform", 0.3),), clauses=clauses, outcome=(("worked", 0.85), ("failed", 0.1)))
+    assert read(sure, d, kb.symptoms.keys()).value == "worked"
+
+
 def test_after_an_explanation_the_outcome_reader_is_not_taken(engine, kb):
     d = trying(engine, "age_requirement_info")
     assert read(Turn("ok", (("acknowledge", 0.9),), outcome=(("trying", 0.9),)), d, kb.symptoms.keys()).act != "ack"
