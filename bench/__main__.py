@@ -159,6 +159,23 @@ def roleplayed(assistant: Assistant, kb) -> dict:
     return out
 
 
+def _table(intro: str, header: str, rows: list[str]) -> list[str]:
+    """A table of the report after a blank line and its introduction."""
+    return ["", intro, "", header, "|" + "---|" * (header.count("|") - 1), *rows]
+
+
+def _context_row(name: str, c: dict) -> str:
+    return f"| {name} | {c['outcomes_right']} | {c['side_questions_answered']} | {c['answers_read']} |"
+
+
+def _continued_row(name: str, c: dict) -> str:
+    missed = ", ".join(f"{r['id']} ({r['ended']})" for r in c["rows"] if not r["resolved"]) or "-"
+    return (
+        f"| {name} | {c['conversations']} | {c['resolved']:.0%} | {c['mean_user_messages']:.1f} | "
+        f"{c['own_words']:.0%} | {c['mean_fixes']:.2f} | {missed} |"
+    )
+
+
 def roleplay_report(sets: dict) -> list[str]:
     lines = [
         "## Role-played conversations (tests/heldout/conversations/)",
@@ -176,34 +193,20 @@ def roleplay_report(sets: dict) -> list[str]:
             f"| {name} | {x['conversations']} | {x['resolved']:.0%} | {x['mean_user_messages']:.1f} | "
             f"{x['mean_questions']:.1f} | {x['facts_used']} | {x['outcomes_right']} | {x['side_questions_answered']} |"
         )
-    lines += [
-        "",
+    lines += _table(
         "A replay drifts once the bot asks something else than it did when the person played. Read in its own "
         "context instead (the conversation put in the state the person saw, their message sent):",
-        "",
         "| set | outcomes read right | side questions answered | answers read as answers |",
-        "|---|---|---|---|",
-    ]
-    for name, x in sets.items():
-        c = x["in_context"]
-        lines.append(f"| {name} | {c['outcomes_right']} | {c['side_questions_answered']} | {c['answers_read']} |")
-    lines += [
-        "",
+        [_context_row(name, x["in_context"]) for name, x in sets.items()],
+    )
+    lines += _table(
         "Continued past the drift: the person's own message for a step whenever they wrote one for it (the same "
         "question or fix), otherwise the tap a widget user gives from their hidden facts and true cause "
         "(evaluation/conversations.py). Resolved: the bot said so after a fix that resolves their cause was "
         "reported working.",
-        "",
         "| set | n | resolved | user messages (mean) | their own words | fixes (mean) | not resolved (how it ended) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, x in sets.items():
-        c = x["continued"]
-        missed = ", ".join(f"{r['id']} ({r['ended']})" for r in c["rows"] if not r["resolved"]) or "-"
-        lines.append(
-            f"| {name} | {c['conversations']} | {c['resolved']:.0%} | {c['mean_user_messages']:.1f} | "
-            f"{c['own_words']:.0%} | {c['mean_fixes']:.2f} | {missed} |"
-        )
+        [_continued_row(name, x["continued"]) for name, x in sets.items()],
+    )
     return lines + [""]
 
 
