@@ -282,7 +282,7 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         # of the message: its numbers, its length, a question mark.
         turn, meaning = replace(turn, text=masked(turn.text)), None
     alone = {name: float(conf) for name, conf in turn.intents if name != "nlu_fallback"}  # without context
-    ranking = sorted(alone.items(), key=lambda kv: -kv[1]) if wordless else in_context(list(alone.items()), d)
+    ranking = sorted(alone.items(), key=lambda kv: -kv[1]) if wordless else in_context(list(alone.items()), d, asking)
     top, conf = ranking[0] if ranking else ("", 0.0)
     symptoms = {
         name.removeprefix("symptom_"): c
@@ -319,7 +319,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             **base,
         )
     second = ranking[1][1] if len(ranking) > 1 else 0.0
-    fits = conf >= INTENT_SURE or (conf >= FITS_SURE and conf - second >= FITS_MARGIN)
+    # noise ("vbnm fgh") fits nothing by a lead alone
+    fits = conf >= INTENT_SURE or (not wordless and conf >= FITS_SURE and conf - second >= FITS_MARGIN)
     if top.startswith("faq_") and fits and asking:
         # a question of their own, asked instead of replying: answered, and the pending step stays
         return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked", tells)
@@ -328,7 +329,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         # "no, you misunderstood, it DID help": the last word on the last fix wins, and that fix is credited
         return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
     if d.active and kind == "question":
-        found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings, asking)
+        sure_alone = alone.get(top, 0.0) >= INTENT_SURE
+        found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings, asking, sure_alone)
         if found:
             return found
     if d.active and kind == "fix":
@@ -352,13 +354,17 @@ REPLY_INTENTS = {
 }
 
 
+QUESTIONS_ABOUT_A_STEP = frozenset({"ask_how_to_check", "ask_why"})
 UNLIKELY_BEFORE_A_DIAGNOSIS = frozenset({"fix_failed", "fix_partial", "ask_other_fix", "ask_how_to_check", "ask_why"})
 
 
-def in_context(ranking: list[tuple[str, float]], d: Diagnosis) -> list[tuple[str, float]]:
+def in_context(ranking: list[tuple[str, float]], d: Diagnosis, asking: bool = True) -> list[tuple[str, float]]:
     """`ranking` weighed by the pending step (see CONTEXT_ODDS), best first; before any diagnosis,
-    replies to a fix or a question nobody asked are as much less likely."""
+    replies to a fix or a question nobody asked are as much less likely. A message that asks nothing
+    (`asking`, the question reader) is no likelier a question about the step ("why", "how to check")."""
     likely = REPLY_INTENTS.get(d.pending_kind or "") if d.active else None
+    if likely and not asking:
+        likely = likely - QUESTIONS_ABOUT_A_STEP
     unlikely = UNLIKELY_BEFORE_A_DIAGNOSIS if d.status == "idle" else frozenset()
     if not (likely or unlikely) or not ranking:
         return ranking
@@ -377,6 +383,7 @@ def _answer(
     meaning: Meaning | None,
     leanings: dict[str, str] | None = None,
     asking: bool = False,
+    sure_alone: bool = False,  # the NLU's top intent is sure without the pending step's weight
 ) -> Reading | None:
     base = dict(target=qid, facts=facts)
     if never_mind(text):
@@ -399,7 +406,7 @@ def _answer(
         return Reading("answer", cue, how=f"opens with {cue!r}", **base)
     if top in ANSWERS and fits:
         return Reading("answer", ANSWERS[top], how=f"NLU {top}", **base)
-    if top == "ask_how_to_check" and fits:
+    if top == "ask_how_to_check" and fits and (asking or sure_alone):  # a question, unless the NLU is sure alone
         return Reading("how_to_check", target=qid, how=f"NLU {top}", facts=facts)
     statement = top in STATEMENTS or top.startswith("symptom_") or not fits  # not confidently another act
     if qid in (leanings or {}) and statement and result_cue(text) is None and not asking:

@@ -543,6 +543,18 @@ def test_keyboard_mash_is_no_answer_however_the_question_weighs_it(engine, talk)
     assert reading.act != "answer" and "other_apps_work" not in d.evidence
     reading, _ = talk(asking(engine, "other_apps_work"), "ya", ("affirm", 0.2), ("thanks", 0.15), ("deny", 0.09))
     assert (reading.act, reading.value) == ("answer", "yes")  # a known word: the question weighs it as before
+    reading, _ = talk(asking(engine, "other_apps_work"), "vbnm fgh", ("affirm", 0.37), ("thanks", 0.12))
+    assert reading.act != "answer"  # a lead, however clear, over noise is no answer (the CI of 2026-12-04)
+
+
+def test_markup_is_no_question_of_how_to_check_however_the_question_weighs_it(engine, talk):
+    """'<script>alert(...)' read as ask_how_to_check 0.37 but asking nothing (the question reader):
+    how to check is a question, taken from an unsure NLU only when the message asks."""
+    markup = "<script>alert('x')</script><b>bold</b>"
+    reading, _ = talk(asking(engine, "only_one_recipient"), markup, ("ask_how_to_check", 0.37), ("out_of_scope", 0.23))
+    assert reading.act != "how_to_check"
+    reading, _ = talk(asking(engine, "only_one_recipient"), "wheres that menu at?", ("ask_how_to_check", 0.37))
+    assert reading.act == "how_to_check"
 
 
 def test_a_first_message_that_asks_and_tells_is_answered_and_diagnosed_in_any_language(kb):
