@@ -22,6 +22,7 @@ from typing import Any
 import requests
 import yaml
 
+from simulation.cases import MAX_REPLIES
 from simulation.driver import converse
 from simulation.user import SimulatedUser, Step, answer_button, fix_button
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT, steps
@@ -60,9 +61,6 @@ def load() -> list[dict[str, Any]]:
                 }
             )
     return out
-
-
-MAX_CONTINUED = 30  # bot replies answered in a continued conversation
 
 
 class RolePlayedUser(SimulatedUser):
@@ -131,12 +129,9 @@ def continued(url: str, conversations: list[dict[str, Any]], contract: dict[str,
     how many of them were the person's own words."""
     rows = []
     for c in conversations:
-        user = RolePlayedUser(c, set(contract["causes"].get(c["cause"], {}).get("resolved_by", [])))
+        user = RolePlayedUser(c, resolving(contract, c["cause"]))
         sender = f"{c['id']}-c-{uuid.uuid4().hex[:8]}"
-        say = lambda text, s=sender: requests.post(
-            f"{url}/webhooks/rest/webhook", json={"sender": s, "message": text}, timeout=60
-        ).json()
-        record = converse(say, user, MAX_CONTINUED)
+        record = converse(lambda text, s=sender: _send(url, s, text), user, MAX_REPLIES)
         rows.append(
             {
                 "id": c["id"],
@@ -159,6 +154,16 @@ def continued(url: str, conversations: list[dict[str, Any]], contract: dict[str,
     }
 
 
+def resolving(contract: dict[str, Any], cause: str) -> set[str]:
+    """The fixes that resolve `cause` (the contract's `resolved_by`): the ground truth of a role-play."""
+    return set(contract["causes"].get(cause, {}).get("resolved_by", []))
+
+
+def _send(url: str, sender: str, text: str) -> list[dict[str, Any]]:
+    """One user message over REST; the bot's reply."""
+    return requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60).json()
+
+
 def texts() -> list[str]:
     return [t["user"] for c in load() for t in c["turns"]]
 
@@ -168,9 +173,7 @@ def replay(url: str, conversation: dict[str, Any]) -> list[dict[str, Any]]:
     sender = f"{conversation['id']}-{uuid.uuid4().hex[:8]}"
     seen = []
     for turn in conversation["turns"]:
-        reply = requests.post(
-            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": turn["user"]}, timeout=60
-        ).json()
+        reply = _send(url, sender, turn["user"])
         slots = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()["slots"]
         seen.append(
             {
@@ -223,10 +226,7 @@ def score(conversation: dict[str, Any], seen: list[dict[str, Any]], resolving: s
 
 def evaluate(url: str, conversations: list[dict[str, Any]], contract: dict[str, Any]) -> dict[str, Any]:
     """Figures over every conversation, and per conversation."""
-    rows = [
-        score(c, replay(url, c), set(contract["causes"].get(c["cause"], {}).get("resolved_by", [])))
-        for c in conversations
-    ]
+    rows = [score(c, replay(url, c), resolving(contract, c["cause"])) for c in conversations]
     n = len(rows)
     total = lambda key: sum(r[key] for r in rows)
     return {
