@@ -299,7 +299,9 @@ def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if worked:
         return say.resolved(engine, d, fid)
     if r.value == "partial":
-        return [{"text": t("result.partly")}, *_advance(engine, d, questions=False)]
+        then = _advance(engine, d, questions=False)
+        lead = "result.partly_last" if d.status == "handed_over" else "result.partly"
+        return [{"text": t(lead)}, *then]
     if pending is not None and fid != pending.get("fix"):  # an old fix's button: noted, the pending step stays
         d.pending = pending
         return [{"text": t("noted.fix_failed")}, *_remind(engine, d, None)]

@@ -148,6 +148,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "result.need_answer_first": (),
     "result.didnt_help": (),
     "result.partly": (),
+    "result.partly_last": (),
     "ack.wait_quietly": (),
     "ack.did_it_work": (),
     "ack.info": (),

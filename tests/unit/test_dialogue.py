@@ -95,6 +95,18 @@ def test_a_partial_success_is_never_taken_for_success(engine, talk):
     assert d.status == "active"
 
 
+def test_a_partial_success_with_no_fix_left_says_so_before_the_hand_over(engine, talk):
+    """ "Here's what else works" is said only when another fix follows."""
+    d = trying(engine, "remove_links", symptom="links_blocked")
+    d.failed = [f for f in engine.kb.fixes if f != "remove_links"]
+    _, msgs = talk(d, '/fix_partial{"fix":"remove_links"}')
+    assert d.status == "handed_over" and d.partial == ["remove_links"]
+    assert "no other fix" in texts(msgs) and "what else works" not in texts(msgs)
+    d = trying(engine, "clear_cache")
+    _, msgs = talk(d, '/fix_partial{"fix":"clear_cache"}')
+    assert d.pending_fix and "what else works" in texts(msgs)
+
+
 def test_a_pending_fix_is_shown_at_most_twice(engine, talk):
     d = trying(engine, "clear_cache")
     shown = [bool(buttons(talk(d, "ok", ("acknowledge", 0.9))[1])) for _ in range(4)]
