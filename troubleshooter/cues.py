@@ -224,7 +224,8 @@ _SUCCESS = re.compile(
     r"don send|don go|e don work|gumana|gumagana na|nag\S*send\S* na|ho gaya|chal gaya|hogaya)\b"
 )
 _FAILURE = re.compile(
-    r"\b(still|same (thing|problem|issue|error|result)|the same|nothing changed|no change|nothing happened|no dice|"
+    r"\b(still|same (thing|problem|issue|error|result)|(it's|its|it is|all|exactly|just|stays|remains) the same|^the same|"
+    r"nothing changed|no change|nothing happened|no dice|"
     r"no luck|no difference|no joy|not fixed|not working|didn't (work|help|change|fix|do)|doesn't work|won't work|"
     r"already (tried|did|done)|did that already|tried that|tried it already|done that|did nothing|useless|and nothing|"
     r"still nothing|nothing$|"

@@ -338,6 +338,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         found = _outcome(turn, d.pending_fix, facts, d.pending.get("kind")) or _result(
             text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), result_sure, asking
         )
+        if found and found.act == "ack" and _leans_to_an_outcome(turn):
+            found = None  # "aight, waited it out, dms sending again": an outcome too unsure to take is asked
         if found:
             return found
     if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
@@ -417,6 +419,12 @@ def _answer(
         if value:
             return Reading("answer", value, how=f"close to the wording of a {value} ({similarity:.2f})", **base)
     return None
+
+
+def _leans_to_an_outcome(turn: Turn) -> bool:
+    """The outcome reader hears that the fix worked, failed or helped in part, if not surely."""
+    name, p = turn.outcome[0] if turn.outcome else ("", 0.0)
+    return name in ("worked", "failed", "partial") and p >= OUTCOME_SURE
 
 
 def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:

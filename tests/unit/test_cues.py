@@ -78,6 +78,8 @@ def test_answer_words(text, value):
         ("nothing changed", "failed"),
         ("no dice", "failed"),
         ("still the same ugh", "failed"),
+        ("the same", "failed"),
+        ("she did the same on her phone for me", None),  # doing the same is no failure
         ("i already tried that", "failed"),
         ("yes i tried it but still nothing", "failed"),
         ("it doesn't work", "failed"),

@@ -408,6 +408,18 @@ def test_the_outcome_reader_decides_a_reply_while_a_fix_waits(engine, kb):
     assert read(Turn("x", (), outcome=(("other", 0.9),)), d, kb.symptoms.keys()).act == "unclear"
 
 
+def test_an_unsure_outcome_opening_with_an_ok_is_asked_not_acknowledged(engine, kb):
+    """ "aight, waited it out, sending again": the outcome reader leans to success without being sure;
+    the "aight" is no acknowledgement that leaves the fix waiting: the reply is asked about."""
+    d = trying(engine, "wait_out_restriction")
+    text = "aight so i waited it out n they r sending again"
+    ranking = (("fix_worked", 0.16), ("faq_followup_fix", 0.11), ("fix_partial", 0.09), ("acknowledge", 0.09))
+    lean = Turn(text, ranking, outcome=(("worked", 0.62), ("failed", 0.2)))
+    assert read(lean, d, kb.symptoms.keys()).act == "unclear"
+    waiting = Turn(text, ranking, outcome=(("trying", 0.6),))  # the same words, heard as "I'll wait"
+    assert read(waiting, d, kb.symptoms.keys()).act == "ack"
+
+
 def test_an_unsure_success_worded_as_a_failure_is_not_taken(engine, kb):
     d = trying(engine, "clear_cache")
     turn = Turn("sent one but it still fails", (("fix_failed", 0.6),), outcome=(("worked", 0.6),))
