@@ -40,9 +40,9 @@ def test_a_set_of_role_played_turns_is_read_at_least_as_well_as_measured(assista
 
 
 # Continued past the drift (their own words for a step they wrote for, else taps from their hidden
-# facts and true cause), all sets together: 79/87 resolved on model a77cd31, 76/87 on 838063d (2026-12-04);
-# rpB-09 and rpD-01 ask for a person and are rightly handed over.
-CONTINUED_FLOOR = 0.85
+# facts and true cause), all sets together: 79/87 resolved on model a77cd31, 76/87 on 838063d, 83/87 on
+# 957bbba (2026-12-04); rpB-09 and rpD-01 ask for a person and are rightly handed over.
+CONTINUED_FLOOR = 0.9
 
 
 def test_role_played_people_continued_past_the_drift_are_resolved_at_least_as_often_as_measured(assistant, kb, capsys):

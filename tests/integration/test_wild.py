@@ -40,8 +40,9 @@ def test_facts_in_the_check_set_are_found(assistant, capsys):
 # right at least, wrong at most: just below what each set measured (2026-12-03, outcome reader and
 # answers for the fact reader: dev 0.970 / 0.022, check 0.830 / 0.141); `sealed` is only reported
 # Eighth and ninth rounds (2026-12-04, model b396390): dev 0.978 / 0.019, check 0.878 / 0.093 (a retrain
-# of nearly the same data: 0.981 / 0.015, 0.870 / 0.096).
-REPLY_FLOORS = {"dev": (0.95, 0.04), "check": (0.84, 0.12)}
+# of nearly the same data: 0.981 / 0.015, 0.870 / 0.096). Rounds 13-15 (model 957bbba): dev 0.989 / 0.011,
+# check 0.896 / 0.078.
+REPLY_FLOORS = {"dev": (0.95, 0.04), "check": (0.86, 0.11)}
 
 
 @pytest.mark.parametrize("name", sorted(REPLY_FLOORS))
