@@ -100,10 +100,14 @@ def test_a_message_typed_while_connecting_is_sent_once_the_session_is_confirmed(
     wait = WebDriverWait(browser, 60)
     wait.until(lambda d: bot_texts(d))  # the widget's script runs
     browser.set_network_conditions(offline=False, latency=3000, throughput=10_000_000)  # slow handshake
-    browser.execute_script("localStorage.clear()")
-    browser.refresh()
-    wait.until(lambda d: bot_texts(d))
-    assert browser.execute_script("return !JSON.parse(localStorage.getItem('troubleshooter.chat')).session")
+    confirmed = "return !!(JSON.parse(localStorage.getItem('troubleshooter.chat')) || {}).session"
+    for _ in range(3):  # on a busy machine the handshake may still win the race with the greeting: reload
+        browser.execute_script("localStorage.clear()")
+        browser.refresh()
+        wait.until(lambda d: bot_texts(d))
+        if not browser.execute_script(confirmed):
+            break
+    assert not browser.execute_script(confirmed), "the session was confirmed before anything could be typed"
     browser.find_element(By.ID, "chat-input").send_keys("hi\n")
     wait.until(lambda d: len(bot_texts(d)) >= 2)
     assert browser.execute_script("return JSON.parse(localStorage.getItem('troubleshooter.chat')).outbox.length") == 0
