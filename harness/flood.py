@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 ORDER = (False, True, True, False)  # rounds without and with the flood
 SEQUENCES = 2  # a second ORDER only when the first is over the bound: then judged on both
-BOUND = 1.2  # the others' p95 with the flood, at most this times their p95 without
+BOUND = 1.2  # the others' p95 with the flood, at most this times their p95 without ...
+SLACK = 0.012  # ... or this many seconds over it: at a p95 of 30 ms, two cores' scheduling moves it by 8
 LEAD = 1.0  # seconds between starting a round's flood (or not) and measuring
 REFUSED_SHARE = 0.9  # of the flooder's requests, at least, answered 429
 RATE, WORKERS = 200, 16  # the flooder's requests a second, over this many connections
@@ -109,7 +110,8 @@ class FloodRounds:
 
     @property
     def within_bound(self) -> bool:
-        return self.round_p95(True) <= BOUND * self.round_p95(False)
+        quiet = self.round_p95(False)
+        return self.round_p95(True) <= max(BOUND * quiet, quiet + SLACK)
 
     def figures(self) -> dict:
         """p95_ms_*: the judged figures (median of the rounds' p95); *_all_turns: the p95 of all turns."""
@@ -142,7 +144,7 @@ class FloodRounds:
         if not all(self.latencies.values()):
             out.append("a kind of round has no turns measured")
         elif not self.within_bound:
-            out.append(f"the others' p95 with the flood is over {BOUND} x their p95 without (medians of the rounds)")
+            out.append(f"the others' p95 with the flood is over {BOUND} x and {SLACK * 1000:.0f} ms over the quiet one")
         return out
 
 

@@ -11,7 +11,7 @@ Under a bounded load (8 users, a scripted conversation of 6 or 7 turns each, 2-3
 - after it is back, both replicas are restarted one after the other, each drained first
   (scaleout/rolling.py), while the users keep talking;
 - one more client address floods the load balancer (harness/flood.py) while 20 users talk through
-  it: the flooder is answered 429 and the others' p95 latency with the flood stays within 20% of
+  it: the flooder is answered 429 and the others' p95 latency with the flood stays within 20% (or 12 ms) of
   their p95 without it (rounds quiet, flood, flood, quiet, as tests/integration/test_front.py).
 After each: every user message is in the conversation exactly once (read from the tracker store
 through a live replica), every answer a user got matches the bot messages recorded after that
@@ -544,7 +544,7 @@ def test_a_flood_from_one_client_gets_429_while_the_others_keep_their_latency(cl
     conversations through it without a pause. Their turns are measured in rounds of FLOOD_ROUND seconds,
     quiet, flood, flood, quiet (a turn counts in a round when it was sent and answered within it); a
     sequence over the bound is followed by a second, both judged. The flooder is answered 429 (the
-    front's JSON) nearly always; the others see no error, keep their p95 within 20%, and lose nothing."""
+    front's JSON) nearly always; the others see no error, keep their p95 within 20% (or 12 ms), and lose nothing."""
     flooder = cluster.net.client_addresses(1)[0]
     addresses = cluster.net.client_addresses(FLOOD_USERS)
     done, started = threading.Event(), time.monotonic()
