@@ -13,19 +13,29 @@ a conversation set back.
 goes through, whatever SQL store subclass is configured): a turn notes the last event it read, and
 its save goes ahead only if that is still the conversation's last stored event; otherwise the turn
 is refused (`StaleTracker`: the user saw no answer for it, and a resend is answered by what the
-newer turn recorded, channels/rest.py). On PostgreSQL the check and the save hold a session-level
-advisory lock of the conversation, so two saves of one conversation never interleave. A store that
-is not an SQL store is saved as Rasa saves it.
+newer turn recorded, channels/rest.py).
+
+On PostgreSQL the check and the save are one transaction holding the conversation's advisory lock,
+so two saves of one conversation never interleave, and a save cut off before its commit leaves
+nothing. A replica cut off from the network in the middle of it cannot release the lock; its
+transaction, idle, is ended by PostgreSQL after IDLE_SECONDS (a setting of that transaction, so any
+server does it), which frees the lock and undoes what it wrote. Another replica waits for the lock
+without holding up its other conversations (polled, the event loop free), at most WAIT_SECONDS, then
+refuses its turn. A store that is not an SQL store is saved as Rasa saves it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import functools
 import json
 import logging
+import time
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -37,6 +47,12 @@ _READ = "_fenced_read"  # on a tracker read by a turn: the key of the last event
 LAST_ROW_ID = "_fenced_last_row_id"
 _rasas_get_tracker = MessageProcessor.get_tracker
 _rasas_save_tracker = MessageProcessor.save_tracker
+_rasas_session_scope = SQLTrackerStore.session_scope
+IDLE_SECONDS = 10  # a save's transaction idle this long (its replica cut off) is ended by PostgreSQL
+WAIT_SECONDS = 15  # at most this long for the conversation's lock, held by another replica's save
+_POLL_SECONDS = 0.05
+# while a turn is saved: the store and the connection whose transaction its save joins
+_saving: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("fenced_save", default=None)
 
 
 class StaleTracker(RuntimeError):
@@ -66,22 +82,36 @@ async def _get_tracker(self: MessageProcessor, conversation_id) -> DialogueState
     return tracker
 
 
+@contextlib.asynccontextmanager
+async def conversation_locked(store: SQLTrackerStore, sender_id: str):
+    """A connection of `store` in a transaction, committed when the block ends (rolled back on an
+    error); on PostgreSQL it holds the conversation's advisory lock until then."""
+    with store.engine.connect() as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text(f"SET LOCAL idle_in_transaction_session_timeout = '{IDLE_SECONDS}s'"))
+            take = sa.text("SELECT pg_try_advisory_xact_lock(hashtextextended(:conversation, 0))")
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not connection.execute(take, {"conversation": sender_id}).scalar():
+                if time.monotonic() > deadline:
+                    raise StaleTracker(f"conversation {sender_id!r} is being saved elsewhere for over {WAIT_SECONDS} s")
+                await asyncio.sleep(_POLL_SECONDS)
+        yield connection
+
+
 @contextlib.contextmanager
-def conversation_locked(store: SQLTrackerStore, sender_id: str):
-    """A connection of `store` holding the conversation's advisory lock (PostgreSQL) until the block ends."""
-    with store.engine.connect() as connection:
-        postgres = connection.dialect.name == "postgresql"
-        key = {"conversation": sender_id}
-        if postgres:
-            connection.execute(sa.text("SELECT pg_advisory_lock(hashtextextended(:conversation, 0))"), key)
-        try:
-            yield connection
-        finally:
-            if postgres:
-                try:
-                    connection.execute(sa.text("SELECT pg_advisory_unlock(hashtextextended(:conversation, 0))"), key)
-                except sa.exc.SQLAlchemyError:
-                    connection.invalidate()  # never back to the pool still holding the lock
+def _session_scope(self: SQLTrackerStore):
+    """Rasa's session of the store, or, while a turn is saved (`_save_tracker`), a session in the
+    transaction of its check: its commit is the check's."""
+    saving = _saving.get()
+    if saving is None or saving[0] is not self:
+        with _rasas_session_scope(self) as session:
+            yield session
+        return
+    session = sa.orm.Session(bind=saving[1])
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 @functools.lru_cache(maxsize=8)
@@ -105,7 +135,7 @@ async def _save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -
     store = sql_store(self.tracker_store)
     if store is None or not hasattr(tracker, _READ):
         return await _rasas_save_tracker(self, tracker)
-    with conversation_locked(store, tracker.sender_id) as connection:
+    async with conversation_locked(store, tracker.sender_id) as connection:
         last_id, latest = latest_row(connection, store, tracker.sender_id)
         if latest != getattr(tracker, _READ):
             logger.error(
@@ -116,9 +146,11 @@ async def _save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -
             raise StaleTracker(f"conversation {tracker.sender_id!r} changed in the store since this turn read it")
         # the store's save may take the last row's id from here rather than read it again
         setattr(tracker, LAST_ROW_ID, last_id)
+        token = _saving.set((store, connection))
         try:
             await _rasas_save_tracker(self, tracker)
         finally:
+            _saving.reset(token)
             delattr(tracker, LAST_ROW_ID)
     setattr(tracker, _READ, _last_read(tracker))
 
@@ -127,3 +159,4 @@ def apply() -> None:
     """Hook the processor's reads and saves (idempotent)."""
     MessageProcessor.get_tracker = _get_tracker
     MessageProcessor.save_tracker = _save_tracker
+    SQLTrackerStore.session_scope = _session_scope

@@ -9,6 +9,7 @@ each diagnosis must end as the same script ends on one server alone.
 import threading
 import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -245,3 +246,126 @@ def test_waiter_with_expired_ticket_fails_instead_of_spinning(services):
 
     with pytest.raises(LockError):
         asyncio.run(acquire())
+
+
+# ----- a save cut off mid-transaction (scaleout/fenced_store.py) -------------------------------------
+class _Replica:
+    """What Rasa's processor reads and saves a tracker through (the fence hooks those two steps)."""
+
+    def __init__(self, services, db: str):
+        from rasa.shared.core.domain import Domain
+
+        from scaleout.tracker_store import IncrementalSQLTrackerStore
+
+        self.domain = Domain.empty()
+        self.model_metadata = SimpleNamespace(model_id="m", assistant_id="a")
+        options = {"host": "127.0.0.1", "port": services["pg"], "username": "rasa", "db": db, "login_db": "rasa"}
+        self.tracker_store = IncrementalSQLTrackerStore(self.domain, dialect="postgresql", **options)
+
+    async def turn(self, who: str, text: str):
+        """A turn read now, its user message and reply added, not saved yet."""
+        from rasa.core.processor import MessageProcessor
+        from rasa.shared.core.events import BotUttered, UserUttered
+
+        tracker = await MessageProcessor.get_tracker(self, who)
+        tracker.update(UserUttered(text, message_id=text))
+        tracker.update(BotUttered(f"reply to {text}"))
+        return tracker
+
+    async def save(self, tracker) -> float:
+        """The turn saved through the fence: the seconds it took."""
+        from rasa.core.processor import MessageProcessor
+
+        started = time.monotonic()
+        await MessageProcessor.save_tracker(self, tracker)
+        return time.monotonic() - started
+
+    async def said(self, who: str) -> list[str]:
+        from rasa.shared.core.events import UserUttered
+
+        tracker = await self.tracker_store.retrieve(who)
+        return [e.text for e in tracker.events if isinstance(e, UserUttered)] if tracker else []
+
+
+async def _longest_pause(until) -> float:
+    """The event loop's other work while `until` runs: the longest gap between ticks of 20 ms."""
+    import asyncio
+
+    task, longest, last = asyncio.ensure_future(until), 0.0, time.monotonic()
+    while not task.done():
+        await asyncio.sleep(0.02)
+        longest, last = max(longest, time.monotonic() - last), time.monotonic()
+    return longest
+
+
+def _cut_off_mid_save(replica: _Replica, seconds: float):
+    """The replica's save goes silent for `seconds` after writing its rows, before its commit (its host
+    cut off from the network: PostgreSQL hears nothing more from it)."""
+    import asyncio
+
+    store, rasas_save = replica.tracker_store, replica.tracker_store.save
+
+    async def save(tracker):
+        await rasas_save(tracker)
+        await asyncio.sleep(seconds)
+
+    store.save = save
+
+
+@pytest.mark.timeout(120, method="thread")  # a save blocking the event loop hangs it: stop all
+def test_a_save_cut_off_before_its_commit_holds_up_nobody_and_leaves_nothing(services):
+    """Host 1's save of a turn stops before its commit and holds the conversation's lock; host 2's save
+    of the user's resend waits without holding up its other work, goes ahead once PostgreSQL has ended
+    the silent transaction (fenced_store.IDLE_SECONDS), and host 1's rows are not in the conversation."""
+    import asyncio
+
+    import sqlalchemy as sa
+
+    import channels  # noqa: F401  (the fence hooked into Rasa's processor, as the server loads it)
+    from scaleout import fenced_store
+
+    db, who = f"rasa_{uuid.uuid4().hex[:8]}", "cut-" + uuid.uuid4().hex[:6]
+    one, two = _Replica(services, db), _Replica(services, db)
+
+    async def scenario():
+        await one.save(await one.turn(who, "hello"))
+        stale, fresh = await one.turn(who, "no"), await two.turn(who, "no")  # both read before the cut
+        _cut_off_mid_save(one, fenced_store.IDLE_SECONDS + 3)
+        cut = asyncio.ensure_future(one.save(stale))
+        await asyncio.sleep(0.5)  # its rows written, its commit not sent
+        pause = await _longest_pause(two.save(fresh))
+        waited = await two.save(await two.turn(who, "yes"))  # the next turn: not held up
+        with pytest.raises(sa.exc.OperationalError):  # its transaction was ended meanwhile
+            await cut
+        return pause, waited, await two.said(who), await one.said(who)
+
+    pause, next_turn, said_two, said_one = asyncio.run(scenario())
+    assert pause < 1.0, f"the event loop was held up {pause:.1f} s"
+    assert next_turn < 1.0
+    assert said_two == ["hello", "no", "yes"] == said_one
+
+
+@pytest.mark.timeout(120, method="thread")  # a save blocking the event loop hangs it: stop all
+def test_a_save_waiting_too_long_for_the_lock_is_refused_without_holding_up_the_loop(services, monkeypatch):
+    import asyncio
+
+    import channels  # noqa: F401
+    from scaleout import fenced_store
+
+    monkeypatch.setattr(fenced_store, "WAIT_SECONDS", 1.0)
+    db, who = f"rasa_{uuid.uuid4().hex[:8]}", "busy-" + uuid.uuid4().hex[:6]
+    one, two = _Replica(services, db), _Replica(services, db)
+
+    async def scenario():
+        stale, fresh = await one.turn(who, "hi"), await two.turn(who, "hi")
+        _cut_off_mid_save(one, 4)  # shorter than IDLE_SECONDS: still holding the lock when the wait ends
+        cut = asyncio.ensure_future(one.save(stale))
+        await asyncio.sleep(0.5)
+        with pytest.raises(fenced_store.StaleTracker, match="being saved elsewhere"):
+            await two.save(fresh)
+        await cut  # it was only slow: it commits
+        return await two.said(who)
+
+    started = time.monotonic()
+    assert asyncio.run(scenario()) == ["hi"]
+    assert time.monotonic() - started < 10
