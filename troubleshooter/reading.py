@@ -421,10 +421,15 @@ def _answer(
     return None
 
 
+def _top_outcome(turn: Turn) -> tuple[str, float]:
+    """The outcome reader's likeliest reading of the reply and its probability."""
+    return turn.outcome[0] if turn.outcome else ("", 0.0)
+
+
 def _leans_to_an_outcome(turn: Turn) -> bool:
     """The outcome reader hears that the fix worked, failed or helped in part, if not surely."""
-    name, p = turn.outcome[0] if turn.outcome else ("", 0.0)
-    return name in ("worked", "failed", "partial") and p >= OUTCOME_SURE
+    name, p = _top_outcome(turn)
+    return OUTCOMES.get(name, ("",))[0] == "result" and p >= OUTCOME_SURE
 
 
 def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) -> Reading | None:
@@ -432,7 +437,7 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
     the rest: an unsure success, or one that also words a failure (ending a diagnosis wrongly costs
     the most); an unsure failure worded as a success; "trying it" in words of an outcome (the fix
     would wait on a reply already given); any reply to an explanation ("oh no", "ok" take it in)."""
-    name, p = turn.outcome[0] if turn.outcome else ("", 0.0)
+    name, p = _top_outcome(turn)
     if name not in OUTCOMES or p < OUTCOME_SURE:
         return None
     if fix_kind == "info":  # taking an explanation in ("oh no", "ah ok") is read by the explanation's own rules
