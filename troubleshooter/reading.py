@@ -158,6 +158,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
+        replies = []
         for text, ranking, asks in parts:
             if ranking and (ranking[0][0].startswith("faq_") or ranking[0][0] in CHAT):
                 continue  # a clause read best as a question, small talk or a complaint is no reply
@@ -165,8 +166,14 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             clause = replace(turn, text=text, intents=ranking, clauses=(), outcome=(), asks=asks)
             part = _text(clause, d, symptom_ids, meaning)
             if part.act in _REPLIES:
-                main = replace(part, how=f"clause {text!r}: {part.how}")
-                break
+                replies.append((text, part))
+        outcomes = {part.value for _, part in replies if part.act == "result"}
+        if len(outcomes) > 1:  # "turned the wifi off. still the same": which one it is, is asked
+            said = "; ".join(f"{text!r}: {part.value}" for text, part in replies if part.act == "result")
+            main = Reading("unclear", facts=whole.facts, how=f"its clauses disagree on the outcome ({said})")
+        elif replies:
+            text, part = replies[0]
+            main = replace(part, how=f"clause {text!r}: {part.how}")
     tops = [(*ranking[0], asks) for _, ranking, asks in parts if ranking]
     if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf, _ in tops):
         # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered

@@ -611,3 +611,22 @@ def test_small_talk_well_ahead_of_other_readings_is_taken_when_nothing_waits(eng
     assert read(turn, asking(engine, "vpn_or_proxy"), kb.symptoms.keys()).act != "chat"
     close = Turn("oi", (("greet", 0.4), ("affirm", 0.33)), languages=(("pt", 0.92),))
     assert read(close, Diagnosis(), kb.symptoms.keys()).act != "chat"
+
+
+def test_clauses_that_disagree_on_the_outcome_are_asked_about(engine, kb):
+    """'ok i turned the wifi off. still the same': the whole reads as a question, the first clause as
+    a success and the second as a failure. Taking the first would end the diagnosis on a failure:
+    which one it is, is asked (with the fix's choices)."""
+    d = trying(engine, "switch_network")
+    text = "ok i found the wifi thing and turned it off. still the same. its an old phone, dont know if that matters"
+    whole = (("faq_followup_fix", 0.26), ("inform", 0.25))
+    clauses = (
+        ("ok i found the wifi thing and turned it off.", (("fix_worked", 0.9),), 0.0),
+        ("still the same.", (("fix_failed", 0.95),), 0.0),
+        ("its an old phone, dont know if that matters", (("inform", 0.6),), 0.1),
+    )
+    reading = read(Turn(text, whole, clauses=clauses), d, kb.symptoms.keys())
+    assert reading.act == "unclear" and "disagree" in reading.how
+    agreeing = (clauses[0], ("its an old phone, dont know if that matters", (("inform", 0.6),), 0.1))
+    reading = read(Turn(text, whole, clauses=agreeing), d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("result", "worked")
