@@ -21,8 +21,10 @@ one-replica assistant on loopback). The rolling restart and the flood must show 
 
 The replicas' conversation locks live 30 s here (TICKET_LOCK_LIFETIME; Rasa's default is 60 s): a
 message in flight at the cut host holds its conversation's lock until then, and the user's resend
-waits for it at the other replica. Needs root and `ip netns` (skipped, saying so, where the sandbox
-refuses network namespaces). About 4 minutes on 2 cores; prints a report.
+waits for it at the other replica; a save cut off before its commit holds the conversation's lock in
+PostgreSQL until PostgreSQL ends the silent transaction (10 s, scaleout/fenced_store.py). Needs root
+and `ip netns` (skipped, saying so, where the sandbox refuses network namespaces). About 4 minutes on
+2 cores; prints a report.
 """
 
 from __future__ import annotations
