@@ -158,14 +158,16 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
-        replies = []
+        replies, questions = [], []
         for text, ranking, asks in parts:
             if ranking and (ranking[0][0].startswith("faq_") or ranking[0][0] in CHAT):
                 continue  # a clause read best as a question, small talk or a complaint is no reply
             # the outcome reader read the whole message, not this clause: its reading is not the clause's
             clause = replace(turn, text=text, intents=ranking, clauses=(), outcome=(), asks=asks)
             part = _text(clause, d, symptom_ids, meaning)
-            if part.act in _REPLIES:
+            if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
+                questions.append((text, part))
+            elif part.act in _REPLIES:
                 replies.append((text, part))
         outcomes = {part.value for _, part in replies if part.act == "result"}
         if len(outcomes) > 1:  # "turned the wifi off. still the same": which one it is, is asked
@@ -174,6 +176,11 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         elif replies:
             text, part = replies[0]
             main = replace(part, how=f"clause {text!r}: {part.how}")
+        elif whole.act in _REPLIES and any(part.act not in _REPLIES for _, part in questions):
+            # no clause replies, and the whole read as a reply by the words of its questions: what
+            # its first question asks is read instead ("why that? ... could it be the links?")
+            text, part = next((t, q) for t, q in questions if q.act not in _REPLIES)
+            main = replace(part, facts=whole.facts, how=f"clause {text!r}: {part.how}")
     tops = [(*ranking[0], asks) for _, ranking, asks in parts if ranking]
     if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf, _ in tops):
         # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered

@@ -630,3 +630,20 @@ def test_clauses_that_disagree_on_the_outcome_are_asked_about(engine, kb):
     agreeing = (clauses[0], ("its an old phone, dont know if that matters", (("inform", 0.6),), 0.1))
     reading = read(Turn(text, whole, clauses=agreeing), d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("result", "worked")
+
+
+def test_a_clause_that_asks_is_not_read_as_the_outcome(engine, kb):
+    """'why that? the internet is ok here. is it maybe because I sent it to lots of people?': the
+    last clause asks (the question reader is sure), though its words carry 'sent'. Read as the
+    fix's outcome it would end the diagnosis on a question: no clause replies, nothing is
+    resolved, and the question is kept."""
+    d = trying(engine, "switch_network")
+    text = "why that? the internet is ok here. is it maybe because I sent it to lots of people?"
+    whole = (("ask_why", 0.34), ("faq_network", 0.13), ("inform", 0.1))
+    clauses = (
+        ("why that?", (("ask_why", 0.98),), 0.99),
+        ("the internet is ok here.", (("inform", 0.5), ("fix_worked", 0.15)), 0.0),
+        ("is it maybe because I sent it to lots of people?", (("symptom_too_fast", 0.2), ("unsure", 0.12)), 0.9),
+    )
+    reading = read(Turn(text, whole, clauses=clauses, asks=0.9), d, kb.symptoms.keys())
+    assert not (reading.act == "result" and reading.value == "worked"), reading
