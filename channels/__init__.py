@@ -6,10 +6,9 @@ fixes to the Rasa server: Sanic 21.12's websockets on Python 3.11
 (`action_response`) and of encoding the tracker sent to the action server
 (`action_request`), a client's message taken once however often it is sent
 (`rest`), no stale turn saved over a newer one (`scaleout.fenced_store`), a
-turn's models run without dask's scheduling or TensorFlow's per-call dispatch
-(`scaleout.inference`), the learned readers' arithmetic without scipy's
-copies (`scaleout.readers`), and the loaded model out of the garbage
-collector's way (`scaleout.heap`).
+turn's graph run without dask's scheduling (`scaleout.inference`), the
+learned readers' arithmetic without scipy's copies (`scaleout.readers`),
+and the loaded model out of the garbage collector's way (`scaleout.heap`).
 """
 
 from scaleout import fenced_store, heap, inference, readers

@@ -1,6 +1,7 @@
-"""Custom Rasa NLU components: a pretrained sentence encoder (numpy) and the intent classifier
-that uses it when DIET is unsure; the fact reader and the outcome reader, learned from examples
-(kept in the model the same way, persisted.py); the clause splitter they use."""
+"""Custom Rasa NLU components: the language reader, the intent reader (every language) and the
+pretrained sentence encoder (numpy) that gives a second opinion on English when it is unsure; the
+fact, outcome and question readers, learned from examples (kept in the model the same way,
+persisted.py); the clause splitter they use."""
 
 from __future__ import annotations
 

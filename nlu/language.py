@@ -25,6 +25,7 @@ import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from troubleshooter.knowledge import SOURCE_LANGUAGE
@@ -37,6 +38,12 @@ from .persisted import RankingReader
 logger = logging.getLogger(__name__)
 LANGUAGE = "language"  # parse output: [{"name", "confidence"}], best first
 _SKIP = ("intent", "metadata", "version", "synonym", "regex", "lookup", "responses", "facts", "expect", "after")
+
+
+def language_of(message: Message) -> str:
+    """The language a parsed message was read as (the source language when it was not read)."""
+    ranking = message.get(LANGUAGE) or []
+    return ranking[0].get("name") if ranking else SOURCE_LANGUAGE
 
 
 def languages() -> tuple[str, ...]:
@@ -67,15 +74,35 @@ def language_files(folders: list[Path], known: tuple[str, ...]) -> dict[str, lis
     return out
 
 
-def training_set(training_data: TrainingData, folders: list[Path]) -> tuple[list[str], list[str]]:
-    """(texts, language of each): the texts of the language files, the knowledge base's texts per
-    language, and every other training example as the source language."""
-    known = languages()
+def text_files(folders: list[Path]) -> list[Path]:
+    """The files whose texts say which language is which: the knowledge base's texts in each
+    language and the language files of `folders` (a trained reader depends on their content)."""
+    files = language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], languages())
+    return [KNOWLEDGE / "texts" / f"{SOURCE_LANGUAGE}.yml", *sorted(p for paths in files.values() for p in paths)]
+
+
+def translated(folders: list[Path]) -> list[tuple[str, str]]:
+    """(text, language) of every text in another language than the source's: the language files
+    of `folders` and the knowledge base's texts per language."""
     pairs: list[tuple[str, str]] = []
+    known = languages()
     for language, paths in language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], known).items():
         for path in paths:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             pairs += [(t, language) for t in texts_in(raw) if t.strip()]
+    return pairs
+
+
+def in_source_language(texts: list[str], folders: list[Path]) -> list[bool]:
+    """Whether each training text is in the source language (in no language file of `folders`)."""
+    elsewhere = {normal(t) for t, _ in translated(folders)}
+    return [normal(t) not in elsewhere for t in texts]
+
+
+def training_set(training_data: TrainingData, folders: list[Path]) -> tuple[list[str], list[str]]:
+    """(texts, language of each): the texts of the language files, the knowledge base's texts per
+    language, and every other training example as the source language."""
+    pairs = translated(folders)
     elsewhere = {normal(t) for t, _ in pairs}
     english = [e.get(TEXT) for e in training_data.training_examples if e.get(TEXT)]
     english += texts_in(yaml.safe_load((KNOWLEDGE / "texts" / f"{SOURCE_LANGUAGE}.yml").read_text(encoding="utf-8")))
@@ -123,10 +150,7 @@ class LanguageReader(RankingReader):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        folders = data_folders({**cls.get_default_config(), **config})
-        files = language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], languages())
-        english = KNOWLEDGE / "texts" / f"{SOURCE_LANGUAGE}.yml"
-        return code_fingerprint(english, *sorted(p for paths in files.values() for p in paths))
+        return code_fingerprint(*text_files(data_folders({**cls.get_default_config(), **config})))
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = training_set(training_data, data_folders(self.config))

@@ -105,9 +105,9 @@ class Model:
     def __init__(self, vectorisers: list, classifier: Any):
         self.vectorisers, self.classifier = vectorisers, classifier
 
-    def rankings(self, texts: list[str]) -> list[list[tuple[str, float]]]:
-        """Every outcome and OTHER with its probability, best first, for each text; a text with no
-        word the reader knows ("asdfgh", an emoji) is OTHER: letters alone say no outcome."""
+    def rankings(self, texts: list[str], known_only: bool = True) -> list[list[tuple[str, float]]]:
+        """Every name with its probability, best first, for each text; with `known_only`, a text
+        with no word the reader knows ("asdfgh", an emoji) is OTHER: letters alone say no outcome."""
         from scipy import sparse
 
         parts = fast.features(self.vectorisers, texts)
@@ -115,7 +115,7 @@ class Model:
         names = [str(c) for c in self.classifier.classes_]
         known = np.asarray(parts[0].getnnz(axis=1)) > 0
         return [
-            sorted(zip(names, map(float, row)), key=lambda kv: -kv[1]) if ok else [(OTHER, 1.0)]
+            sorted(zip(names, map(float, row)), key=lambda kv: -kv[1]) if ok or not known_only else [(OTHER, 1.0)]
             for row, ok in zip(probs, known)
         ]
 

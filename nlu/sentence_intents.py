@@ -1,11 +1,12 @@
-"""A second opinion on the intent when DIET is unsure.
+"""A second opinion on the intent of an English message when the intent reader is unsure.
 
-DIET learns from the words of the training data; people who never saw it
-use other words. When DIET's best intent is below `gate`, this component
-embeds the message with a pretrained sentence encoder (all-MiniLM-L6-v2,
-`nlu/minilm.py`), scores it with a logistic regression trained on the same
-training examples, and blends both rankings. Confident messages (and button
-payloads, which skip the NLU) cost nothing extra.
+The intent reader (intents.py) learns from the words of the training data; people who never saw
+it use other words. When its best intent for a message, or for a clause of a message of several,
+is below `gate`, this component embeds the text with a pretrained sentence encoder
+(all-MiniLM-L6-v2, `nlu/minilm.py`), scores it with a logistic regression trained on the same
+training examples (the English ones), and blends both rankings. The encoder knows English only:
+messages read as another language keep the intent reader's readings. Confident messages (and
+button payloads, which skip the NLU) cost nothing extra.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from troubleshooter.knowledge import SOURCE_LANGUAGE
+from troubleshooter.paths import ROOT
+
 from . import code_fingerprint
-from .clauses import clauses
+from .language import in_source_language, language_of, text_files
 from .minilm import MiniLM
 
 logger = logging.getLogger(__name__)
@@ -50,7 +54,7 @@ def softmax_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np
 def blend(
     ranking: list[dict[str, Any]], classes: list[str], probs: np.ndarray, weight: float, length: int
 ) -> list[dict[str, Any]]:
-    """weight * sentence classifier + (1 - weight) * DIET, best first."""
+    """weight * sentence classifier + (1 - weight) * the ranking given, best first."""
     scores = {c: weight * float(p) for c, p in zip(classes, probs)}
     for item in ranking:
         scores[item["name"]] = scores.get(item["name"], 0.0) + (1 - weight) * float(item["confidence"])
@@ -62,11 +66,13 @@ def blend(
 class SentenceIntentClassifier(IntentClassifier, GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"gate": 0.8, "weight": 0.5, "C": 10.0, "ranking_length": 10}
+        # data: the folders whose <language>.yml files hold examples in another language (left out)
+        return {"gate": 0.8, "weight": 0.5, "C": 10.0, "ranking_length": 10, "data": ["data"]}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        return code_fingerprint()
+        folders = [ROOT / f for f in {**cls.get_default_config(), **config}["data"]]
+        return code_fingerprint(*text_files(folders))
 
     def __init__(
         self,
@@ -95,6 +101,8 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
         from sklearn.linear_model import LogisticRegression
 
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
+        english = in_source_language([e.get(TEXT) for e in examples], [ROOT / f for f in self.config["data"]])
+        examples = [e for e, ok in zip(examples, english) if ok]  # the encoder reads English only
         if len({e.get(INTENT) for e in examples}) < 2:
             return self._resource
         x = encoder().embed([e.get(TEXT) for e in examples])
@@ -126,47 +134,37 @@ class SentenceIntentClassifier(IntentClassifier, GraphComponent):
                     config, model_storage, resource, [str(c) for c in data["classes"]], data["coef"], data["intercept"]
                 )
         except (ValueError, FileNotFoundError, KeyError):
-            logger.warning("SentenceIntentClassifier: no trained model found; DIET's ranking is used as it is")
+            logger.warning("SentenceIntentClassifier: no trained model found; the intent reader's ranking is kept")
             return cls.create(config, model_storage, resource, execution_context)
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.coef is None:
             return messages
-        unsure = [m for m in messages if m.get(TEXT) and self._top(m) < self.config["gate"]]
-        cut = [(m, clauses(m.get(TEXT))) for m in messages if m.get(TEXT) and not m.get(TEXT).startswith("/")]
-        cut = [(m, parts) for m, parts in cut if len(parts) > 1]
-        texts = [m.get(TEXT) for m in unsure] + [p for _, parts in cut for p in parts]
+        english = [m for m in messages if m.get(TEXT) and language_of(m) == SOURCE_LANGUAGE]
+        unsure = [m for m in english if self._top(m) < self.config["gate"]]
+        parts = [c for m in english for c in m.get(CLAUSES) or [] if _top(c["ranking"]) < self.config["gate"]]
+        texts = [m.get(TEXT) for m in unsure] + [c["text"] for c in parts]
         if not texts:
             return messages
         probs = softmax_scores(encoder().embed(texts), self.coef, self.intercept)  # one pass for all
+        weight = self.config["weight"]
         for message, p in zip(unsure, probs):
-            ranking = blend(
-                message.get("intent_ranking") or [],
-                self.classes,
-                p,
-                self.config["weight"],
-                self.config["ranking_length"],
-            )
+            ranking = blend(message.get("intent_ranking") or [], self.classes, p, weight, self.config["ranking_length"])
             message.set("intent", ranking[0], add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
-        self._read_clauses(cut, probs[len(unsure) :])
+        for clause, p in zip(parts, probs[len(unsure) :]):  # each clause read as a message is (in place)
+            ranking = [{"name": n, "confidence": c} for n, c in clause["ranking"]]
+            clause["ranking"] = [
+                [r["name"], round(r["confidence"], 4)] for r in blend(ranking, self.classes, p, weight, CLAUSE_RANKING)
+            ]
         return messages
-
-    def _read_clauses(self, cut: list[tuple[Message, list[str]]], probs: np.ndarray) -> None:
-        """A message of several clauses gets each clause's best intents (output key CLAUSES), so one
-        message can carry a fix result and a question; a one-clause message costs nothing."""
-        row = 0
-        for message, parts in cut:
-            read = []
-            for part in parts:
-                best = np.argsort(-probs[row])[:CLAUSE_RANKING]
-                read.append(
-                    {"text": part, "ranking": [[self.classes[i], round(float(probs[row][i]), 4)] for i in best]}
-                )
-                row += 1
-            message.set(CLAUSES, read, add_to_output=True)
 
     @staticmethod
     def _top(message: Message) -> float:
         ranking = message.get("intent_ranking") or []
         return float(ranking[0]["confidence"]) if ranking else 0.0
+
+
+def _top(ranking: list[list[Any]]) -> float:
+    """The best confidence of a clause's ranking ([[intent, confidence], ...])."""
+    return float(ranking[0][1]) if ranking else 0.0

@@ -1,8 +1,8 @@
-"""scaleout/inference.py runs a turn's models without dask's scheduler or TensorFlow's per-call
-dispatch, and scaleout/readers.py the learned readers' arithmetic without scipy's copies: the
-trained model's parse and the policy's prediction must be exactly Rasa's own (and nlu/fast.py's).
-One process loads the model, reads texts and predicts with Rasa's code, applies the patches and
-does it again; the results must be equal, floats included."""
+"""scaleout/inference.py runs a turn's graph without dask's scheduler, and scaleout/readers.py
+the learned readers' arithmetic without scipy's copies: the trained model's parse and the
+policy's prediction must be exactly Rasa's own (and nlu/fast.py's). One process loads the model,
+reads texts and predicts with Rasa's code, applies the patches and does it again; the results
+must be equal, floats included."""
 
 import json
 import subprocess

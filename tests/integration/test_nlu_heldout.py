@@ -10,4 +10,4 @@ def test_heldout_intent_f1(assistant, capsys):
             f"\nheld-out NLU: {report['examples']} examples, weighted intent F1 {report['f1']:.3f}; "
             f"misses: {report['misses']}"
         )
-    assert report["f1"] >= 0.80
+    assert report["f1"] >= 0.9  # 0.918 (2026-12-05, the intent reader that replaced DIET; 0.913 with DIET)

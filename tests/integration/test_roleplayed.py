@@ -9,15 +9,17 @@ from evaluation import conversations
 # outcomes read right, answers read as answers (at least), in context, 2026-12-03 (the outcome reader):
 # set-a 19/23 75/79, set-b 19/28 53/56, set-c 13/15 19/19, set-d 13/16 19/20, set-e 14/16 25/26,
 # set-f 11/14 27/29 (before it: 18/23, 18/28, 13/15, 10/16, 13/16, 10/14)
+# The intent reader that replaced DIET (2026-12-05, model 089f44e): 22/23 74/79, 22/28 54/56, 12/15 19/19,
+# 14/16 20/20, 14/16 26/26, 11/14 28/29, 11/12 19/21, 20/25 29/30.
 FLOORS = {
-    "set-a": (0.78, 0.9),
-    "set-b": (0.64, 0.88),  # 18/28 since the question reader (19/28 before: a failure told with a question)
+    "set-a": (0.9, 0.9),
+    "set-b": (0.75, 0.9),  # 18/28 since the question reader (19/28 before: a failure told with a question)
     "set-c": (0.75, 0.9),
-    "set-d": (0.75, 0.88),
-    "set-e": (0.75, 0.85),
-    "set-f": (0.75, 0.88),
-    "set-g": (0.7, 0.85),  # 9/12, 19/21 (2026-12-03, English registers)
-    "set-h": (0.64, 0.88),  # 17/25, 28/30 (Spanish, Portuguese, Indonesian; 13/25 before the fifth round)
+    "set-d": (0.85, 0.9),
+    "set-e": (0.85, 0.9),
+    "set-f": (0.75, 0.9),
+    "set-g": (0.9, 0.85),  # 9/12, 19/21 (2026-12-03, English registers)
+    "set-h": (0.78, 0.9),  # 17/25, 28/30 (Spanish, Portuguese, Indonesian; 13/25 before the fifth round)
 }
 pytestmark = pytest.mark.slow  # talks for minutes
 

@@ -23,9 +23,10 @@ def test_wild_messages_are_understood(assistant, kb, capsys):
             f"\nwild dev NLU: accuracy {report['accuracy']:.3f}, novel phrasing {report['novel_accuracy']:.3f}, "
             f"facts {report['facts']}"
         )
-    assert report["accuracy"] >= 0.88 and report["confident_accuracy"] >= 0.93
+    assert report["accuracy"] >= 0.92 and report["confident_accuracy"] >= 0.93  # 0.936 (model 089f44e)
     facts = report["facts"]  # dev 2026-12-02: 106 found, 4 contradicted of 129 (the phrase matcher: 72)
-    assert facts["found"] >= 0.78 * facts["annotated"] and facts.get("contradicted", 0) <= 6
+    # 118 found, 3 contradicted since rounds 16-17 (model dd31617)
+    assert facts["found"] >= 0.88 * facts["annotated"] and facts.get("contradicted", 0) <= 4
 
 
 def test_facts_in_the_check_set_are_found(assistant, capsys):
@@ -34,15 +35,17 @@ def test_facts_in_the_check_set_are_found(assistant, capsys):
     facts = nlu.evaluate(nlu.parse(assistant.url), wild.nlu_examples("check"))["facts"]
     with capsys.disabled():
         print(f"\nwild check facts: {facts}")
-    assert facts["found"] >= 0.78 * facts["annotated"] and facts.get("contradicted", 0) <= 7
+    # 108 found, 4 contradicted since rounds 16-17 (model dd31617)
+    assert facts["found"] >= 0.86 * facts["annotated"] and facts.get("contradicted", 0) <= 5
 
 
 # right at least, wrong at most: just below what each set measured (2026-12-03, outcome reader and
 # answers for the fact reader: dev 0.970 / 0.022, check 0.830 / 0.141); `sealed` is only reported
 # Eighth and ninth rounds (2026-12-04, model b396390): dev 0.978 / 0.019, check 0.878 / 0.093 (a retrain
 # of nearly the same data: 0.981 / 0.015, 0.870 / 0.096). Rounds 13-15 (model 957bbba): dev 0.989 / 0.011,
-# check 0.896 / 0.078.
-REPLY_FLOORS = {"dev": (0.95, 0.04), "check": (0.86, 0.11)}
+# check 0.896 / 0.078. The intent reader that replaced DIET (2026-12-05, model 089f44e): dev 0.989 / 0.011,
+# check 0.911 / 0.074 (its training is deterministic: a clean clone trains the same model).
+REPLY_FLOORS = {"dev": (0.97, 0.025), "check": (0.9, 0.085)}
 
 
 @pytest.mark.parametrize("name", sorted(REPLY_FLOORS))
@@ -94,7 +97,9 @@ def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
 # Complaints about the bot and "won't send" with spinning (model af4f5b6): 0.873/0.867/0.815. Tenth round
 # (first messages per symptom and facts volunteered mid-conversation, per language, written blind; model
 # 43bc5b0): intents 0.873/0.893/0.845, replies right 0.929/0.911/0.905, typed users 1.00/1.00/1.00.
-LANGUAGE_FLOORS = {"es/dev": (0.85, 0.89, 0.85), "pt/dev": (0.87, 0.87, 0.88), "id/dev": (0.82, 0.86, 0.82)}
+# The intent reader that replaced DIET (model 089f44e): intents 0.923/0.936/0.929, replies right
+# 0.964/0.899/0.939, typed users 1.00/1.00/0.955 (one user is 5 points).
+LANGUAGE_FLOORS = {"es/dev": (0.9, 0.94, 0.9), "pt/dev": (0.91, 0.88, 0.9), "id/dev": (0.9, 0.92, 0.9)}
 
 
 @pytest.mark.parametrize("name", sorted(LANGUAGE_FLOORS))

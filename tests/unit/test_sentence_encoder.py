@@ -1,4 +1,4 @@
-"""The pretrained sentence encoder and the component that blends it with DIET."""
+"""The pretrained sentence encoder and the component that blends it with the intent reader."""
 
 import shutil
 
@@ -86,3 +86,45 @@ def test_blend_weighs_both_rankings():
     # unsure 0.5*0.8 + 0.5*0.4 = 0.6; deny 0.05 + 0.3 = 0.35; affirm 0.05
     assert [r["name"] for r in out] == ["unsure", "deny"]
     assert out[0]["confidence"] == pytest.approx(0.6) and out[1]["confidence"] == pytest.approx(0.35)
+
+
+def test_only_english_messages_and_clauses_get_the_second_opinion(tmp_path):
+    """The encoder knows English only: a message read as Spanish keeps the intent reader's rankings;
+    an unsure English message and its unsure clauses are blended, a sure clause is kept."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from nlu.language import LANGUAGE
+    from nlu.sentence_intents import CLAUSES, SentenceIntentClassifier
+
+    examples = {
+        "faq_tiktok_down": ["is tiktok down", "tiktok servers broken?"],
+        "deny": ["no", "nope"],
+        "greet": ["hello there", "hi"],
+    }
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    config = {**SentenceIntentClassifier.get_default_config(), "gate": 0.9, "weight": 0.3, "data": []}
+    SentenceIntentClassifier.create(config, storage, Resource("s"), context).train(
+        TrainingData([Message.build(t, i) for i, ts in examples.items() for t in ts])
+    )
+    component = SentenceIntentClassifier.load(config, storage, Resource("s"), context)
+    unsure = [{"name": "deny", "confidence": 0.5}, {"name": "faq_tiktok_down", "confidence": 0.5}]
+    sure, torn = [["deny", 0.95], ["faq_tiktok_down", 0.05]], [["deny", 0.5], ["faq_tiktok_down", 0.5]]
+    messages = []
+    for text, language in (("nope not that. is tiktok down?", "en"), ("no nada de eso. esta caido tiktok?", "es")):
+        m = Message.build(text)
+        m.set(LANGUAGE, [{"name": language, "confidence": 0.9}])
+        m.set("intent_ranking", unsure)
+        first, second = text.split(". ")
+        m.set(CLAUSES, [{"text": first, "ranking": sure}, {"text": second, "ranking": torn}])
+        messages.append(m)
+    component.process(messages)
+    english, spanish = messages
+    assert english.get("intent_ranking") != unsure
+    kept, blended = english.get(CLAUSES)
+    assert kept["ranking"] == sure and blended["ranking"][0][0] == "faq_tiktok_down"
+    assert spanish.get("intent_ranking") == unsure
+    assert [c["ranking"] for c in spanish.get(CLAUSES)] == [sure, torn]
