@@ -169,17 +169,19 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 questions.append((text, part))
             elif part.act in _REPLIES:
                 replies.append((text, part))
-        outcomes = {part.value for _, part in replies if part.act == "result"}
-        if len(outcomes) > 1:  # "turned the wifi off. still the same": which one it is, is asked
-            said = "; ".join(f"{text!r}: {part.value}" for text, part in replies if part.act == "result")
+        results = [(text, part) for text, part in replies if part.act == "result"]
+        asked = next(((text, part) for text, part in questions if part.act not in _REPLIES), None)
+        if len({part.value for _, part in results}) > 1:
+            # "turned the wifi off. still the same": which one it is, is asked
+            said = "; ".join(f"{text!r}: {part.value}" for text, part in results)
             main = Reading("unclear", facts=whole.facts, how=f"its clauses disagree on the outcome ({said})")
         elif replies:
             text, part = replies[0]
             main = replace(part, how=f"clause {text!r}: {part.how}")
-        elif whole.act in _REPLIES and any(part.act not in _REPLIES for _, part in questions):
+        elif whole.act in _REPLIES and asked:
             # no clause replies, and the whole read as a reply by the words of its questions: what
             # its first question asks is read instead ("why that? ... could it be the links?")
-            text, part = next((t, q) for t, q in questions if q.act not in _REPLIES)
+            text, part = asked
             main = replace(part, facts=whole.facts, how=f"clause {text!r}: {part.how}")
     tops = [(*ranking[0], asks) for _, ranking, asks in parts if ranking]
     if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf, _ in tops):
