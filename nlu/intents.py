@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from . import code_fingerprint
 from .clauses import clauses
 from .outcomes import fit
-from .persisted import PersistedReader
+from .persisted import PersistedReader, typed
 from .sentence_intents import CLAUSE_RANKING, CLAUSES
 
 logger = logging.getLogger(__name__)
@@ -56,15 +56,14 @@ class IntentReader(PersistedReader):
         return self.keep(fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples], self.config["C"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
-        if self.model is None or not typed:
+        read = typed(messages)
+        if self.model is None or not read:
             return messages
-        cut = [(m, clauses(m.get(TEXT)[:2000])) for m in typed]
-        cut = [(m, parts) for m, parts in cut if len(parts) > 1]
-        texts = [m.get(TEXT)[:2000] for m in typed] + [p for _, parts in cut for p in parts]
-        rankings = iter(self.model.rankings(texts, known_only=False))
+        texts = [m.get(TEXT)[:2000] for m in read]
+        cut = [(m, parts) for m, parts in zip(read, map(clauses, texts)) if len(parts) > 1]
+        rankings = iter(self.model.rankings(texts + [p for _, parts in cut for p in parts], known_only=False))
         length = self.config["ranking_length"]
-        for message in typed:
+        for message in read:
             ranking = [{"name": n, "confidence": p} for n, p in next(rankings)[:length]]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -74,10 +74,15 @@ def language_files(folders: list[Path], known: tuple[str, ...]) -> dict[str, lis
     return out
 
 
+def _translations(folders: list[Path]) -> dict[str, list[Path]]:
+    """The files in each language other than the source's: those of `folders` and the knowledge base's."""
+    return language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], languages())
+
+
 def text_files(folders: list[Path]) -> list[Path]:
     """The files whose texts say which language is which: the knowledge base's texts in each
     language and the language files of `folders` (a trained reader depends on their content)."""
-    files = language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], languages())
+    files = _translations(folders)
     return [KNOWLEDGE / "texts" / f"{SOURCE_LANGUAGE}.yml", *sorted(p for paths in files.values() for p in paths)]
 
 
@@ -85,8 +90,7 @@ def translated(folders: list[Path]) -> list[tuple[str, str]]:
     """(text, language) of every text in another language than the source's: the language files
     of `folders` and the knowledge base's texts per language."""
     pairs: list[tuple[str, str]] = []
-    known = languages()
-    for language, paths in language_files([*folders, KNOWLEDGE / "texts", KNOWLEDGE / "translations"], known).items():
+    for language, paths in _translations(folders).items():
         for path in paths:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
             pairs += [(t, language) for t in texts_in(raw) if t.strip()]

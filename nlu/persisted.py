@@ -68,6 +68,11 @@ class PersistedReader(GraphComponent):
         return training_data
 
 
+def typed(messages: list[Message]) -> list[Message]:
+    """The messages a person typed: some text, not a button payload ("/affirm{...}")."""
+    return [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
+
+
 class RankingReader(PersistedReader):
     """A reader whose model ranks names for each text (`model.rankings(texts)`): every typed message
     (not a button payload) gets the ranking under `OUTPUT` in the parse result, best first."""
@@ -75,9 +80,9 @@ class RankingReader(PersistedReader):
     OUTPUT = "ranking"
 
     def process(self, messages: list[Message]) -> list[Message]:
-        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
-        if self.model is None or not typed:
+        read = typed(messages)
+        if self.model is None or not read:
             return messages
-        for message, ranking in zip(typed, self.model.rankings([m.get(TEXT)[:2000] for m in typed])):
+        for message, ranking in zip(read, self.model.rankings([m.get(TEXT)[:2000] for m in read])):
             message.set(self.OUTPUT, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
         return messages

@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from . import code_fingerprint
 from .facts import statements, statements_folder
 from .outcomes import fit, replies, replies_folder
-from .persisted import PersistedReader
+from .persisted import PersistedReader, typed
 from .sentence_intents import CLAUSES
 
 logger = logging.getLogger(__name__)
@@ -95,12 +95,12 @@ class QuestionReader(PersistedReader):
         return self.keep(fit(texts, labels, self.config["C"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        typed = [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
-        if self.model is None or not typed:
+        read = typed(messages)
+        if self.model is None or not read:
             return messages
-        texts = [t[:2000] for m in typed for t in (m.get(TEXT), *(c["text"] for c in m.get(CLAUSES) or []))]
+        texts = [t[:2000] for m in read for t in (m.get(TEXT), *(c["text"] for c in m.get(CLAUSES) or []))]
         asks = iter(dict(ranking).get(ASKS, 0.0) for ranking in self.model.rankings(texts))
-        for message in typed:
+        for message in read:
             message.set(ASKS, round(next(asks), 4), add_to_output=True)
             clauses = message.get(CLAUSES)
             if clauses:
