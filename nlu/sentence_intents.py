@@ -46,7 +46,13 @@ def encoder() -> MiniLM:
 
 
 def softmax_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """P(class) for each row of `x`, from a fitted LogisticRegression's coef_ and intercept_: a
+    softmax over the classes, or for two (one row of weights: the second class against the first)
+    the logistic of that one logit, so that every class has its column."""
     z = x @ coef.T + intercept
+    if coef.shape[0] == 1:
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.hstack([1.0 - p, p])
     z = np.exp(z - z.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
 

@@ -72,12 +72,15 @@ def test_missing_or_altered_weights_are_refused(tmp_path):
         MiniLM(tmp_path)
 
 
-def test_softmax_scores_match_sklearn():
+@pytest.mark.parametrize("classes", [3, 2])
+def test_softmax_scores_match_sklearn(classes):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 5))
-    y = np.array(["a", "b", "c"])[rng.integers(0, 3, size=60)]
+    y = np.array(["a", "b", "c"][:classes])[rng.integers(0, classes, size=60)]
     model = LogisticRegression(max_iter=500).fit(x, y)
-    assert np.allclose(softmax_scores(x, model.coef_, model.intercept_), model.predict_proba(x), atol=1e-9)
+    scores = softmax_scores(x, model.coef_, model.intercept_)
+    assert scores.shape == (60, classes)
+    assert np.allclose(scores, model.predict_proba(x), atol=1e-9)
 
 
 def test_blend_weighs_both_rankings():
