@@ -15,6 +15,7 @@ from typing import Any
 import requests
 
 from troubleshooter import messages
+from troubleshooter.knowledge import load_knowledge_base
 from troubleshooter.state import Diagnosis
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT
 
@@ -42,10 +43,15 @@ def state_for(after: dict[str, str], language: str = "") -> Diagnosis:
     return d
 
 
-def judge(expect: dict[str, str], reading: dict[str, Any]) -> str:
+def judge(expect: dict[str, str], reading: dict[str, Any], explanation: bool = False) -> str:
+    """`explanation`: the reply answers an explanation (a fix of kind info). Taking it in ("ah ok,
+    makes sense") is the explanation accepted, which ends the conversation `resolved` with outcome
+    `explained` (conversation contract): read as the fix worked, it is right."""
     act, value = reading.get("act"), reading.get("value")
     if act == "unclear":
         return "unclear"
+    if explanation and expect.get("intent") == "acknowledge" and (act, value) == ("result", "worked"):
+        return "right"
     if "answer" in expect:
         return "right" if act == "answer" and value == expect["answer"] else "wrong"
     if "result" in expect:
@@ -90,12 +96,13 @@ def read_in_context(url: str, reply: dict[str, Any], language: str = "") -> dict
 
 def evaluate(url: str, replies: list[dict[str, Any]], language: str = "") -> dict[str, Any]:
     """How many `replies` are read right in context, in a conversation in `language`."""
+    explanations = {fid for fid, fix in load_knowledge_base().fixes.items() if fix.kind == "info"}
     verdicts: Counter = Counter()
     by_kind: dict[str, Counter] = {}
     misses = []
     for r in replies:
         reading = read_in_context(url, r, language)
-        verdict = judge(r["expect"], reading)
+        verdict = judge(r["expect"], reading, r["after"].get("fix") in explanations)
         verdicts[verdict] += 1
         kind = "after a question" if "question" in r["after"] else "after a fix"
         by_kind.setdefault(kind, Counter())[verdict] += 1

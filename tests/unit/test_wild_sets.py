@@ -56,3 +56,14 @@ def test_users_cover_every_contract_cause_and_answer_every_question(kb):
             ]
             assert all(u["say"].get(k) for k in ("yes", "no", "unsure", "worked", "failed")), u["id"]
             assert set(u["replies"]) <= set(kb.evidence), u["id"]
+
+
+def test_taking_an_explanation_in_is_right_only_after_an_explanation():
+    from evaluation.replies import judge
+
+    took_in, acked = {"act": "result", "value": "worked"}, {"act": "ack"}
+    expect = {"intent": "acknowledge"}
+    assert judge(expect, took_in, explanation=True) == "right"  # resolved, outcome "explained"
+    assert judge(expect, acked, explanation=True) == "right"
+    assert judge(expect, took_in) == "wrong"  # "ok" to a fix to try is no success
+    assert judge({"result": "failed"}, took_in, explanation=True) == "wrong"
