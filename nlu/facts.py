@@ -257,6 +257,8 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
 
 # Facts are read from short pieces: a clause (nlu/clauses.py) cut again at commas and joining words,
 # so a complaint around a fact ("cant dm anyone, im on my school wifi btw") does not drown it.
+# English joining words only: cutting at "pero", "mas", "tapi" too read one Indonesian reply more right
+# on the languages' dev sets and two Spanish ones wrong ("nadie mas todavia": "más"), sealed equal.
 _PIECE = re.compile(
     r"(?<=[.!?])\s+|\s*[,;:()\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*"
     r"|\s+(?:but|and|cuz|coz|because|bc|tho|though|although|plus|while|whenever)\s+",

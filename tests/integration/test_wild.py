@@ -44,8 +44,9 @@ def test_facts_in_the_check_set_are_found(assistant, capsys):
 # Eighth and ninth rounds (2026-12-04, model b396390): dev 0.978 / 0.019, check 0.878 / 0.093 (a retrain
 # of nearly the same data: 0.981 / 0.015, 0.870 / 0.096). Rounds 13-15 (model 957bbba): dev 0.989 / 0.011,
 # check 0.896 / 0.078. The intent reader that replaced DIET (2026-12-05, model 089f44e): dev 0.989 / 0.011,
-# check 0.911 / 0.074 (its training is deterministic: a clean clone trains the same model).
-REPLY_FLOORS = {"dev": (0.97, 0.025), "check": (0.9, 0.085)}
+# check 0.911 / 0.074 (its training is deterministic: a clean clone trains the same model). An explanation
+# taken in counted right (evaluation/replies.judge), model 2f200f8: dev 0.989 / 0.011, check 0.919 / 0.067.
+REPLY_FLOORS = {"dev": (0.97, 0.025), "check": (0.91, 0.075)}
 
 
 @pytest.mark.parametrize("name", sorted(REPLY_FLOORS))
@@ -98,8 +99,9 @@ def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
 # (first messages per symptom and facts volunteered mid-conversation, per language, written blind; model
 # 43bc5b0): intents 0.873/0.893/0.845, replies right 0.929/0.911/0.905, typed users 1.00/1.00/1.00.
 # The intent reader that replaced DIET (model 089f44e): intents 0.923/0.936/0.929, replies right
-# 0.964/0.899/0.939, typed users 1.00/1.00/0.955 (one user is 5 points).
-LANGUAGE_FLOORS = {"es/dev": (0.9, 0.94, 0.9), "pt/dev": (0.91, 0.88, 0.9), "id/dev": (0.9, 0.92, 0.9)}
+# 0.964/0.899/0.939, typed users 1.00/1.00/0.955 (one user is 5 points). Portuguese doubts, Portuguese and
+# Indonesian facts, an explanation taken in counted right (model 2f200f8): replies right 0.964/0.917/0.959.
+LANGUAGE_FLOORS = {"es/dev": (0.9, 0.94, 0.9), "pt/dev": (0.91, 0.9, 0.9), "id/dev": (0.9, 0.94, 0.9)}
 
 
 @pytest.mark.parametrize("name", sorted(LANGUAGE_FLOORS))
