@@ -1,5 +1,6 @@
 """Each NLU training file parsed once per training (nlu/loading.py): the same training data,
-a changed file parsed again, and the data Rasa builds from a kept parse never changes it."""
+a changed file parsed again, the data Rasa builds from a kept parse never changes it, and a
+file with responses (which Rasa's merge shares) parsed each time."""
 
 import os
 
@@ -74,3 +75,15 @@ def test_a_changed_file_is_parsed_again(parses, tmp_path):
     os.utime(path, ns=(1, 1))  # a new size and time, whatever the clock's resolution
     again = training_data_from_paths([str(path)], "en")
     assert len(parses) == 2 and ("nope", "deny") in examples(again)
+
+
+def test_a_file_with_responses_is_parsed_each_time(parses, tmp_path):
+    path = tmp_path / "nlu.yml"
+    retrieval = "  - intent: chitchat/ask_name\n    examples: |\n      - who are you\n  - intent: deny"
+    answers = 'responses:\n  utter_chitchat/ask_name:\n  - text: "a bot"\n'
+    path.write_text(NLU.replace("  - intent: deny", retrieval) + answers)
+    first = training_data_from_paths([str(path)], "en")
+    assert first.responses
+    first.responses["utter_chitchat/ask_name"].append({"text": "changed"})
+    again = training_data_from_paths([str(path)], "en")
+    assert len(parses) == 2 and again.responses["utter_chitchat/ask_name"] == [{"text": "a bot"}]
