@@ -51,7 +51,9 @@ def softmax_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np
     the logistic of that one logit, so that every class has its column."""
     z = x @ coef.T + intercept
     if coef.shape[0] == 1:
-        p = 1.0 / (1.0 + np.exp(-z))
+        from scipy.special import expit  # no overflow for a very negative logit
+
+        p = expit(z)
         return np.hstack([1.0 - p, p])
     z = np.exp(z - z.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
