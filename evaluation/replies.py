@@ -29,6 +29,9 @@ INTENT_ACTS = {
 }
 
 
+TAKING_IN = ("acknowledge", "thanks")  # after an explanation, "ah ok", "ok thanks" take it in
+
+
 def state_for(after: dict[str, str], language: str = "") -> Diagnosis:
     """An active diagnosis of a failing message in `language`, waiting on `after`'s question or fix."""
     d = Diagnosis(symptoms=["send_failed"], reports=[{"send_failed": 1.0}], status="active", language=language)
@@ -45,12 +48,12 @@ def state_for(after: dict[str, str], language: str = "") -> Diagnosis:
 
 def judge(expect: dict[str, str], reading: dict[str, Any], explanation: bool = False) -> str:
     """`explanation`: the reply answers an explanation (a fix of kind info). Taking it in ("ah ok,
-    makes sense") is the explanation accepted, which ends the conversation `resolved` with outcome
+    makes sense", "ok thanks") is the explanation accepted, which ends the conversation `resolved` with outcome
     `explained` (conversation contract): read as the fix worked, it is right."""
     act, value = reading.get("act"), reading.get("value")
     if act == "unclear":
         return "unclear"
-    if explanation and expect.get("intent") == "acknowledge" and (act, value) == ("result", "worked"):
+    if explanation and expect.get("intent") in TAKING_IN and (act, value) == ("result", "worked"):
         return "right"
     if "answer" in expect:
         return "right" if act == "answer" and value == expect["answer"] else "wrong"

@@ -65,5 +65,6 @@ def test_taking_an_explanation_in_is_right_only_after_an_explanation():
     expect = {"intent": "acknowledge"}
     assert judge(expect, took_in, explanation=True) == "right"  # resolved, outcome "explained"
     assert judge(expect, acked, explanation=True) == "right"
+    assert judge({"intent": "thanks"}, took_in, explanation=True) == "right"
     assert judge(expect, took_in) == "wrong"  # "ok" to a fix to try is no success
     assert judge({"result": "failed"}, took_in, explanation=True) == "wrong"
