@@ -213,8 +213,7 @@ class Model:
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """P(none, yes, no) of every item for every text: (texts, items, 3)."""
         z = (np.asarray(self.features(texts) @ self.weights) + self.bias).reshape(len(texts), -1, len(SLOTS))
-        z = np.exp(z - z.max(axis=2, keepdims=True))
-        return z / z.sum(axis=2, keepdims=True)
+        return fast.softmax(z)
 
 
 def vectorisers() -> list:

@@ -46,12 +46,26 @@ def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
     otherwise."""
     z = np.asarray(x @ classifier.coef_.T) + classifier.intercept_
     if len(classifier.classes_) == 2 and classifier.multi_class in ("auto", "ovr"):
-        p = 1.0 / (1.0 + np.exp(-z))
-        return np.hstack([1.0 - p, p])
+        return from_logits(z)
     multinomial = classifier.multi_class == "multinomial" or (
         classifier.multi_class == "auto" and classifier.solver != "liblinear"
     )
     if not multinomial or len(classifier.classes_) < 3:
         return classifier.predict_proba(x)
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
+    return softmax(z)
+
+
+def from_logits(z: np.ndarray) -> np.ndarray:
+    """P(class) from a fitted LogisticRegression's logits (one row per text): for one column (two
+    classes, the second against the first) its logistic beside its complement, so that every class
+    has its column; else a softmax over the columns."""
+    if z.shape[1] == 1:
+        p = 1.0 / (1.0 + np.exp(-z))
+        return np.hstack([1.0 - p, p])
+    return softmax(z)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """A softmax over the last axis of `z`."""
+    z = np.exp(z - z.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from troubleshooter.knowledge import SOURCE_LANGUAGE
 from troubleshooter.paths import ROOT
 
-from . import code_fingerprint
+from . import code_fingerprint, fast
 from .language import in_source_language, language_of, text_files
 from .minilm import MiniLM
 
@@ -46,17 +46,8 @@ def encoder() -> MiniLM:
 
 
 def softmax_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
-    """P(class) for each row of `x`, from a fitted LogisticRegression's coef_ and intercept_: a
-    softmax over the classes, or for two (one row of weights: the second class against the first)
-    the logistic of that one logit, so that every class has its column."""
-    z = x @ coef.T + intercept
-    if coef.shape[0] == 1:
-        from scipy.special import expit  # no overflow for a very negative logit
-
-        p = expit(z)
-        return np.hstack([1.0 - p, p])
-    z = np.exp(z - z.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
+    """P(class) for each row of `x`, from a fitted LogisticRegression's coef_ and intercept_."""
+    return fast.from_logits(x @ coef.T + intercept)
 
 
 def blend(
