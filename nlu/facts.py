@@ -47,7 +47,7 @@ from troubleshooter.paths import ROOT
 
 from . import code_fingerprint, fast
 from .clauses import clauses
-from .persisted import PersistedReader
+from .persisted import READ_AT_MOST, PersistedReader
 
 logger = logging.getLogger(__name__)
 FACTS = "facts"  # parse output: [{"evidence", "value", "confidence"}], and the examples' metadata key
@@ -330,6 +330,6 @@ class FactReader(PersistedReader):
         for message in messages:
             text = message.get(TEXT) or ""
             if self.model is not None and text.strip() and not text.startswith("/"):
-                found = read(self.model, text[:2000], self.config["threshold"], self.config["floor"])
+                found = read(self.model, text[:READ_AT_MOST], self.config["threshold"], self.config["floor"])
                 message.set(FACTS, found, add_to_output=True)
         return messages

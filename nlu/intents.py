@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from . import code_fingerprint
 from .clauses import clauses
 from .outcomes import fit
-from .persisted import PersistedReader, typed
+from .persisted import READ_AT_MOST, PersistedReader, typed
 from .sentence_intents import CLAUSE_RANKING, CLAUSES
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class IntentReader(PersistedReader):
         read = typed(messages)
         if self.model is None or not read:
             return messages
-        texts = [m.get(TEXT)[:2000] for m in read]
+        texts = [m.get(TEXT)[:READ_AT_MOST] for m in read]
         cut = [(m, parts) for m, parts in zip(read, map(clauses, texts)) if len(parts) > 1]
         rankings = iter(self.model.rankings(texts + [p for _, parts in cut for p in parts], known_only=False))
         length = self.config["ranking_length"]

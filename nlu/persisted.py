@@ -68,6 +68,9 @@ class PersistedReader(GraphComponent):
         return training_data
 
 
+READ_AT_MOST = 2000  # characters of a message the readers read: a pasted essay costs no more than a long story
+
+
 def typed(messages: list[Message]) -> list[Message]:
     """The messages a person typed: some text, not a button payload ("/affirm{...}")."""
     return [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
@@ -83,6 +86,6 @@ class RankingReader(PersistedReader):
         read = typed(messages)
         if self.model is None or not read:
             return messages
-        for message, ranking in zip(read, self.model.rankings([m.get(TEXT)[:2000] for m in read])):
+        for message, ranking in zip(read, self.model.rankings([m.get(TEXT)[:READ_AT_MOST] for m in read])):
             message.set(self.OUTPUT, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
         return messages

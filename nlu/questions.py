@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from . import code_fingerprint
 from .facts import statements, statements_folder
 from .outcomes import fit, replies, replies_folder
-from .persisted import PersistedReader, typed
+from .persisted import READ_AT_MOST, PersistedReader, typed
 from .sentence_intents import CLAUSES
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class QuestionReader(PersistedReader):
         read = typed(messages)
         if self.model is None or not read:
             return messages
-        texts = [t[:2000] for m in read for t in (m.get(TEXT), *(c["text"] for c in m.get(CLAUSES) or []))]
+        texts = [t[:READ_AT_MOST] for m in read for t in (m.get(TEXT), *(c["text"] for c in m.get(CLAUSES) or []))]
         asks = iter(dict(ranking).get(ASKS, 0.0) for ranking in self.model.rankings(texts))
         for message in read:
             message.set(ASKS, round(next(asks), 4), add_to_output=True)
