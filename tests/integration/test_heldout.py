@@ -16,11 +16,11 @@ from evaluation import heldout
 # answer "unsure": "can wifi really be the reason tho?").
 # The intent reader that replaced DIET, and a clause that asks no longer read as the outcome (model
 # 089f44e): outcomes 0.942 / 0.058, side questions 0.902 / 0.098 / 0.857 (sealed 0.972 and 0.946).
-# Rounds 19-20 (replies to a question or a fix in every language, model 6dd9428): outcomes 0.952 / 0.048,
+# Rounds 19-20 (replies to a question or a fix in every language, model 3976e0c): outcomes 0.952 / 0.048,
 # side questions 0.902 / 0.098 / 0.837: one of 49 asked alone lost its pending step again, a story's
 # clause before the question ("we had a fight on friday ... nothing goes through") read as "unsure".
 FLOORS = {
-    "outcomes": {"right": 0.945, "wrong": 0.055},
+    "outcomes": {"right": 0.94, "wrong": 0.06},
     "side_questions": {"right": 0.89, "wrong": 0.11, "pending_kept": 0.83},
 }
 

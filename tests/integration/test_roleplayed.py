@@ -11,8 +11,8 @@ from evaluation import conversations
 # set-f 11/14 27/29 (before it: 18/23, 18/28, 13/15, 10/16, 13/16, 10/14)
 # The intent reader that replaced DIET (2026-12-05, model 089f44e): 22/23 74/79, 22/28 54/56, 12/15 19/19,
 # 14/16 20/20, 14/16 26/26, 11/14 28/29, 11/12 19/21, 20/25 29/30.
-# Rounds 19-20 (model 6dd9428): set-h 19/25 29/30 (all sets 127/149 outcomes, 126 before): "no funciono, ya te dije q no
-# aparece esa opcion. entonces es x mi edad?" now leans to success on its first clause (the character
+# Rounds 19-20 (model 3976e0c): set-h 19/25 29/30 (all sets 127/149 outcomes, 126 before): "no funciono, ya te dije q no
+# aparece esa opcion. entonces es x mi edad o q onda?" now leans to success on its first clause (the character
 # n-grams of "funciono" are not negated), read as a question it can't answer, the fix still waiting.
 FLOORS = {
     "set-a": (0.9, 0.9),
@@ -22,7 +22,7 @@ FLOORS = {
     "set-e": (0.85, 0.9),
     "set-f": (0.75, 0.9),
     "set-g": (0.9, 0.85),  # 9/12, 19/21 (2026-12-03, English registers)
-    "set-h": (0.76, 0.9),  # 17/25, 28/30 (Spanish, Portuguese, Indonesian; 13/25 before the fifth round)
+    "set-h": (0.75, 0.9),  # 19/25, 29/30 (Spanish, Portuguese, Indonesian; 13/25 before the fifth round)
 }
 pytestmark = pytest.mark.slow  # talks for minutes
 
