@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from functools import cache
 from typing import Any
 
 import requests
@@ -97,15 +98,20 @@ def read_in_context(url: str, reply: dict[str, Any], language: str = "") -> dict
     return turn_in_context(url, reply, language)[0]
 
 
+@cache
+def explanations() -> frozenset[str]:
+    """The fixes that only explain (kind "info"), read from the knowledge base once."""
+    return frozenset(fid for fid, fix in load_knowledge_base().fixes.items() if fix.kind == "info")
+
+
 def evaluate(url: str, replies: list[dict[str, Any]], language: str = "") -> dict[str, Any]:
     """How many `replies` are read right in context, in a conversation in `language`."""
-    explanations = {fid for fid, fix in load_knowledge_base().fixes.items() if fix.kind == "info"}
     verdicts: Counter = Counter()
     by_kind: dict[str, Counter] = {}
     misses = []
     for r in replies:
         reading = read_in_context(url, r, language)
-        verdict = judge(r["expect"], reading, r["after"].get("fix") in explanations)
+        verdict = judge(r["expect"], reading, r["after"].get("fix") in explanations())
         verdicts[verdict] += 1
         kind = "after a question" if "question" in r["after"] else "after a fix"
         by_kind.setdefault(kind, Counter())[verdict] += 1

@@ -47,7 +47,7 @@ from troubleshooter.paths import ROOT
 
 from . import code_fingerprint, fast
 from .clauses import clauses
-from .persisted import READ_AT_MOST, PersistedReader
+from .persisted import READ_AT_MOST, PersistedReader, typed
 
 logger = logging.getLogger(__name__)
 FACTS = "facts"  # parse output: [{"evidence", "value", "confidence"}], and the examples' metadata key
@@ -327,9 +327,9 @@ class FactReader(PersistedReader):
         return self.keep(fit(texts, facts, self.config["C"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if self.model is not None and text.strip() and not text.startswith("/"):
-                found = read(self.model, text[:READ_AT_MOST], self.config["threshold"], self.config["floor"])
-                message.set(FACTS, found, add_to_output=True)
+        if self.model is None:
+            return messages
+        for message in typed(messages):
+            found = read(self.model, message.get(TEXT)[:READ_AT_MOST], self.config["threshold"], self.config["floor"])
+            message.set(FACTS, found, add_to_output=True)
         return messages
