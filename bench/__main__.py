@@ -450,8 +450,9 @@ def languages_report(w: dict, detected: dict) -> list[str]:
         "## Other languages (tests/wild/<language>/)",
         "",
         "Written in each language's own register by helpers who never saw data/ (tests/wild/LANGUAGES-BRIEF.md), "
-        "a different writer for `dev` (read to find kinds of errors) and `sealed` (only reported). English: the "
-        "mean of its three sets.",
+        "a different writer for `dev` (read to find kinds of errors), `check` (measured, guarded by a threshold "
+        "just below; its texts equal to no training line) and `sealed` (only reported). English: the mean of its "
+        "three sets.",
         "",
         "| figure | English | " + " | ".join(wild.LANGUAGE_SETS) + " |",
         "|---" * (len(wild.LANGUAGE_SETS) + 2) + "|",

@@ -16,8 +16,8 @@ from troubleshooter.paths import ROOT, TESTS
 
 WILD = TESTS / "wild"
 SETS = ("dev", "check", "sealed")  # English
-LANGUAGES = ("es", "pt", "id")  # each has tests/wild/<language>/{dev,sealed}
-LANGUAGE_SETS = tuple(f"{language}/{part}" for language in LANGUAGES for part in ("dev", "sealed"))
+LANGUAGES = ("es", "pt", "id")  # each has tests/wild/<language>/{dev,check,sealed}
+LANGUAGE_SETS = tuple(f"{language}/{part}" for language in LANGUAGES for part in SETS)
 ALL_SETS = SETS + LANGUAGE_SETS
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from troubleshooter.messages import payload
+
 from .user import Reply, SimulatedUser, Step
 
 MAX_REPLIES = 40  # bot replies answered
@@ -56,7 +58,11 @@ class TypedPersona(SimulatedUser):
         )
 
     def on_clarify(self, step: Step, reply: Reply) -> str:
-        return "no" if step["type"] == "confirm" else NONE_OF_THESE
+        if step["type"] == "confirm":
+            return "no"
+        if self.persona.get("language", "en") != "en":  # no words of its language for it: the "something else" button
+            return payload("deny")
+        return NONE_OF_THESE
 
     def digress(self, turn: int, step: Step) -> str | None:
         """The persona's digression, once, from its second reply on."""

@@ -103,7 +103,18 @@ def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
 # Indonesian facts, an explanation taken in counted right (model 2f200f8): replies right 0.964/0.917/0.959.
 # Rounds 19-20 (replies to a question or a fix, okay words before an outcome; model 3976e0c): intents
 # 0.927/0.936/0.924, replies right 0.979/0.941/0.966, typed users 1.00/1.00/1.00.
-LANGUAGE_FLOORS = {"es/dev": (0.9, 0.96, 0.9), "pt/dev": (0.91, 0.93, 0.9), "id/dev": (0.9, 0.95, 0.9)}
+# The `check` part of each language (2026-12-05: written blind by a writer of its own, its messages and
+# replies equal to no training line whatever their length; model 3976e0c's readers): intents
+# 0.932/0.915/0.915, replies right 0.932/0.904/0.922, typed users 0.955/0.955/0.864 (19 of 22; one
+# Indonesian user's "alun bisa", Minang for "not yet", read as a success). Floors one item below.
+LANGUAGE_FLOORS = {
+    "es/dev": (0.9, 0.96, 0.9),
+    "pt/dev": (0.91, 0.93, 0.9),
+    "id/dev": (0.9, 0.95, 0.9),
+    "es/check": (0.92, 0.92, 0.9),
+    "pt/check": (0.91, 0.89, 0.9),
+    "id/check": (0.91, 0.91, 0.8),
+}
 
 
 @pytest.mark.parametrize("name", sorted(LANGUAGE_FLOORS))

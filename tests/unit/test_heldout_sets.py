@@ -54,3 +54,15 @@ def test_no_text_of_a_language_wild_set_equals_a_training_line_after_normalising
         longer = [t for t in wild.texts(name) if len(heldout.normalized(t).split()) >= 3]
         copied = [t for t in longer if heldout.normalized(t) in training]
         assert copied == [], f"{name} text equals training lines: {copied}"
+
+
+def test_no_message_or_reply_of_a_language_check_set_equals_a_training_line_whatever_its_length():
+    """The languages' `check` sets (2026-12-05) were written after the training data: their texts
+    equal to a training line once normalised were taken out of their NLU messages and replies, short
+    ones too; their users keep the language's common short replies ("sim", "nggak")."""
+    training = {heldout.normalized(t) for t in wild.training_texts()}
+    for name in wild.LANGUAGE_SETS:
+        if name.endswith("/check"):
+            texts = [e["text"] for e in wild.nlu_examples(name)] + [r["text"] for r in wild.replies(name)]
+            copied = [t for t in texts if heldout.normalized(t) in training]
+            assert copied == [], f"{name} text equals training lines: {copied}"
