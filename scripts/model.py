@@ -42,7 +42,7 @@ def train() -> Path:
     if path.exists():
         print(f"model: up to date ({path.relative_to(ROOT)})")
         return path
-    print("model: training (about 3 minutes on two cores) ...", flush=True)
+    print("model: training (3 to 4 minutes on two cores) ...", flush=True)
     t0 = time.time()
     subprocess.run(
         [
