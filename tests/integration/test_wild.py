@@ -107,13 +107,16 @@ def test_simulated_users_typing_in_their_own_words(assistant, kb, capsys):
 # replies equal to no training line whatever their length; model 3976e0c's readers): intents
 # 0.932/0.915/0.915, replies right 0.932/0.904/0.922, typed users 0.955/0.955/0.864 (19 of 22; one
 # Indonesian user's "alun bisa", Minang for "not yet", read as a success). Floors one item below.
+# Round 21 (outcomes in regional forms, written blind; commissioned after that Indonesian user, so
+# Indonesian `check` is a little optimistic since): Indonesian check users 0.955 (fix cost 1.77 -> 1.18),
+# every other figure of every set as before.
 LANGUAGE_FLOORS = {
     "es/dev": (0.9, 0.96, 0.9),
     "pt/dev": (0.91, 0.93, 0.9),
     "id/dev": (0.9, 0.95, 0.9),
     "es/check": (0.92, 0.92, 0.9),
     "pt/check": (0.91, 0.89, 0.9),
-    "id/check": (0.91, 0.91, 0.8),
+    "id/check": (0.91, 0.91, 0.9),
 }
 
 
