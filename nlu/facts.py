@@ -28,7 +28,6 @@ actually no, it's off"). A misread wording is fixed by adding an example.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ from troubleshooter.paths import ROOT
 from . import code_fingerprint, fast
 from .clauses import clauses
 from .persisted import READ_AT_MOST, PersistedReader, typed
+from .side_by_side import cores
 
 logger = logging.getLogger(__name__)
 FACTS = "facts"  # parse output: [{"evidence", "value", "confidence"}], and the examples' metadata key
@@ -241,7 +241,7 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
         return LogisticRegression(C=c, max_iter=3000, random_state=seed).fit(x, [f.get(eid, NONE) for f in facts])
 
     # the items' regressions are independent: fitted side by side (the same models, in less time)
-    models = Parallel(n_jobs=min(len(evidence), os.cpu_count() or 1))(delayed(one)(e) for e in evidence)
+    models = Parallel(n_jobs=min(len(evidence), cores()))(delayed(one)(e) for e in evidence)
     for k, model in enumerate(models):
         names = [str(name) for name in model.classes_]
         col = {name: len(SLOTS) * k + SLOTS.index(name) for name in names}

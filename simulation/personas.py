@@ -8,9 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from troubleshooter.messages import payload
-
-from .user import Reply, SimulatedUser, Step
+from .user import Reply, SimulatedUser, Step, something_else_button
 
 MAX_REPLIES = 40  # bot replies answered
 NONE_OF_THESE = "none of those really"
@@ -61,7 +59,7 @@ class TypedPersona(SimulatedUser):
         if step["type"] == "confirm":
             return "no"
         if self.persona.get("language", "en") != "en":  # no words of its language for it: the "something else" button
-            return payload("deny")
+            return something_else_button()
         return NONE_OF_THESE
 
     def digress(self, turn: int, step: Step) -> str | None:

@@ -31,6 +31,11 @@ def symptom_button(symptom: str) -> str:
     return payload(f"symptom_{symptom}")
 
 
+def something_else_button() -> str:
+    """The payload of a clarification's "something else" button (none of the problems offered)."""
+    return payload("deny")
+
+
 class SimulatedUser:
     """The interface; subclasses override what their kind of user does differently."""
 
