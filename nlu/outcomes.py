@@ -5,8 +5,9 @@ the fix itself ("deleted it and downloaded it again, all good", "he followed
 back and the button is there now"). Those words are the words of symptom
 reports and facts too, so the intent classifier, which reads every message,
 cannot be taught them without misreading openings. This reader is taught them
-apart: from the outcome replies kept for it alone (data/outcomes/*.yml, which
-the intent classifier never sees) and the intent examples of the outcomes
+apart: from the replies kept for it alone (data/outcomes/*.yml, which the
+intent classifier never sees; under `other:` the replies that say no outcome,
+such as a fact volunteered instead) and the intent examples of the outcomes
 (fix_worked and affirm, fix_failed and deny, fix_partial, ask_other_fix,
 acknowledge), against the examples of intents that are not an outcome
 (questions, requests, chat, a bare "thanks", "not sure"). Its words are
@@ -66,8 +67,8 @@ NOT_OUTCOMES = (
 
 
 def replies(folder: Path) -> list[tuple[str, str]]:
-    """The (text, outcome) of every reply in `folder`/*.yml (`outcome: {worked: [...], ...}`),
-    checked: a clear error names the file and the outcome."""
+    """The (text, outcome) of every reply in `folder`/*.yml (`outcome: {worked: [...], ...}`; under
+    OTHER, replies that say no outcome), checked: a clear error names the file and the outcome."""
     out = []
     for path in sorted(folder.glob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -75,8 +76,8 @@ def replies(folder: Path) -> list[tuple[str, str]]:
         if not isinstance(groups, dict):
             raise ValueError(f"{path}: expected a top-level `{OUTCOME}:` mapping of outcome -> list of replies")
         for name, texts in groups.items():
-            if name not in OUTCOMES:
-                raise ValueError(f"{path}: {name!r} is not an outcome; use one of {OUTCOMES}")
+            if name not in (*OUTCOMES, OTHER):
+                raise ValueError(f"{path}: {name!r} is not an outcome; use one of {(*OUTCOMES, OTHER)}")
             if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
                 raise ValueError(f"{path}, {name}: needs a list of non-empty replies")
             out += [(t, name) for t in texts]

@@ -10,4 +10,6 @@ def test_heldout_intent_f1(assistant, capsys):
             f"\nheld-out NLU: {report['examples']} examples, weighted intent F1 {report['f1']:.3f}; "
             f"misses: {report['misses']}"
         )
-    assert report["f1"] >= 0.9  # 0.918 (2026-12-05, the intent reader that replaced DIET; 0.913 with DIET)
+    # 0.918 (2026-12-05, the intent reader that replaced DIET; 0.913 with DIET); 0.914 with round 23 and the
+    # suspicious_login topic (its 14 held-out lines all right; 0.884 before its second helper's examples)
+    assert report["f1"] >= 0.9

@@ -381,3 +381,12 @@ def test_a_problem_nobody_can_name_is_found_step_by_step_after_asking_twice(engi
     _, msgs = talk(d, "none of those really", ("deny", 0.5))
     assert t("unclear.step_by_step") in texts(msgs) and d.active
     assert payloads(msgs)[-1]["type"] in ("question", "fix")
+
+
+def test_a_fact_volunteered_while_a_fix_waits_is_taken_in_and_the_fix_still_waits(engine, talk):
+    # the outcome reader learns that such a reply says no outcome (`other:` in data/outcomes/)
+    d = trying(engine, "slow_down")
+    reading, msgs = talk(d, "oh and fyi my account is only 3 days old", ("inform", 0.35), ("fix_failed", 0.15))
+    assert reading.act == "report" and reading.facts == {"new_account": "yes"}
+    assert d.pending_fix == "slow_down" and d.failed == [] and d.evidence.get("new_account") == "yes"
+    assert "noted" in texts(msgs)

@@ -26,6 +26,8 @@ from nlu.outcomes import OTHER, fit, replies, training_set
         ("no more errors", "worked"),
         ("not yet", "trying"),
         ("🙂", OTHER),
+        ("fyi my account is only three days old", OTHER),  # a fact volunteered instead of an outcome
+        ("btw im on school wifi", OTHER),
     ],
 )
 def test_replies_to_a_fix_are_read(outcome_of, text, expected):
@@ -35,7 +37,9 @@ def test_replies_to_a_fix_are_read(outcome_of, text, expected):
 
 
 def test_the_reader_learns_outcomes_from_intents_and_replies(tmp_path):
-    (tmp_path / "r.yml").write_text("outcome:\n  worked: [all good now, sorted]\n  failed: [same error again]\n")
+    (tmp_path / "r.yml").write_text(
+        "outcome:\n  worked: [all good now, sorted]\n  failed: [same error again]\n  other: [btw i use a vpn]\n"
+    )
     examples = [
         Message.build(t, intent) for t, intent in [("it works", "fix_worked"), ("nope still broken", "fix_failed")]
     ]
@@ -53,6 +57,7 @@ def test_the_reader_learns_outcomes_from_intents_and_replies(tmp_path):
             ("all good now", "worked"),
             ("sorted", "worked"),
             ("same error again", "failed"),
+            ("btw i use a vpn", OTHER),
         ]
     )
     model = fit(texts * 3, outcomes * 3, c=10.0)
