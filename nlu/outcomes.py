@@ -10,8 +10,8 @@ intent classifier never sees; under `other:` the replies that say no outcome,
 such as a fact volunteered instead) and the intent examples of the outcomes
 (fix_worked and affirm, fix_failed and deny, fix_partial, ask_other_fix,
 acknowledge), against the examples of intents that are not an outcome
-(questions, requests, chat, a bare "thanks", "not sure"). Its words are
-English: a reply with no word it knows is OTHER, left to the other readers. The
+(questions, requests, chat, a bare "thanks", "not sure"), in every language. A
+reply with no word it knows is OTHER, left to the other readers. The
 turn reader takes its ranking only while a fix is pending.
 
 A logistic regression over word n-grams with negation scope (nlu/facts.py) and
@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first; and the data files' key
 OTHER = "other"  # a reply that is no outcome of the fix (a question, a request, small talk)
 OUTCOMES = ("worked", "failed", "partial", "cant_try", "trying")
+KEYS = (*OUTCOMES, OTHER)  # the groups a data file may hold
 BY_INTENT = {  # after "Did that fix it?", a yes says it worked and a no that it failed
     "fix_worked": "worked",
     "affirm": "worked",
@@ -76,8 +77,8 @@ def replies(folder: Path) -> list[tuple[str, str]]:
         if not isinstance(groups, dict):
             raise ValueError(f"{path}: expected a top-level `{OUTCOME}:` mapping of outcome -> list of replies")
         for name, texts in groups.items():
-            if name not in (*OUTCOMES, OTHER):
-                raise ValueError(f"{path}: {name!r} is not an outcome; use one of {(*OUTCOMES, OTHER)}")
+            if name not in KEYS:
+                raise ValueError(f"{path}: {name!r} is not an outcome; use one of {KEYS}")
             if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
                 raise ValueError(f"{path}, {name}: needs a list of non-empty replies")
             out += [(t, name) for t in texts]
