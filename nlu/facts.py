@@ -52,6 +52,7 @@ from .side_by_side import cores
 logger = logging.getLogger(__name__)
 FACTS = "facts"  # parse output: [{"evidence", "value", "confidence"}], and the examples' metadata key
 NONE = "none"  # the class of an evidence item a text does not speak of
+ASKING = "asks"  # a statement's key: the text is a question (the question reader learns it as one)
 VALUES = ("yes", "no")
 
 
@@ -162,9 +163,10 @@ def _values(raw: dict, where: str) -> dict[str, str]:
     return out
 
 
-def statements(folder: Path) -> list[tuple[str, dict[str, str]]]:
+def statements(folder: Path, asking: bool | None = None) -> list[tuple[str, dict[str, str]]]:
     """The (text, facts) of every statement in `folder`/*.yml, checked: a clear error names the
-    file and the item."""
+    file and the item. An item marked `asks: true` is a question that states its facts ("is it the
+    link?"); `asking` keeps only those (True) or only the others (False)."""
     out = []
     for path in sorted(folder.glob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -176,7 +178,11 @@ def statements(folder: Path) -> list[tuple[str, dict[str, str]]]:
             facts = item.get(FACTS) if isinstance(item, dict) else None
             if not isinstance(text, str) or not text.strip() or not isinstance(facts, dict):
                 raise ValueError(f"{path}, item {n}: needs a non-empty `text` and a `{FACTS}` mapping")
-            out.append((text, _values(facts, f"{path}, item {n} ({text!r})")))
+            asks = item.get(ASKING, False)
+            if not isinstance(asks, bool):
+                raise ValueError(f"{path}, item {n} ({text!r}): `{ASKING}` is true or false, not {asks!r}")
+            if asking is None or asks == asking:
+                out.append((text, _values(facts, f"{path}, item {n} ({text!r})")))
     return out
 
 

@@ -55,7 +55,8 @@ def training_set(
     training_data: TrainingData, facts_folder: Path | None = None, replies_in: Path | None = None
 ) -> tuple[list[str], list[str]]:
     """(texts, ASKS or "states" of each): the intent examples of questions and of the rest, the
-    statements in `facts_folder` that state a fact and the outcome replies in `replies_in`."""
+    statements in `facts_folder` (those marked `asks: true` are questions; of the others, those that
+    state a fact) and the outcome replies in `replies_in`."""
     texts, labels = [], []
     for e in training_data.intent_examples:
         text, intent = e.get(TEXT), e.get(INTENT) or ""
@@ -65,8 +66,10 @@ def training_set(
             texts.append(text), labels.append(ASKS)
         elif intent in STATEMENT_INTENTS or intent.startswith("symptom_"):
             texts.append(text), labels.append("states")
-    stated = [t for t, facts in statements(facts_folder) if facts] if facts_folder is not None else []
+    stated = [t for t, facts in statements(facts_folder, asking=False) if facts] if facts_folder is not None else []
+    asked = [t for t, _ in statements(facts_folder, asking=True)] if facts_folder is not None else []
     told = [t for t, _ in replies(replies_in)] if replies_in is not None else []
+    texts, labels = texts + asked, labels + [ASKS] * len(asked)
     return texts + stated + told, labels + ["states"] * (len(stated) + len(told))
 
 

@@ -3,8 +3,9 @@ The statements below are a guard on the training data: if one is misread, add an
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.facts import fit, read, stated
+from nlu.facts import fit, read, stated, statements
 from troubleshooter import numbers
 
 
@@ -68,6 +69,24 @@ def test_below_the_threshold_an_item_is_passed_on_as_a_leaning_never_over_a_stat
     assert item["leaning"] and item["value"] == "yes"
     assert read(model, "using vpn", p_yes + 0.01) == []  # no floor: no leanings
     assert "leaning" not in read(model, "i use a vpn. using vpn", 0.9, floor=0.01)[0]
+
+
+def test_a_statement_marked_asks_is_a_question_that_states_its_facts(tmp_path):
+    from nlu.questions import ASKS
+    from nlu.questions import training_set as question_set
+
+    (tmp_path / "x.yml").write_text(
+        'facts:\n  - text: "is it the link?"\n    facts: {message_has_link: "yes"}\n    asks: true\n'
+        '  - text: "there is a link in it"\n    facts: {message_has_link: "yes"}\n'
+        '  - text: "is it the vpn?"\n    facts: {vpn_or_proxy: "yes"}\n    asks: maybe\n'
+    )
+    with pytest.raises(ValueError, match="x.yml, item 3.*asks"):
+        statements(tmp_path)
+    (tmp_path / "x.yml").write_text((tmp_path / "x.yml").read_text().rsplit("  - text", 1)[0])
+    assert [t for t, _ in statements(tmp_path)] == ["is it the link?", "there is a link in it"]
+    assert statements(tmp_path, asking=True) == [("is it the link?", {"message_has_link": "yes"})]
+    texts, labels = question_set(TrainingData(), tmp_path)
+    assert dict(zip(texts, labels)) == {"is it the link?": ASKS, "there is a link in it": "states"}
 
 
 def test_an_annotation_must_be_yes_or_no():
