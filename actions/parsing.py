@@ -45,7 +45,7 @@ def turn_of(tracker: Tracker) -> Turn:
         _ranking(message.get("outcome")),
         _ranking(message.get("language")),
         hint,
-        max([_probability(message.get("asks")), *(asks for _, _, asks in clauses)]),
+        max([_probability(message.get("asks")), *(c.asks for c in clauses)]),
     )
 
 
@@ -74,17 +74,26 @@ def _ranking(raw: Any) -> tuple[tuple[str, float], ...]:
 
 
 def _clauses(raw: Any) -> tuple[Clause, ...]:
-    """The clause readings the NLU added (nlu/sentence_intents.py, questions.py); anything malformed is none."""
+    """The clause readings the NLU added (nlu/intents.py, sentence_intents.py, outcomes.py,
+    questions.py); anything malformed is none, an outcome ranking that is no ranking is left out."""
     if not isinstance(raw, list):
         return ()
     out = []
     for item in raw:
         try:
             ranking = tuple((str(name), float(conf)) for name, conf in item["ranking"])
-            out.append((str(item["text"]), ranking, _probability(item.get("asks"))))
+            out.append(Clause(str(item["text"]), ranking, _probability(item.get("asks")), _pairs(item.get("outcome"))))
         except (TypeError, KeyError, ValueError, AttributeError):
             return ()
     return tuple(out)
+
+
+def _pairs(raw: Any) -> tuple[tuple[str, float], ...]:
+    """A clause's ranking given as [[name, probability], ...] (nlu/outcomes.py), read as `_ranking` reads one."""
+    try:
+        return _ranking([{"name": name, "confidence": p} for name, p in raw]) if isinstance(raw, list) else ()
+    except (TypeError, ValueError):
+        return ()
 
 
 def _probability(raw: Any) -> float:

@@ -16,7 +16,10 @@ turn reader takes its ranking only while a fix is pending.
 
 A logistic regression over word n-grams with negation scope (nlu/facts.py) and
 character n-grams; the parse result carries OUTCOME: every outcome with its
-probability, best first. A misread wording is fixed by adding an example.
+probability, best first, for the message and (CLAUSES, after the clause
+readers) for each of its clauses, so an outcome told beside a question ("they
+lifted it, i can message again. how do i stop it happening again?") is read
+from its own words. A misread wording is fixed by adding an example.
 """
 
 from __future__ import annotations
@@ -30,13 +33,15 @@ import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from troubleshooter.paths import ROOT
 
 from . import code_fingerprint, fast
 from .facts import vectorisers
-from .persisted import RankingReader
+from .persisted import READ_AT_MOST, RankingReader, typed
+from .sentence_intents import CLAUSES
 
 logger = logging.getLogger(__name__)
 OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first; and the data files' key
@@ -139,7 +144,8 @@ def replies_folder(config: dict[str, Any]) -> Path | None:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class OutcomeReader(RankingReader):
-    """Adds OUTCOME to every typed message (button payloads say their outcome themselves)."""
+    """Adds OUTCOME to every typed message (button payloads say their outcome themselves) and to
+    each of its clauses, there as [[outcome, probability], ...] like a clause's intent ranking."""
 
     FILE = "outcomes.joblib"
     OUTPUT = OUTCOME
@@ -160,3 +166,18 @@ class OutcomeReader(RankingReader):
             logger.warning("OutcomeReader: too few outcome examples to learn from; no outcomes will be read")
             return self._resource
         return self.keep(fit(texts, outcomes, self.config["C"]))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        read = typed(messages)
+        if self.model is None or not read:
+            return messages
+        texts = [t[:READ_AT_MOST] for m in read for t in (m.get(TEXT), *(c["text"] for c in m.get(CLAUSES) or []))]
+        rankings = iter(self.model.rankings(texts))
+        for message in read:
+            ranking = next(rankings)
+            message.set(OUTCOME, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
+            clauses = message.get(CLAUSES)
+            if clauses:
+                read_in = [{**c, OUTCOME: [[n, round(p, 4)] for n, p in next(rankings)]} for c in clauses]
+                message.set(CLAUSES, read_in, add_to_output=True)
+        return messages

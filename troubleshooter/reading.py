@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import language, numbers
 from .cues import (
@@ -64,7 +64,13 @@ STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer i
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 
 
-Clause = tuple[str, tuple[tuple[str, float], ...], float]  # (text, the NLU's ranking of it, P(it asks))
+class Clause(NamedTuple):
+    """One clause of a message of several, as the NLU read it on its own."""
+
+    text: str
+    intents: tuple[tuple[str, float], ...]  # the intent ranking, best first
+    asks: float = 0.0  # P(it asks something) (nlu/questions.py)
+    outcome: tuple[tuple[str, float], ...] = ()  # the outcome reader's ranking, best first (nlu/outcomes.py)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,9 @@ class Turn:
     languages: tuple[tuple[str, float], ...] = ()  # the language reader's ranking (nlu/language.py), best first
     hint: str | None = None  # the language the channel suggests (browser, support contact)
     asks: float = 0.0  # how likely some clause of it asks something (nlu/questions.py)
+
+    def __post_init__(self) -> None:  # clauses given as plain tuples (text, intents[, asks[, outcome]])
+        object.__setattr__(self, "clauses", tuple(Clause(*c) for c in self.clauses))
 
     @property
     def is_payload(self) -> bool:
@@ -154,16 +163,23 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     if whole.act in _REQUESTS:
         return whole  # a request for a person or a fresh start is never traded for a reply in it
     main = whole
-    parts = turn.clauses if len(turn.clauses) > 1 else ((turn.text, turn.intents, turn.asks),)
+    parts = turn.clauses if len(turn.clauses) > 1 else (Clause(turn.text, turn.intents, turn.asks),)
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
         replies, questions = [], []
-        for text, ranking, asks in parts:
-            if ranking and (ranking[0][0].startswith("faq_") or ranking[0][0] in CHAT):
-                continue  # a clause read best as a question, small talk or a complaint is no reply
-            # the outcome reader read the whole message, not this clause: its reading is not the clause's
+        for text, ranking, asks, outcome in parts:
             clause = replace(turn, text=text, intents=ranking, clauses=(), outcome=(), asks=asks)
+            if ranking and ranking[0][0] in CHAT:
+                continue  # small talk or a complaint is no reply ("Thank you." before a question)
+            if ranking and ranking[0][0].startswith("faq_"):
+                # a clause read best as a question is no reply, unless it asks nothing and the outcome
+                # reader hears an outcome in its words ("i submitted the appeal and they lifted it").
+                # Only then is its own outcome reading taken: on a clause the intents read as a reply
+                # it hears outcomes in mere facts ("siempre la uso y nunca paso nada").
+                clause = replace(clause, outcome=outcome)
+                if not (d.pending_kind == "fix" and asks < ASKS_SURE and _leans_to_an_outcome(clause)):
+                    continue
             part = _text(clause, d, symptom_ids, meaning)
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
@@ -183,7 +199,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             # its first question asks is read instead ("why that? ... could it be the links?")
             text, part = asked
             main = replace(part, facts=whole.facts, how=f"clause {text!r}: {part.how}")
-    tops = [(*ranking[0], asks) for _, ranking, asks in parts if ranking]
+    tops = [(*c.intents[0], c.asks) for c in parts if c.intents]
     if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf, _ in tops):
         # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered
         kept = {d.pending_question: main.value} if main.act == "answer" and main.value in ("yes", "no") else {}
@@ -198,8 +214,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
     if main.act == "unclear" and len(parts) > 1:  # the problems to offer: read in each clause too
         said = dict(main.symptoms)
-        for _, ranking, _ in parts:
-            for name, conf in ranking:
+        for c in parts:
+            for name, conf in c.intents:
                 sid = name.removeprefix("symptom_")
                 if name.startswith("symptom_") and sid in symptom_ids:
                     said[sid] = max(said.get(sid, 0.0), conf)
@@ -291,7 +307,9 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     asking = turn.asks >= ASKS_SURE
     # a clause that tells rather than asks, beside a question ("o tiktok caiu? nenhuma msg vai"): read by
     # the question reader in every language, as the English wording cues read a stated problem
-    tells = len(turn.clauses) > 1 and any(a < ASKS_SURE and not (r and r[0][0] in CHAT) for _, r, a in turn.clauses)
+    tells = len(turn.clauses) > 1 and any(
+        c.asks < ASKS_SURE and not (c.intents and c.intents[0][0] in CHAT) for c in turn.clauses
+    )
     if not _english(turn, d):
         # The wording cues (cues.py) and the answer matcher are English. Another language is read
         # by the learned readers alone (intents, facts, outcomes), the cues seeing only the shape
@@ -476,7 +494,8 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
 
 def _clause_results(turn: Turn) -> set[str]:
     """The outcomes the clauses of a message of several state plainly (fix_failed this sure...)."""
-    return {RESULTS[r[0][0]] for _, r, _ in turn.clauses if r and r[0][0] in RESULTS and r[0][1] >= RESULT_SURE}
+    tops = [c.intents[0] for c in turn.clauses if c.intents]
+    return {RESULTS[name] for name, conf in tops if name in RESULTS and conf >= RESULT_SURE}
 
 
 def _result(

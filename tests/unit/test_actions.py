@@ -378,6 +378,24 @@ def test_a_clause_that_asks_is_answered_beside_the_reply():
     ]
 
 
+def test_each_clause_carries_its_own_outcome_reading_and_a_malformed_one_is_none():
+    from actions.parsing import turn_of
+
+    clauses = [
+        {
+            "text": "they lifted it.",
+            "ranking": [["faq_appeal", 0.6]],
+            "asks": 0.05,
+            "outcome": [["other", 0.1], ["worked", 0.9]],
+        },
+        {"text": "how do i stop it?", "ranking": [["faq_followup_fix", 0.3]], "asks": 0.99, "outcome": "junk"},
+        {"text": "ok", "ranking": [["acknowledge", 0.8]], "outcome": [["worked", 1.5]]},
+    ]
+    turn = turn_of(typed("they lifted it. how do i stop it? ok", "faq_appeal", 0.6, clauses=clauses))
+    assert [c.outcome for c in turn.clauses] == [(("worked", 0.9), ("other", 0.1)), (), ()]
+    assert [c.asks for c in turn.clauses] == [0.05, 0.99, 0.0] and turn.asks == 0.99
+
+
 @pytest.mark.parametrize("asks", [0.1, "x", 7, float("nan"), None, [0.9]])
 def test_a_clause_that_does_not_ask_or_a_malformed_reading_is_not_answered(asks):
     messages, events = run(_reply_and_question(asks))

@@ -78,3 +78,23 @@ def test_a_malformed_replies_file_is_named_with_what_is_wrong(tmp_path, content,
     with pytest.raises(ValueError, match="bad.yml") as raised:
         replies(tmp_path)
     assert error in str(raised.value)
+
+
+def test_each_clause_gets_its_own_outcome_ranking():
+    """A message cut into clauses (nlu/intents.py) gets the whole message's ranking and each clause
+    its own, read from the clause's words alone."""
+    from nlu.outcomes import OUTCOME, OutcomeReader
+    from nlu.sentence_intents import CLAUSES
+    from tests.conftest import outcome_model
+
+    model = outcome_model()
+    text = "is tiktok down right now? that fixed it, thank you so much!"
+    parts = ["is tiktok down right now?", "that fixed it, thank you so much!"]
+    message = Message({"text": text, CLAUSES: [{"text": t, "ranking": [["inform", 0.5]]} for t in parts]})
+    OutcomeReader({}, None, None, model).process([message])
+    read = [dict(c[OUTCOME]) for c in message.get(CLAUSES)]
+    assert [max(r, key=r.get) for r in read] == [OTHER, "worked"]
+    assert all(abs(sum(r.values()) - 1) < 1e-3 for r in read) and message.get(CLAUSES)[1]["ranking"] == [
+        ["inform", 0.5]
+    ]
+    assert [r["name"] for r in message.get(OUTCOME)] == [n for n, _ in model.rankings([text])[0]]

@@ -487,6 +487,30 @@ def test_a_clause_is_not_read_with_the_whole_messages_outcome(engine, kb):
     assert read(turn, d, kb.symptoms.keys()).value != "worked"
 
 
+def test_an_outcome_told_beside_a_question_is_read_from_its_own_clause(engine, kb):
+    """Role-play rpG-04: the intent classifier reads the telling clause as the appeal FAQ by its
+    words, but it asks nothing and the outcome reader hears a success in it: the fix worked, and the
+    question beside it does not hide that. Without the clause's own outcome it is read as the FAQ."""
+    d = trying(engine, "appeal_restriction")
+    told = ("Fine. I submitted the appeal and they lifted it, I can message again.", (("faq_appeal", 0.65),), 0.05)
+    asked = ("How do I make sure this doesn't happen again?", (("faq_followup_fix", 0.22),), 0.99)
+    whole = (("faq_appeal", 0.68), ("fix_worked", 0.03))
+
+    def reading(*clauses):
+        turn = Turn(f"{told[0]} {asked[0]}", whole, clauses=clauses, outcome=(("worked", 0.59),), asks=0.95)
+        return read(turn, d, kb.symptoms.keys())
+
+    heard = reading((*told, (("worked", 0.93), ("other", 0.05))), asked)
+    assert (heard.act, heard.value, heard.target) == ("result", "worked", "appeal_restriction")
+    assert reading(told, asked).act == "faq"
+    # a clause that asks is no outcome, whatever the outcome reader hears in it
+    asking = (told[0], told[1], 0.9, (("worked", 0.93),))
+    assert reading(asking, asked).act == "faq"
+    # nor is thanks before a question (role-play rpF-01: "Thank you. Before I do that, may I ask...")
+    thanks = ("Thank you.", (("thanks", 0.82), ("fix_worked", 0.11)), 0.0, (("worked", 0.74),))
+    assert reading(thanks, asked).act == "faq"
+
+
 def test_a_failure_beside_a_complaint_is_not_reread_as_a_refusal_by_clause(engine, kb):
     d = trying(engine, "switch_network")
     clauses = (
