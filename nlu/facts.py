@@ -164,9 +164,15 @@ def _values(raw: dict, where: str) -> dict[str, str]:
 
 
 def statements(folder: Path, asking: bool | None = None) -> list[tuple[str, dict[str, str]]]:
-    """The (text, facts) of every statement in `folder`/*.yml, checked: a clear error names the
-    file and the item. An item marked `asks: true` is a question that states its facts ("is it the
-    link?"); `asking` keeps only those (True) or only the others (False)."""
+    """The (text, facts) of every statement in `folder`/*.yml (see `marked_statements`);
+    `asking` keeps only those marked `asks: true` (True) or only the others (False)."""
+    return [(text, facts) for text, facts, asks in marked_statements(folder) if asking is None or asks == asking]
+
+
+def marked_statements(folder: Path) -> list[tuple[str, dict[str, str], bool]]:
+    """The (text, facts, asks) of every statement in `folder`/*.yml, in file order, checked: a clear
+    error names the file and the item. An item marked `asks: true` is a question that states its
+    facts ("is it the link?")."""
     out = []
     for path in sorted(folder.glob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -181,8 +187,7 @@ def statements(folder: Path, asking: bool | None = None) -> list[tuple[str, dict
             asks = item.get(ASKING, False)
             if not isinstance(asks, bool):
                 raise ValueError(f"{path}, item {n} ({text!r}): `{ASKING}` is true or false, not {asks!r}")
-            if asking is None or asks == asking:
-                out.append((text, _values(facts, f"{path}, item {n} ({text!r})")))
+            out.append((text, _values(facts, f"{path}, item {n} ({text!r})"), asks))
     return out
 
 

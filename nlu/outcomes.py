@@ -44,7 +44,7 @@ from .persisted import READ_AT_MOST, RankingReader, typed
 from .sentence_intents import CLAUSES
 
 logger = logging.getLogger(__name__)
-OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first; and the data files' key
+OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first (a clause's: [[name, p], ...]); data key
 OTHER = "other"  # a reply that is no outcome of the fix (a question, a request, small talk)
 OUTCOMES = ("worked", "failed", "partial", "cant_try", "trying")
 KEYS = (*OUTCOMES, OTHER)  # the groups a data file may hold

@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from . import code_fingerprint
-from .facts import statements, statements_folder
+from .facts import marked_statements, statements_folder
 from .outcomes import fit, replies, replies_folder
 from .persisted import READ_AT_MOST, PersistedReader, typed
 from .sentence_intents import CLAUSES
@@ -66,11 +66,11 @@ def training_set(
             texts.append(text), labels.append(ASKS)
         elif intent in STATEMENT_INTENTS or intent.startswith("symptom_"):
             texts.append(text), labels.append("states")
-    stated = [t for t, facts in statements(facts_folder, asking=False) if facts] if facts_folder is not None else []
-    asked = [t for t, _ in statements(facts_folder, asking=True)] if facts_folder is not None else []
+    marked = marked_statements(facts_folder) if facts_folder is not None else []
+    asked = [t for t, _, asks in marked if asks]
+    stated = [t for t, facts, asks in marked if facts and not asks]
     told = [t for t, _ in replies(replies_in)] if replies_in is not None else []
-    texts, labels = texts + asked, labels + [ASKS] * len(asked)
-    return texts + stated + told, labels + ["states"] * (len(stated) + len(told))
+    return texts + asked + stated + told, labels + [ASKS] * len(asked) + ["states"] * (len(stated) + len(told))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

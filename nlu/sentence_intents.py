@@ -32,7 +32,7 @@ from .language import in_source_language, language_of, text_files
 from .minilm import MiniLM
 
 logger = logging.getLogger(__name__)
-CLAUSES = "clauses"  # parse output: [{"text", "ranking": [[intent, confidence], ...]}] per clause
+CLAUSES = "clauses"  # parse output per clause: {"text", "ranking": [[intent, p], ...]} (+ "outcome", "asks")
 CLAUSE_RANKING = 3
 _ENCODER: MiniLM | None = None
 

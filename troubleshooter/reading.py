@@ -166,25 +166,29 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     parts = turn.clauses if len(turn.clauses) > 1 else (Clause(turn.text, turn.intents, turn.asks),)
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
+    replied = set()  # clauses read best as a question whose words were taken as the fix's outcome
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
-        replies, questions = [], []
+        replies, questions, told = [], [], set()
         for text, ranking, asks, outcome in parts:
             clause = replace(turn, text=text, intents=ranking, clauses=(), outcome=(), asks=asks)
             if ranking and ranking[0][0] in CHAT:
                 continue  # small talk or a complaint is no reply ("Thank you." before a question)
             if ranking and ranking[0][0].startswith("faq_"):
                 # a clause read best as a question is no reply, unless it asks nothing and the outcome
-                # reader hears an outcome in its words ("i submitted the appeal and they lifted it").
-                # Only then is its own outcome reading taken: on a clause the intents read as a reply
-                # it hears outcomes in mere facts ("siempre la uso y nunca paso nada").
+                # reader hears that the fix worked, failed or helped in part in its words ("i submitted
+                # the appeal and they lifted it"): then it is read with that reading, and its topic is
+                # not answered. Only then: on a clause the intents read as a reply, the outcome reader
+                # hears outcomes in mere facts ("siempre la uso y nunca paso nada").
                 clause = replace(clause, outcome=outcome)
                 if not (d.pending_kind == "fix" and asks < ASKS_SURE and _leans_to_an_outcome(clause)):
                     continue
+                told.add(text)
             part = _text(clause, d, symptom_ids, meaning)
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
             elif part.act in _REPLIES:
                 replies.append((text, part))
+        replied = told & {text for text, _ in replies}
         results = [(text, part) for text, part in replies if part.act == "result"]
         asked = next(((text, part) for text, part in questions if part.act not in _REPLIES), None)
         if len({part.value for _, part in results}) > 1:
@@ -199,7 +203,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             # its first question asks is read instead ("why that? ... could it be the links?")
             text, part = asked
             main = replace(part, facts=whole.facts, how=f"clause {text!r}: {part.how}")
-    tops = [(*c.intents[0], c.asks) for c in parts if c.intents]
+    tops = [(*c.intents[0], c.asks) for c in parts if c.intents and c.text not in replied]
     if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf, _ in tops):
         # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered
         kept = {d.pending_question: main.value} if main.act == "answer" and main.value in ("yes", "no") else {}

@@ -82,19 +82,18 @@ def test_a_malformed_replies_file_is_named_with_what_is_wrong(tmp_path, content,
 
 def test_each_clause_gets_its_own_outcome_ranking():
     """A message cut into clauses (nlu/intents.py) gets the whole message's ranking and each clause
-    its own, read from the clause's words alone."""
+    its own, read from the clause's words alone; in a batch, every ranking lands on its own message."""
     from nlu.outcomes import OUTCOME, OutcomeReader
     from nlu.sentence_intents import CLAUSES
     from tests.conftest import outcome_model
 
     model = outcome_model()
-    text = "is tiktok down right now? that fixed it, thank you so much!"
     parts = ["is tiktok down right now?", "that fixed it, thank you so much!"]
-    message = Message({"text": text, CLAUSES: [{"text": t, "ranking": [["inform", 0.5]]} for t in parts]})
-    OutcomeReader({}, None, None, model).process([message])
-    read = [dict(c[OUTCOME]) for c in message.get(CLAUSES)]
+    cut = Message({"text": " ".join(parts), CLAUSES: [{"text": t, "ranking": [["inform", 0.5]]} for t in parts]})
+    button, plain = Message({"text": "/affirm"}), Message({"text": "still the same error"})
+    OutcomeReader({}, None, None, model).process([button, cut, plain])
+    read = [dict(c[OUTCOME]) for c in cut.get(CLAUSES)]
     assert [max(r, key=r.get) for r in read] == [OTHER, "worked"]
-    assert all(abs(sum(r.values()) - 1) < 1e-3 for r in read) and message.get(CLAUSES)[1]["ranking"] == [
-        ["inform", 0.5]
-    ]
-    assert [r["name"] for r in message.get(OUTCOME)] == [n for n, _ in model.rankings([text])[0]]
+    assert all(abs(sum(r.values()) - 1) < 1e-3 for r in read) and cut.get(CLAUSES)[1]["ranking"] == [["inform", 0.5]]
+    assert [r["name"] for r in cut.get(OUTCOME)] == [n for n, _ in model.rankings([cut.get("text")])[0]]
+    assert plain.get(OUTCOME)[0]["name"] == "failed" and plain.get(CLAUSES) is None and button.get(OUTCOME) is None

@@ -503,7 +503,11 @@ def test_an_outcome_told_beside_a_question_is_read_from_its_own_clause(engine, k
     heard = reading((*told, (("worked", 0.93), ("other", 0.05))), asked)
     assert (heard.act, heard.value, heard.target) == ("result", "worked", "appeal_restriction")
     assert reading(told, asked).act == "faq"
-    # a clause that asks is no outcome, whatever the outcome reader hears in it
+    # read surely as the appeal FAQ, the clause is still the outcome, and how to appeal is not explained
+    surely = (told[0], (("faq_appeal", 0.85),), 0.05, (("worked", 0.93),))
+    heard = reading(surely, asked)
+    assert (heard.act, heard.value) == ("result", "worked") and "appeal" not in heard.asks
+    # a clause that asks stays a question, whatever the outcome reader hears in it
     asking = (told[0], told[1], 0.9, (("worked", 0.93),))
     assert reading(asking, asked).act == "faq"
     # nor is thanks before a question (role-play rpF-01: "Thank you. Before I do that, may I ask...")
