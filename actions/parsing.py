@@ -62,11 +62,24 @@ def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
 
 
 def _ranking(raw: Any) -> tuple[tuple[str, float], ...]:
-    """A learned reader's ranking (nlu/outcomes.py, nlu/language.py), best first; anything
-    malformed (a confidence that is no probability included) is none."""
+    """A message's ranking from a learned reader (nlu/outcomes.py, nlu/language.py),
+    [{"name", "confidence"}, ...], best first; anything malformed is none."""
     try:
-        ranking = [(str(i["name"]), float(i["confidence"])) for i in raw] if isinstance(raw, list) else []
-    except (TypeError, KeyError, ValueError):
+        return _best_first([(i["name"], i["confidence"]) for i in raw]) if isinstance(raw, list) else ()
+    except (TypeError, KeyError):
+        return ()
+
+
+def _best_first(pairs: Any) -> tuple[tuple[str, float], ...]:
+    """[(name, probability), ...] best first (a clause's outcome ranking comes so); anything
+    malformed (a probability that is none, NaN included) is none."""
+    if not isinstance(pairs, list) or not all(isinstance(pair, (list, tuple)) and len(pair) == 2 for pair in pairs):
+        return ()
+    if not all(isinstance(name, str) and not isinstance(p, bool) for name, p in pairs):
+        return ()
+    try:
+        ranking = [(name, float(p)) for name, p in pairs]
+    except (TypeError, ValueError, ArithmeticError):
         return ()
     if not all(0.0 <= p <= 1.0 for _, p in ranking):  # NaN fails this too
         return ()
@@ -82,25 +95,18 @@ def _clauses(raw: Any) -> tuple[Clause, ...]:
     for item in raw:
         try:
             ranking = tuple((str(name), float(conf)) for name, conf in item["ranking"])
-            out.append(Clause(str(item["text"]), ranking, _probability(item.get("asks")), _pairs(item.get("outcome"))))
-        except (TypeError, KeyError, ValueError, AttributeError):
+            outcome = _best_first(item.get("outcome"))
+            out.append(Clause(str(item["text"]), ranking, _probability(item.get("asks")), outcome))
+        except (TypeError, KeyError, ValueError, AttributeError, ArithmeticError):
             return ()
     return tuple(out)
-
-
-def _pairs(raw: Any) -> tuple[tuple[str, float], ...]:
-    """A clause's ranking given as [[name, probability], ...] (nlu/outcomes.py), read as `_ranking` reads one."""
-    try:
-        return _ranking([{"name": name, "confidence": p} for name, p in raw]) if isinstance(raw, list) else ()
-    except (TypeError, ValueError):
-        return ()
 
 
 def _probability(raw: Any) -> float:
     """A learned reader's probability (nlu/questions.py); anything else is 0."""
     try:
         p = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, ArithmeticError):
         return 0.0
     return p if 0.0 <= p <= 1.0 else 0.0
 

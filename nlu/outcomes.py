@@ -40,7 +40,7 @@ from troubleshooter.paths import ROOT
 
 from . import code_fingerprint, fast
 from .facts import vectorisers
-from .persisted import READ_AT_MOST, RankingReader, typed
+from .persisted import RankingReader, named, read_each
 from .sentence_intents import CLAUSES
 
 logger = logging.getLogger(__name__)
@@ -168,16 +168,13 @@ class OutcomeReader(RankingReader):
         return self.keep(fit(texts, outcomes, self.config["C"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        read = typed(messages)
-        if self.model is None or not read:
+        if self.model is None:
             return messages
-        texts = [t[:READ_AT_MOST] for m in read for t in (m.get(TEXT), *(c["text"] for c in m.get(CLAUSES) or []))]
-        rankings = iter(self.model.rankings(texts))
-        for message in read:
-            ranking = next(rankings)
-            message.set(OUTCOME, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
-            clauses = message.get(CLAUSES)
-            if clauses:
-                read_in = [{**c, OUTCOME: [[n, round(p, 4)] for n, p in next(rankings)]} for c in clauses]
+        for message, ranking, by_clause in read_each(messages, self.model.rankings, CLAUSES):
+            message.set(OUTCOME, named(ranking), add_to_output=True)
+            if by_clause:
+                read_in = [
+                    {**c, OUTCOME: [[n, round(p, 4)] for n, p in r]} for c, r in zip(message.get(CLAUSES), by_clause)
+                ]
                 message.set(CLAUSES, read_in, add_to_output=True)
         return messages

@@ -5,6 +5,7 @@ no model (a warning, nothing read) when the storage has none."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import joblib
@@ -76,6 +77,18 @@ def typed(messages: list[Message]) -> list[Message]:
     return [m for m in messages if (m.get(TEXT) or "").strip() and not m.get(TEXT).startswith("/")]
 
 
+def read_each(messages: list[Message], rank: Callable[[list[str]], list], clauses: str | None = None) -> Iterator:
+    """(message, reading of its text, [reading of each clause]) for every typed message, where a
+    message's clauses are the parse result's list under `clauses` (none when that is None) and
+    `rank` reads all texts in one call."""
+    read = typed(messages)
+    cut = [(m.get(clauses) or []) if clauses else [] for m in read]
+    texts = [t[:READ_AT_MOST] for m, parts in zip(read, cut) for t in (m.get(TEXT), *(c["text"] for c in parts))]
+    readings = iter(rank(texts) if texts else [])
+    for message, parts in zip(read, cut):
+        yield message, next(readings), [next(readings) for _ in parts]
+
+
 class RankingReader(PersistedReader):
     """A reader whose model ranks names for each text (`model.rankings(texts)`): every typed message
     (not a button payload) gets the ranking under `OUTPUT` in the parse result, best first."""
@@ -83,9 +96,12 @@ class RankingReader(PersistedReader):
     OUTPUT = "ranking"
 
     def process(self, messages: list[Message]) -> list[Message]:
-        read = typed(messages)
-        if self.model is None or not read:
-            return messages
-        for message, ranking in zip(read, self.model.rankings([m.get(TEXT)[:READ_AT_MOST] for m in read])):
-            message.set(self.OUTPUT, [{"name": n, "confidence": round(p, 4)} for n, p in ranking], add_to_output=True)
+        if self.model is not None:
+            for message, ranking, _ in read_each(messages, self.model.rankings):
+                message.set(self.OUTPUT, named(ranking), add_to_output=True)
         return messages
+
+
+def named(ranking: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    """A ranking as the parse result carries a message's: [{"name", "confidence"}, ...]."""
+    return [{"name": n, "confidence": round(p, 4)} for n, p in ranking]

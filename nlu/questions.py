@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from . import code_fingerprint
 from .facts import marked_statements, statements_folder
 from .outcomes import fit, replies, replies_folder
-from .persisted import READ_AT_MOST, PersistedReader, typed
+from .persisted import PersistedReader, read_each
 from .sentence_intents import CLAUSES
 
 logger = logging.getLogger(__name__)
@@ -98,14 +98,15 @@ class QuestionReader(PersistedReader):
         return self.keep(fit(texts, labels, self.config["C"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        read = typed(messages)
-        if self.model is None or not read:
+        if self.model is None:
             return messages
-        texts = [t[:READ_AT_MOST] for m in read for t in (m.get(TEXT), *(c["text"] for c in m.get(CLAUSES) or []))]
-        asks = iter(dict(ranking).get(ASKS, 0.0) for ranking in self.model.rankings(texts))
-        for message in read:
-            message.set(ASKS, round(next(asks), 4), add_to_output=True)
-            clauses = message.get(CLAUSES)
-            if clauses:
-                message.set(CLAUSES, [{**c, ASKS: round(next(asks), 4)} for c in clauses], add_to_output=True)
+        for message, ranking, by_clause in read_each(messages, self.model.rankings, CLAUSES):
+            message.set(ASKS, _asks(ranking), add_to_output=True)
+            if by_clause:
+                read_in = [{**c, ASKS: _asks(r)} for c, r in zip(message.get(CLAUSES), by_clause)]
+                message.set(CLAUSES, read_in, add_to_output=True)
         return messages
+
+
+def _asks(ranking: list[tuple[str, float]]) -> float:
+    return round(dict(ranking).get(ASKS, 0.0), 4)

@@ -184,6 +184,10 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                     continue
                 told.add(text)
             part = _text(clause, d, symptom_ids, meaning)
+            if part.act == "result" and part.value == "worked" and _heard_failing(outcome):
+                # "I waited as you said and it is no different": no success, whatever a word of it says;
+                # beside a clause that reads as one, the clauses disagree and whether it worked is asked
+                part = replace(part, value="failed", how=f"{part.how}, but the outcome reader hears a failure")
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
             elif part.act in _REPLIES:
@@ -373,8 +377,10 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             return found
     if d.active and kind == "fix":
         result_sure = alone.get(top, 0.0) >= RESULT_SURE
-        found = _outcome(turn, d.pending_fix, facts, d.pending.get("kind")) or _result(
-            text, top, conf if fits else 0.0, d.pending_fix, facts, d.pending.get("kind"), result_sure, asking
+        failing = any(_heard_failing(c.outcome) for c in turn.clauses)
+        fid, fix_kind = d.pending_fix, d.pending.get("kind")
+        found = _outcome(turn, fid, facts, fix_kind) or _result(
+            text, top, conf if fits else 0.0, fid, facts, fix_kind, result_sure, asking, failing
         )
         if found and found.act == "ack" and _leans_to_an_outcome(turn):
             found = None  # "aight, waited it out, dms sending again": an outcome too unsure to take is asked
@@ -496,10 +502,17 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
     return Reading(act, value, target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
 
 
+def _heard_failing(outcome: tuple[tuple[str, float], ...]) -> bool:
+    """The outcome reader hears surely that the fix failed."""
+    return bool(outcome) and outcome[0][0] == "failed" and outcome[0][1] >= RESULT_SURE
+
+
 def _clause_results(turn: Turn) -> set[str]:
-    """The outcomes the clauses of a message of several state plainly (fix_failed this sure...)."""
+    """The outcomes the clauses of a message of several state plainly (fix_failed this sure...), and
+    a failure the outcome reader hears surely in one."""
     tops = [c.intents[0] for c in turn.clauses if c.intents]
-    return {RESULTS[name] for name, conf in tops if name in RESULTS and conf >= RESULT_SURE}
+    said = {RESULTS[name] for name, conf in tops if name in RESULTS and conf >= RESULT_SURE}
+    return said | ({"failed"} if any(_heard_failing(c.outcome) for c in turn.clauses) else set())
 
 
 def _result(
@@ -511,9 +524,11 @@ def _result(
     fix_kind: str | None,
     sure: bool = False,
     asking: bool = False,
+    failed_in_part: bool = False,
 ) -> Reading | None:
     """A reply while a fix waits; `conf` is the top intent's confidence when it fits (else 0);
-    `sure`: the NLU read `top` at RESULT_SURE or more; `asking`: the reply asks something."""
+    `sure`: the NLU read `top` at RESULT_SURE or more; `asking`: the reply asks something;
+    `failed_in_part`: a clause of it surely says the fix failed."""
     base = dict(target=fid, facts=facts)
     fits = conf > 0
     if asks_for_other_fix(text):
@@ -523,6 +538,12 @@ def _result(
     if top in RESULTS and sure:
         # the learned reading, when sure, over the cues ("sent with no error this time", "better, still slow")
         return Reading("result", RESULTS[top], how=f"NLU {top} {conf:.2f}", **base)
+    if failed_in_part:
+        # words of success ("she can send to everyone else. I waited and it is no different") are asked about
+        found = _result(text, top, conf, fid, facts, fix_kind, sure, asking)
+        if found and found.act == "result" and found.value == "worked":
+            return Reading("unclear", how=f"{found.how}, but a clause surely says it failed", **base)
+        return found
     cue = result_cue(text)
     if cue:
         return Reading("result", cue, how=f"reads as {cue!r}", **base)

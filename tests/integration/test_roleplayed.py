@@ -26,6 +26,10 @@ FLOORS = {
     # after it is now answered as the question alone (set-c gained one: 14/15)
     "set-g": (0.8, 0.85),
     "set-h": (0.75, 0.9),  # 19/25, 29/30 (Spanish, Portuguese, Indonesian; 13/25 before the fifth round)
+    # four per language, played live on model da66a82 (2026-12-06): 21/29, 38/38 then; 25/29 once the outcome
+    # reader learnt successes told beside a complaint or question and failures in other words, and a clause
+    # surely heard failing outweighs words of success (model 4d01361)
+    "set-i": (0.75, 0.9),
 }
 pytestmark = pytest.mark.slow  # talks for minutes
 
@@ -49,7 +53,8 @@ def test_a_set_of_role_played_turns_is_read_at_least_as_well_as_measured(assista
 
 # Continued past the drift (their own words for a step they wrote for, else taps from their hidden
 # facts and true cause), all sets together: 79/87 resolved on model a77cd31, 76/87 on 838063d, 83/87 on
-# 957bbba (2026-12-04); rpB-09 and rpD-01 ask for a person and are rightly handed over.
+# 957bbba (2026-12-04); rpB-09 and rpD-01 ask for a person and are rightly handed over. With set I
+# (2026-12-06): 98/103 (its 16 all resolved on model 4d01361, 15 on da66a82).
 CONTINUED_FLOOR = 0.9
 
 

@@ -396,6 +396,20 @@ def test_each_clause_carries_its_own_outcome_reading_and_a_malformed_one_is_none
     assert [c.asks for c in turn.clauses] == [0.05, 0.99, 0.0] and turn.asks == 0.99
 
 
+@pytest.mark.parametrize(
+    "outcome", ["w1", ["w1"], [[None, 0.9]], [["worked", True]], [["worked", 10**400]], [["worked", 0.9, 1]], [{}]]
+)
+def test_a_malformed_clause_outcome_is_none_and_never_raises(outcome):
+    from actions.parsing import turn_of
+
+    clauses = [
+        {"text": "it worked.", "ranking": [["fix_worked", 0.6]], "outcome": outcome},
+        {"text": "ok", "ranking": []},
+    ]
+    turn = turn_of(typed("it worked. ok", "fix_worked", 0.6, clauses=clauses))
+    assert [c.outcome for c in turn.clauses] == [(), ()] and turn.clauses[0].text == "it worked."
+
+
 @pytest.mark.parametrize("asks", [0.1, "x", 7, float("nan"), None, [0.9]])
 def test_a_clause_that_does_not_ask_or_a_malformed_reading_is_not_answered(asks):
     messages, events = run(_reply_and_question(asks))

@@ -515,6 +515,30 @@ def test_an_outcome_told_beside_a_question_is_read_from_its_own_clause(engine, k
     assert reading(thanks, asked).act == "faq"
 
 
+def test_words_of_success_about_someone_else_do_not_end_on_a_clause_that_says_it_failed(engine, kb):
+    """Role-play rpI-03: "can send" about a friend is a success cue, but the outcome reader hears
+    surely in another clause that waiting changed nothing (whose intents lean weakly to fix_worked):
+    that clause is the reply, a failure; beside a clause read as a success, whether it worked is asked;
+    an unsure success of the whole message does not end it either."""
+    d = trying(engine, "wait_for_service")
+    about_her = "I do not see how it can be an outage, as Margaret can send messages to everybody else."
+    waited = ("I waited as you said and it is no different.", (("fix_worked", 0.2), ("acknowledge", 0.12)), 0.0)
+    asked = ("Is there a setting on my own phone that decides who may write to me?", (("ask_how_to_check", 0.17),), 0.9)
+
+    def reading(failed: float, her: str = "faq_tiktok_down", whole: tuple = ("other", 0.56)):
+        clauses = ((about_her, ((her, 0.3),), 0.2), (*waited, (("failed", failed), ("worked", 0.16))), asked)
+        text = " ".join(c[0] for c in clauses)
+        intents = (("ask_other_fix", 0.12), ("symptom_not_delivered", 0.1))
+        return read(Turn(text, intents, clauses=clauses, outcome=(whole,)), d, kb.symptoms.keys())
+
+    told = reading(0.81)
+    assert (told.act, told.value, told.target) == ("result", "failed", "wait_for_service")
+    assert reading(0.81, her="inform").act == "unclear"  # "...Margaret can send..." read as a success by its words
+    assert reading(0.81, whole=("worked", 0.7)).value != "worked"
+    # the threshold: without a clause surely failing, the words of success are still read so
+    assert reading(0.6).value == "worked"
+
+
 def test_a_failure_beside_a_complaint_is_not_reread_as_a_refusal_by_clause(engine, kb):
     d = trying(engine, "switch_network")
     clauses = (
