@@ -377,10 +377,9 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             return found
     if d.active and kind == "fix":
         result_sure = alone.get(top, 0.0) >= RESULT_SURE
-        failing = any(_heard_failing(c.outcome) for c in turn.clauses)
         fid, fix_kind = d.pending_fix, d.pending.get("kind")
         found = _outcome(turn, fid, facts, fix_kind) or _result(
-            text, top, conf if fits else 0.0, fid, facts, fix_kind, result_sure, asking, failing
+            text, top, conf if fits else 0.0, fid, facts, fix_kind, result_sure, asking, _a_clause_heard_failing(turn)
         )
         if found and found.act == "ack" and _leans_to_an_outcome(turn):
             found = None  # "aight, waited it out, dms sending again": an outcome too unsure to take is asked
@@ -507,12 +506,17 @@ def _heard_failing(outcome: tuple[tuple[str, float], ...]) -> bool:
     return bool(outcome) and outcome[0][0] == "failed" and outcome[0][1] >= RESULT_SURE
 
 
+def _a_clause_heard_failing(turn: Turn) -> bool:
+    """The outcome reader hears surely in one clause of the message that the fix failed."""
+    return any(_heard_failing(c.outcome) for c in turn.clauses)
+
+
 def _clause_results(turn: Turn) -> set[str]:
     """The outcomes the clauses of a message of several state plainly (fix_failed this sure...), and
     a failure the outcome reader hears surely in one."""
     tops = [c.intents[0] for c in turn.clauses if c.intents]
     said = {RESULTS[name] for name, conf in tops if name in RESULTS and conf >= RESULT_SURE}
-    return said | ({"failed"} if any(_heard_failing(c.outcome) for c in turn.clauses) else set())
+    return said | ({"failed"} if _a_clause_heard_failing(turn) else set())
 
 
 def _result(
