@@ -76,17 +76,28 @@ def _also_asked(engine: Engine, r: Reading) -> list[Message]:
 
 
 _DESCRIBES = ("report", "handoff", "start_over", "confirm")  # acts whose words may describe the problem
+_UNUSED = ("skip", "unclear")  # a fix not tried, a reply not placed: their words say why, for a person
+UNUSED_WORDS = 5  # ... when this long (not "no idea", "can't")
 
 
 def _note_words(d: Diagnosis, r: Reading) -> None:
-    """Keep the user's own words about the problem, for a person who may take over."""
-    if r.act in _DESCRIBES and (r.symptom or r.symptoms or r.facts) and d.status != "idle":
+    """Keep the user's own words about the problem, for a person who may take over: words that
+    describe it, that state more than the reply to the pending step, or that the bot could not use
+    ("the store says my phone isn't compatible")."""
+    if d.status == "idle":
+        return
+    describes = r.act in _DESCRIBES and (r.symptom or r.symptoms or r.facts)
+    more = set(r.facts) - {r.target}  # facts beyond the one an answer gives
+    unused = r.act in _UNUSED and len(r.words.split()) >= UNUSED_WORDS
+    if describes or more or unused:
         _keep_words(d, r.words)
 
 
 def _keep_words(d: Diagnosis, words: str) -> None:
+    """Add `words`; the first description stays, with the latest ones."""
     if words and words[:SAID_CHARS] not in d.said:
-        d.said = [*d.said, words[:SAID_CHARS]][-SAID_KEPT:]
+        said = [*d.said, words[:SAID_CHARS]]
+        d.said = said[:1] + said[1:][-(SAID_KEPT - 1) :]
 
 
 def _note_choices(d: Diagnosis, msgs: list[Message], before: dict | None) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 PENDING_KINDS = ("question", "fix", "clarify", "confirm")
 ANSWERS = ("yes", "no", "unsure")
 STATUSES = ("idle", "active", "resolved", "handed_over")
-SAID_KEPT, SAID_CHARS = 3, 300  # the user's descriptions kept for a hand-over: how many, how long each
+SAID_KEPT, SAID_CHARS = 4, 300  # the user's descriptions kept for a hand-over: how many, how long each
 
 
 @dataclass

@@ -42,3 +42,38 @@ def test_the_summary_has_what_was_said_and_answered_and_nothing_else(engine, tal
     assert set(summary["evidence"]) == set(d2.evidence)
     note = handoff(msgs)["note"]
     assert f'In their words: "{opening}"' in note and "VPN" in note
+
+
+def test_why_a_fix_could_not_be_tried_reaches_the_person_taking_over(engine, talk):
+    d = Diagnosis()
+    opening = "my messages won't send to anyone, the app also closes by itself sometimes"
+    talk(d, opening, ("symptom_cant_send", 0.9))
+    d.pending = {"type": "fix", "fix": "update_app", "kind": engine.kb.fixes["update_app"].kind}
+    why = "the play store says my device isn't compatible with this version, my phone is on android 7"
+    reading, _ = talk(d, why, ("fix_failed", 0.3), ("inform", 0.2))
+    assert reading.act in ("skip", "result") and reading.act != "unclear"
+    talk(d, "no", ("deny", 0.9))
+    _, msgs = talk(d, "talk to a human", ("human_handoff", 0.9))
+    said = handoff(msgs)["summary"]["said"]
+    assert said[0] == opening and why in said
+    assert f"{opening} / {why}" in handoff(msgs)["note"]
+
+
+def test_a_bare_outcome_or_answer_is_not_kept_as_a_description(engine, talk):
+    d = Diagnosis()
+    opening = "messages fail with a red mark"
+    talk(d, opening, ("symptom_send_failed", 0.9))
+    d.pending = {"type": "fix", "fix": "restart_device", "kind": engine.kb.fixes["restart_device"].kind}
+    talk(d, "nope still the same", ("fix_failed", 0.9))
+    assert d.said == [opening]
+
+
+def test_the_first_description_stays_when_many_follow():
+    from troubleshooter.dialogue import _keep_words
+    from troubleshooter.state import SAID_KEPT
+
+    d = Diagnosis()
+    for i in range(SAID_KEPT + 3):
+        _keep_words(d, f"words {i}")
+    assert d.said == ["words 0", *[f"words {i}" for i in range(4, SAID_KEPT + 3)]]
+    assert len(d.said) == SAID_KEPT
