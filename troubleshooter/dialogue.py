@@ -87,7 +87,7 @@ def _note_words(d: Diagnosis, r: Reading) -> None:
     if d.status == "idle":
         return
     describes = r.act in _DESCRIBES and (r.symptom or r.symptoms or r.facts)
-    more = set(r.facts) - {r.target}  # facts beyond the one an answer gives
+    more = [e for e in r.facts if e != r.target]  # facts beyond the one an answer gives
     unused = r.act in _UNUSED and len(r.words.split()) >= UNUSED_WORDS
     if describes or more or unused:
         _keep_words(d, r.words)
