@@ -18,8 +18,9 @@ from . import messages as say
 from .engine import Engine, Step
 from .knowledge import SOURCE_LANGUAGE
 from .messages import Message
+from .numbers import AGE_QUESTIONS
 from .reading import CANDIDATE, REPORT_FLOOR, Reading
-from .state import SAID_CHARS, SAID_KEPT, Diagnosis
+from .state import SAID_CHARS, Diagnosis, kept_said
 from .texts import languages, speaking, t
 
 MAX_SHOWS = 2  # a pending step is shown in full at most this often: asked + one reminder
@@ -47,6 +48,7 @@ def speaks(engine: Engine, d: Diagnosis) -> str:
 def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.pending_kind == "confirm" and r.act not in ("confirm", "resume", "start_over", "handoff"):
         _lapse(d)  # not a reply to the confirmation
+    known = dict(d.evidence)
     if r.act != "start_over" and d.status != "idle":
         _record(engine, d, r.facts)
     r = _presumed(engine, d, r)
@@ -56,7 +58,7 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         answers = _also_asked(engine, r)
     if answers:  # before the step that waits for a reply; after a resolution or a hand-over
         msgs = [*msgs, *answers] if d.status in ("resolved", "handed_over") else [*answers, *msgs]
-    _note_words(d, r)
+    _note_words(d, r, known)
     _note_choices(d, msgs, before)
     return msgs
 
@@ -76,28 +78,28 @@ def _also_asked(engine: Engine, r: Reading) -> list[Message]:
 
 
 _DESCRIBES = ("report", "handoff", "start_over", "confirm")  # acts whose words may describe the problem
-_UNUSED = ("skip", "unclear")  # a fix not tried, a reply not placed: their words say why, for a person
-UNUSED_WORDS = 5  # ... when this long (not "no idea", "can't")
+NOT_TRIED_WORDS = 5  # a fix not tried, told in this many words, says why ("the store says my phone isn't compatible")
 
 
-def _note_words(d: Diagnosis, r: Reading) -> None:
+def _note_words(d: Diagnosis, r: Reading, known: dict[str, str]) -> None:
     """Keep the user's own words about the problem, for a person who may take over: words that
-    describe it, that state more than the reply to the pending step, or that the bot could not use
-    ("the store says my phone isn't compatible")."""
+    describe it, that tell facts not `known` before beyond the reply to the pending step, or that
+    say why a fix can't be tried."""
     if d.status == "idle":
         return
     describes = r.act in _DESCRIBES and (r.symptom or r.symptoms or r.facts)
-    more = [e for e in r.facts if e != r.target]  # facts beyond the one an answer gives
-    unused = r.act in _UNUSED and len(r.words.split()) >= UNUSED_WORDS
-    if describes or more or unused:
+    target = r.target if isinstance(r.target, str) else None  # a forged payload's may be anything
+    answered = set(AGE_QUESTIONS) if target in AGE_QUESTIONS else {target}  # one age answers both
+    more = [e for e, v in r.facts.items() if e not in answered and known.get(e) != v]
+    not_tried = r.act == "skip" and len(r.words.split()) >= NOT_TRIED_WORDS
+    if describes or more or not_tried:
         _keep_words(d, r.words)
 
 
 def _keep_words(d: Diagnosis, words: str) -> None:
-    """Add `words`; the first description stays, with the latest ones."""
+    """Add `words`; the first description stays, with the latest ones (`state.kept_said`)."""
     if words and words[:SAID_CHARS] not in d.said:
-        said = [*d.said, words[:SAID_CHARS]]
-        d.said = said[:1] + said[1:][-(SAID_KEPT - 1) :]
+        d.said = kept_said([*d.said, words])
 
 
 def _note_choices(d: Diagnosis, msgs: list[Message], before: dict | None) -> None:

@@ -13,6 +13,13 @@ STATUSES = ("idle", "active", "resolved", "handed_over")
 SAID_KEPT, SAID_CHARS = 4, 300  # the user's descriptions kept for a hand-over: how many, how long each
 
 
+def kept_said(said: list[str]) -> list[str]:
+    """The user's descriptions a diagnosis keeps: the first and the latest, SAID_KEPT in all, each cut
+    to SAID_CHARS."""
+    cut = [s[:SAID_CHARS] for s in said]
+    return cut[:1] + cut[1:][len(cut) - SAID_KEPT :] if len(cut) > SAID_KEPT else cut
+
+
 @dataclass
 class Diagnosis:
     symptoms: list[str] = field(default_factory=list)  # symptoms recognised with confidence or picked
@@ -64,7 +71,7 @@ class Diagnosis:
                 choices=[str(c) for c in data.get("choices") or []],
                 titles=[str(t) for t in data.get("titles") or []],
                 episode=min(max(int(data.get("episode") or 0), 0), 10**6),
-                said=[str(s)[:SAID_CHARS] for s in data.get("said") or []][-SAID_KEPT:],
+                said=kept_said([str(s) for s in data.get("said") or []]),
                 language=_language(data.get("language")),
             )
         except (TypeError, AttributeError, ValueError, OverflowError):

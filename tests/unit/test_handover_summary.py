@@ -77,3 +77,37 @@ def test_the_first_description_stays_when_many_follow():
         _keep_words(d, f"words {i}")
     assert d.said == ["words 0", *[f"words {i}" for i in range(4, SAID_KEPT + 3)]]
     assert len(d.said) == SAID_KEPT
+
+
+def test_only_words_that_say_more_than_the_reply_are_kept(engine):
+    from tests.unit.states import asking, trying
+    from troubleshooter.dialogue import respond
+    from troubleshooter.reading import Reading
+
+    def kept(d, reading):
+        d.said = ["it fails"]
+        respond(engine, d, reading)
+        return d.said[1:]
+
+    age = Reading("answer", "yes", target="under_16", facts={"under_16": "yes", "age_16_17": "no"}, words="i'm 14")
+    assert kept(asking(engine, "under_16"), age) == []  # one age answers both age questions
+    again = Reading("answer", "no", target="weak_signal", facts={"weak_signal": "no", "vpn_or_proxy": "no"}, words="no")
+    d = asking(engine, "weak_signal")
+    d.evidence["vpn_or_proxy"] = "no"
+    assert kept(d, again) == []  # a fact told before is no news
+    words = "no, and my account is three days old"
+    new = Reading("answer", "no", target="weak_signal", facts={"weak_signal": "no", "new_account": "yes"}, words=words)
+    assert kept(asking(engine, "weak_signal"), new) == [words]
+    why = "can't, the app store on my mum's phone has her password"
+    assert kept(trying(engine, "update_app"), Reading("skip", target="update_app", words=why)) == [why]
+    assert kept(trying(engine, "update_app"), Reading("skip", target="update_app", words="cant")) == []
+    lost = "never mind forget it i'll do it later"
+    assert kept(trying(engine, "update_app"), Reading("unclear", words=lost)) == []
+
+
+def test_a_stored_diagnosis_keeps_the_first_description():
+    from troubleshooter.state import SAID_CHARS, SAID_KEPT
+
+    said = ["x" * (SAID_CHARS + 5), *[f"later {i}" for i in range(SAID_KEPT + 2)]]
+    restored = Diagnosis.from_dict({"said": said}).said
+    assert restored[0] == "x" * SAID_CHARS and len(restored) == SAID_KEPT and restored[-1] == said[-1]
