@@ -169,7 +169,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     replied = set()  # clauses read best as a question whose words were taken as the fix's outcome
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
         replies, questions, told = [], [], set()
-        for text, ranking, asks, outcome in parts:
+        for i, (text, ranking, asks, outcome) in enumerate(parts):
             clause = replace(turn, text=text, intents=ranking, clauses=(), outcome=(), asks=asks)
             if ranking and ranking[0][0] in CHAT:
                 continue  # small talk or a complaint is no reply ("Thank you." before a question)
@@ -190,6 +190,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 part = replace(part, value="failed", how=f"{part.how}, but the outcome reader hears a failure")
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
+            elif part.act == "answer" and d.pending_question not in turn.facts and _asked_before(parts, i):
+                continue  # "is tiktok down? feels like it": a bare yes or no answers the user's own question
             elif part.act in _REPLIES:
                 replies.append((text, part))
         replied = told & {text for text, _ in replies}
@@ -229,6 +231,11 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                     said[sid] = max(said.get(sid, 0.0), conf)
         main.options = _offer(said)
     return main
+
+
+def _asked_before(parts, i: int) -> bool:
+    """A clause before the `i`-th asks something of the user's own (nlu/questions.py)."""
+    return any(c.asks >= ASKS_SURE for c in parts[:i])
 
 
 def _typed_choice(text: str, d: Diagnosis) -> tuple[str, str] | None:

@@ -54,7 +54,8 @@ def test_a_set_of_role_played_turns_is_read_at_least_as_well_as_measured(assista
 # Continued past the drift (their own words for a step they wrote for, else taps from their hidden
 # facts and true cause), all sets together: 79/87 resolved on model a77cd31, 76/87 on 838063d, 83/87 on
 # 957bbba (2026-12-04); rpB-09 and rpD-01 ask for a person and are rightly handed over. With set I
-# (2026-12-06): 98/103 (its 16 all resolved on model 4d01361, 15 on da66a82).
+# (2026-12-06): 98/103 (its 16 all resolved on model 4d01361, 15 on da66a82); 97/103 on 6fdbe8e (two rounds of
+# examples by kind: rpB-01, a long polite opening, ends on an unanswered choice of problems).
 CONTINUED_FLOOR = 0.9
 
 

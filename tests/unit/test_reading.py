@@ -699,3 +699,26 @@ def test_a_clause_that_asks_is_not_read_as_the_outcome(engine, kb):
     )
     reading = read(Turn(text, whole, clauses=clauses, asks=0.9), d, kb.symptoms.keys())
     assert not (reading.act == "result" and reading.value == "worked"), reading
+
+
+def test_a_bare_yes_after_the_users_own_question_answers_that_question_not_the_bots(engine, kb):
+    """'is tiktok having an outage in the UK at the moment? feels like it' while the VPN question waits:
+    the last clause reads as affirm, but it follows the user's own question and names nothing asked,
+    so it answers theirs. Taken as the bot's it would record 'yes, I use a VPN' (a held-out side
+    question, 2026-12-06). Told before the question, or with the asked thing in its words, it answers."""
+    text = "mate before that, is tiktok having an outage in the UK at the moment? feels like it"
+    whole = (("faq_tiktok_down", 0.62), ("affirm", 0.2))
+    clauses = (
+        ("mate before that, is tiktok having an outage in the UK at the moment?", (("faq_tiktok_down", 0.9),), 0.97),
+        ("feels like it", (("affirm", 0.7), ("unsure", 0.1)), 0.05),
+    )
+    d = asking(engine, "vpn_or_proxy")
+    reading = read(Turn(text, whole, clauses=clauses, asks=0.97), d, kb.symptoms.keys())
+    assert reading.act != "answer" and "vpn_or_proxy" not in reading.facts
+    assert d.pending_question == "vpn_or_proxy"
+    stated = Turn(text, whole, {}, {"vpn_or_proxy": "yes"}, clauses, asks=0.97)  # the fact reader hears it
+    assert read(stated, asking(engine, "vpn_or_proxy"), kb.symptoms.keys()).facts.get("vpn_or_proxy") == "yes"
+    first = "feels like it. is tiktok having an outage in the UK at the moment?"
+    before = Turn(first, whole, clauses=(clauses[1], clauses[0]), asks=0.97)
+    reading = read(before, asking(engine, "vpn_or_proxy"), kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.asks) == ("answer", "yes", ["tiktok_down"])
