@@ -190,7 +190,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 part = replace(part, value="failed", how=f"{part.how}, but the outcome reader hears a failure")
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
-            elif part.act == "answer" and d.pending_question not in turn.facts and _asked_before(parts, i):
+            elif part.act == "answer" and _asked_before(parts, i) and not _tells(turn, text, d.pending_question):
                 continue  # "is tiktok down? feels like it": a bare yes or no answers the user's own question
             elif part.act in _REPLIES:
                 replies.append((text, part))
@@ -236,6 +236,12 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
 def _asked_before(parts, i: int) -> bool:
     """A clause before the `i`-th asks something of the user's own (nlu/questions.py)."""
     return any(c.asks >= ASKS_SURE for c in parts[:i])
+
+
+def _tells(turn: Turn, text: str, qid: str | None) -> bool:
+    """The words themselves say something about `qid`: the fact reader states or leans on it, or a
+    number answers it ("is there a minimum age? i'm 15"), unlike a bare "feels like it"."""
+    return qid is not None and (qid in turn.facts or qid in turn.leanings or numbers.implied(qid, text) is not None)
 
 
 def _typed_choice(text: str, d: Diagnosis) -> tuple[str, str] | None:

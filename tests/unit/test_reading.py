@@ -717,8 +717,19 @@ def test_a_bare_yes_after_the_users_own_question_answers_that_question_not_the_b
     assert reading.act != "answer" and "vpn_or_proxy" not in reading.facts
     assert d.pending_question == "vpn_or_proxy"
     stated = Turn(text, whole, {}, {"vpn_or_proxy": "yes"}, clauses, asks=0.97)  # the fact reader hears it
-    assert read(stated, asking(engine, "vpn_or_proxy"), kb.symptoms.keys()).facts.get("vpn_or_proxy") == "yes"
+    reading = read(stated, asking(engine, "vpn_or_proxy"), kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.target) == ("answer", "yes", "vpn_or_proxy")
     first = "feels like it. is tiktok having an outage in the UK at the moment?"
     before = Turn(first, whole, clauses=(clauses[1], clauses[0]), asks=0.97)
     reading = read(before, asking(engine, "vpn_or_proxy"), kb.symptoms.keys())
     assert (reading.act, reading.value, reading.asks) == ("answer", "yes", ["tiktok_down"])
+
+
+def test_a_span_of_days_after_the_users_own_question_still_answers_the_new_account_question(engine, kb):
+    """'could that be why? made it like 3 days ago' while "is your account new?" waits: the number of
+    days answers it, though it follows the user's own question (only a bare yes or no is left to theirs)."""
+    text = "could that be why? made it like 3 days ago"
+    clauses = (("could that be why?", (("ask_why", 0.9),), 0.98), ("made it like 3 days ago", (("affirm", 0.4),), 0.02))
+    d = asking(engine, "new_account")
+    reading = read(Turn(text, (("ask_why", 0.5), ("affirm", 0.3)), clauses=clauses, asks=0.98), d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.target) == ("answer", "yes", "new_account")
