@@ -159,7 +159,9 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     another ("no vpn here, but can a vpn get me banned?"). When the whole message did not read as a
     reply, or its words read most as a question, the reply is read from its own clause (the
     question's words cannot colour it); the questions asked go to `asks`, also when the whole
-    message is one question read as a reply ("nope. do vpns get people banned?")."""
+    message is one question read as a reply ("nope. do vpns get people banned?"). A bare yes or no
+    after a question of the user's own answers theirs, not the pending one ("is tiktok down? feels
+    like it"): the step stays."""
     if whole.act in _REQUESTS:
         return whole  # a request for a person or a fresh start is never traded for a reply in it
     main = whole
@@ -169,7 +171,9 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     replied = set()  # clauses read best as a question whose words were taken as the fix's outcome
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
         replies, questions, told = [], [], set()
-        for i, (text, ranking, asks, outcome) in enumerate(parts):
+        own = []  # clauses asking a question of the user's own: a topic, not about the pending step
+        left = None  # a bare answer after one, left to it
+        for text, ranking, asks, outcome in parts:
             clause = replace(turn, text=text, intents=ranking, clauses=(), outcome=(), asks=asks)
             if ranking and ranking[0][0] in CHAT:
                 continue  # small talk or a complaint is no reply ("Thank you." before a question)
@@ -181,6 +185,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 # hears outcomes in mere facts ("siempre la uso y nunca paso nada").
                 clause = replace(clause, outcome=outcome)
                 if not (d.pending_kind == "fix" and asks < ASKS_SURE and _leans_to_an_outcome(clause)):
+                    if asks >= ASKS_SURE:
+                        own.append(clause)
                     continue
                 told.add(text)
             part = _text(clause, d, symptom_ids, meaning)
@@ -190,8 +196,12 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 part = replace(part, value="failed", how=f"{part.how}, but the outcome reader hears a failure")
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
-            elif part.act == "answer" and _asked_before(parts, i) and not _tells(turn, text, d.pending_question):
-                continue  # "is tiktok down? feels like it": a bare yes or no answers the user's own question
+                if part.act == "faq":
+                    own.append(clause)
+            elif part.act == "answer" and own and not _names_the_asked(turn, text, d.pending_question):
+                # "is tiktok down? feels like it": a bare yes or no after a question of the user's own
+                # answers theirs, not the bot's (after "why do you ask?" it is the bot's)
+                left = text
             elif part.act in _REPLIES:
                 replies.append((text, part))
         replied = told & {text for text, _ in replies}
@@ -209,6 +219,11 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             # its first question asks is read instead ("why that? ... could it be the links?")
             text, part = asked
             main = replace(part, facts=whole.facts, how=f"clause {text!r}: {part.how}")
+        elif left is not None and whole.act == "answer" and not _names_the_asked(turn, turn.text, d.pending_question):
+            # the whole read as the bare answer left to the user's own question: that question instead
+            part = _text(own[0], d, symptom_ids, meaning)
+            how = f"clause {own[0].text!r}: {part.how}; {left!r} left to it"
+            main = replace(part, facts=whole.facts, how=how)
     tops = [(*c.intents[0], c.asks) for c in parts if c.intents and c.text not in replied]
     if len(parts) > 1 and any(name == "human_handoff" and conf >= CLAUSE_SURE for name, conf, _ in tops):
         # "no its everyone. i asked for a human": the reply is kept as a fact, and a person offered
@@ -233,14 +248,9 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     return main
 
 
-def _asked_before(parts, i: int) -> bool:
-    """A clause before the `i`-th asks something of the user's own (nlu/questions.py)."""
-    return any(c.asks >= ASKS_SURE for c in parts[:i])
-
-
-def _tells(turn: Turn, text: str, qid: str | None) -> bool:
-    """The words themselves say something about `qid`: the fact reader states or leans on it, or a
-    number answers it ("is there a minimum age? i'm 15"), unlike a bare "feels like it"."""
+def _names_the_asked(turn: Turn, text: str, qid: str | None) -> bool:
+    """The message says something about `qid` in its own words, unlike a bare "feels like it": the
+    fact reader states or leans on it (read on the whole message), or a number in `text` answers it."""
     return qid is not None and (qid in turn.facts or qid in turn.leanings or numbers.implied(qid, text) is not None)
 
 

@@ -702,27 +702,40 @@ def test_a_clause_that_asks_is_not_read_as_the_outcome(engine, kb):
 
 
 def test_a_bare_yes_after_the_users_own_question_answers_that_question_not_the_bots(engine, kb):
-    """'is tiktok having an outage in the UK at the moment? feels like it' while the VPN question waits:
-    the last clause reads as affirm, but it follows the user's own question and names nothing asked,
-    so it answers theirs. Taken as the bot's it would record 'yes, I use a VPN' (a held-out side
-    question, 2026-12-06). Told before the question, or with the asked thing in its words, it answers."""
-    text = "mate before that, is tiktok having an outage in the UK at the moment? feels like it"
-    whole = (("faq_tiktok_down", 0.62), ("affirm", 0.2))
+    """'is tiktok down in my country right now? feels like it' while the VPN question waits: the last
+    clause reads as affirm, but it follows the user's own question and names nothing asked, so it
+    answers theirs; taken as the bot's it would record 'yes, I use a VPN' (a held-out side question
+    of that kind, 2026-12-06). Also when the whole message reads as that yes. Told before the
+    question, or with the asked thing in its words, it answers."""
+    text = "is tiktok down in my country right now? feels like it"
     clauses = (
-        ("mate before that, is tiktok having an outage in the UK at the moment?", (("faq_tiktok_down", 0.9),), 0.97),
+        ("is tiktok down in my country right now?", (("faq_tiktok_down", 0.9),), 0.97),
         ("feels like it", (("affirm", 0.7), ("unsure", 0.1)), 0.05),
     )
-    d = asking(engine, "vpn_or_proxy")
-    reading = read(Turn(text, whole, clauses=clauses, asks=0.97), d, kb.symptoms.keys())
-    assert reading.act != "answer" and "vpn_or_proxy" not in reading.facts
-    assert d.pending_question == "vpn_or_proxy"
+    for whole in ((("faq_tiktok_down", 0.62), ("affirm", 0.2)), (("faq_tiktok_down", 0.45), ("affirm", 0.3))):
+        d = asking(engine, "vpn_or_proxy")
+        reading = read(Turn(text, whole, clauses=clauses, asks=0.97), d, kb.symptoms.keys())
+        assert (reading.act, reading.value) == ("faq", "tiktok_down"), whole
+        assert "vpn_or_proxy" not in reading.facts and d.pending_question == "vpn_or_proxy"
+    assert "'feels like it' left to it" in reading.how  # the second: the whole read as that yes
+    whole = (("faq_tiktok_down", 0.62), ("affirm", 0.2))
     stated = Turn(text, whole, {}, {"vpn_or_proxy": "yes"}, clauses, asks=0.97)  # the fact reader hears it
     reading = read(stated, asking(engine, "vpn_or_proxy"), kb.symptoms.keys())
     assert (reading.act, reading.value, reading.target) == ("answer", "yes", "vpn_or_proxy")
-    first = "feels like it. is tiktok having an outage in the UK at the moment?"
+    first = "feels like it. is tiktok down in my country right now?"
     before = Turn(first, whole, clauses=(clauses[1], clauses[0]), asks=0.97)
     reading = read(before, asking(engine, "vpn_or_proxy"), kb.symptoms.keys())
     assert (reading.act, reading.value, reading.asks) == ("answer", "yes", ["tiktok_down"])
+
+
+def test_a_bare_answer_after_asking_why_the_bot_asks_answers_the_bot(engine, kb):
+    """'why do you need to know? yes i do': the question is about the bot's own step, so the yes
+    after it answers that step (only a question of the user's own topic takes a bare answer)."""
+    text = "why do you need to know? yes i do"
+    clauses = (("why do you need to know?", (("ask_why", 0.9),), 0.97), ("yes i do", (("affirm", 0.8),), 0.02))
+    d = asking(engine, "vpn_or_proxy")
+    reading = read(Turn(text, (("ask_why", 0.5), ("affirm", 0.3)), clauses=clauses, asks=0.97), d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.target) == ("answer", "yes", "vpn_or_proxy")
 
 
 def test_a_span_of_days_after_the_users_own_question_still_answers_the_new_account_question(engine, kb):
