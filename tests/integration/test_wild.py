@@ -35,7 +35,7 @@ def test_facts_in_the_check_set_are_found(assistant, capsys):
     facts = nlu.evaluate(nlu.parse(assistant.url), wild.nlu_examples("check"))["facts"]
     with capsys.disabled():
         print(f"\nwild check facts: {facts}")
-    # 108 found, 4 contradicted since rounds 16-17 (model dd31617)
+    # 108 found, 4 contradicted since rounds 16-17 (model dd31617); 109 and 3 with data/facts/openings_languages.yml
     assert facts["found"] >= 0.86 * facts["annotated"] and facts.get("contradicted", 0) <= 5
 
 
@@ -133,9 +133,9 @@ LANGUAGE_FLOORS = {
 }
 
 
-# Facts each language's first messages and replies state, found and contradicted (at most): just below
+# Facts stated in each language's wild NLU messages, found and contradicted (at most): just below
 # what each set measured with the first messages of data/facts/openings_languages.yml (2026-12-06, model
-# 6a9726a): found 64/85, 73/88, 80/92 on `dev` and 57/76, 78/91, 80/89 on `check` (before: 60, 69, 79 and
+# 4309975): found 64/85, 73/88, 80/92 on `dev` and 57/76, 78/91, 80/89 on `check` (before: 60, 69, 79 and
 # 56, 74, 78), contradicted 3, 0, 1 and 1, 1, 1.
 FACT_FLOORS = {
     "es/dev": (0.74, 4),
@@ -170,7 +170,7 @@ def test_each_language_is_understood_and_spoken(assistant, kb, capsys, name):
         )
     assert understood["accuracy"] >= intents
     facts, (found, contradicted) = understood["facts"], FACT_FLOORS[name]
-    assert facts["found"] >= found * facts["annotated"] and facts.get("contradicted", 0) <= contradicted
+    assert facts.get("found", 0) >= found * facts["annotated"] and facts.get("contradicted", 0) <= contradicted
     assert read["right"] >= right and read["wrong"] <= 0.15
     assert detected["right"] >= 0.95 and detected["short_replies_switching"] == 0
     assert users["resolved_rate"] >= resolved and users["dead_ends"] <= 1 and users["false_resolutions"] <= 1
