@@ -236,14 +236,22 @@ def heldout_report(h: dict) -> list[str]:
     if readers:
         lines += ["", "The outcome reader alone (nlu/outcomes.py), its best reading against the expected outcome: "]
         lines[-1] += "; ".join(readers) + "."
-    labels = sorted({label for parts in h.values() for label in parts["check"]["per_label"]})
-    lines += ["", "Right per label (check / sealed):", "", "| label | check | sealed |", "|---|---|---|"]
-    for label in labels:
-        cells = []
-        for part in heldout.PARTS:
-            x = next((p[part]["per_label"].get(label) for p in h.values() if label in p[part]["per_label"]), None)
-            cells.append(f"{x.get('right', 0)}/{x['n']}" if x else "-")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", "Right per label (check / sealed):", "", "| set | label | check | sealed |", "|---|---|---|---|"]
+    for kind, parts in h.items():
+        for label in sorted({label for p in parts.values() for label in p["per_label"]}):
+            cells = []
+            for part in heldout.PARTS:
+                x = parts[part]["per_label"].get(label)
+                cells.append(f"{x.get('right', 0)}/{x['n']}" if x else "-")
+            lines.append(f"| {kind} | {label} | " + " | ".join(cells) + " |")
+    languages = [
+        f"{kind} {part}: " + ", ".join(f"{lang} {x['right']:.1%} of {x['n']}" for lang, x in p["per_language"].items())
+        for kind, parts in h.items()
+        if kind != "outcomes"
+        for part, p in parts.items()
+    ]
+    if languages:
+        lines += ["", "Side questions right per language: " + "; ".join(languages) + "."]
     return lines + [""]
 
 

@@ -25,6 +25,7 @@ import yaml
 from simulation.cases import MAX_REPLIES
 from simulation.driver import converse
 from simulation.user import SimulatedUser, Step, answer_button, fix_button
+from troubleshooter.reading import ASIDE
 from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT, steps
 
 from . import wild
@@ -32,6 +33,12 @@ from .heldout import HELDOUT, OUTCOME_ACTS
 from .replies import turn_in_context
 
 CONVERSATIONS = HELDOUT / "conversations"
+ANSWERED = ("faq", "why", "how_to_check")  # readings that answer a side question
+
+
+def _asks_answered(reading: dict[str, Any]) -> bool:
+    """A clause's question answered beside the reading ("I can't answer that" is no answer)."""
+    return any(topic != ASIDE for topic in reading.get("asks") or [])
 
 
 def load() -> list[dict[str, Any]]:
@@ -206,7 +213,7 @@ def score(conversation: dict[str, Any], seen: list[dict[str, Any]], resolving: s
             outcomes_right += reading.get("act") == act and (value is None or reading.get("value") == value)
         if turn["kind"] == "side_question":
             sides += 1
-            sides_answered += reading.get("act") in ("faq", "why", "how_to_check") or bool(reading.get("asks"))
+            sides_answered += reading.get("act") in ANSWERED or _asks_answered(reading)
         if "resolved" in kinds:  # on the user's word that a fix that really resolves their cause worked
             resolved = turn["expect_outcome"] == "worked" and got["diagnosis"].get("resolved_by") in resolving
             break
@@ -267,7 +274,7 @@ def in_context(url: str, conversations: list[dict[str, Any]], kb_ids: set[str]) 
                 n["outcomes_right"] += act == want_act and (want_value is None or value == want_value)
             elif turn["kind"] == "side_question":
                 n["side_questions"] += 1
-                n["side_questions_answered"] += act in ("faq", "why", "how_to_check") or bool(reading.get("asks"))
+                n["side_questions_answered"] += act in ANSWERED or _asks_answered(reading)
             elif turn["kind"] == "answer" and "question" in after:
                 n["answers"] += 1
                 n["answers_read"] += act == "answer" and reading.get("target") in (None, after["question"])

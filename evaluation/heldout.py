@@ -1,5 +1,6 @@
 """Held-out sets written blind (tests/heldout/): outcome replies to "Did that fix it?" and side
-questions asked mid-conversation, each set by its own writer from tests/wild/BRIEF.md alone,
+questions asked mid-conversation (in English and some Spanish, Portuguese and Indonesian; and a set
+in those three languages alone), each set by its own writer from tests/wild/BRIEF.md alone,
 in a `check` part (regression guards in make test) and a `sealed` part (only reported).
 Never trained on: `normalized` texts must differ from every training line.
 
@@ -20,13 +21,14 @@ import yaml
 
 from learning.calibration import ece
 from troubleshooter.paths import TESTS
-from troubleshooter.reading import OUTCOMES
+from troubleshooter.reading import ASIDE, OUTCOMES
 
 from .replies import turn_in_context
 
 HELDOUT = TESTS / "heldout"
 PARTS = ("check", "sealed")
-KINDS = {"outcomes": "replies", "side_questions": "questions"}  # set -> its list's key in the file
+# set -> its list's key in the file; side_questions_languages: Spanish, Portuguese and Indonesian only
+KINDS = {"outcomes": "replies", "side_questions": "questions", "side_questions_languages": "questions"}
 OUTCOME_ACTS = OUTCOMES  # an outcome and the reading that gets it right (troubleshooter/reading.py)
 TOPIC_ACTS = {"why": "why", "how_to_check": "how_to_check", "unanswerable": "aside"}  # other topics: a FAQ
 
@@ -68,8 +70,9 @@ def judge(item: dict[str, Any], reading: dict[str, Any]) -> str:
         want_act, want_value = OUTCOME_ACTS[expect["outcome"]]
         return "right" if act == want_act and (want_value is None or value == want_value) else "wrong"
     topic = expect["topic"]
-    if topic in TOPIC_ACTS:
-        return "right" if act == TOPIC_ACTS[topic] else "wrong"
+    if topic in TOPIC_ACTS:  # beside a success, "I can't answer that" is marked in `asks` (reading.ASIDE)
+        aside = topic == "unanswerable" and ASIDE in (reading.get("asks") or [])
+        return "right" if act == TOPIC_ACTS[topic] or aside else "wrong"
     answered = (act == "faq" and value == topic) or topic in (reading.get("asks") or [])
     return "right" if answered else "wrong"
 

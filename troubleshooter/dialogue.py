@@ -19,7 +19,7 @@ from .engine import Engine, Step
 from .knowledge import SOURCE_LANGUAGE
 from .messages import Message
 from .numbers import AGE_QUESTIONS
-from .reading import CANDIDATE, REPORT_FLOOR, Reading
+from .reading import ASIDE, CANDIDATE, REPORT_FLOOR, Reading
 from .state import SAID_CHARS, Diagnosis, kept_said
 from .texts import languages, speaking, t
 
@@ -73,8 +73,10 @@ def _presumed(engine: Engine, d: Diagnosis, r: Reading) -> Reading:
 
 
 def _also_asked(engine: Engine, r: Reading) -> list[Message]:
-    """Answers to the questions a clause of the message asked besides what the turn was read as."""
-    return [m for topic in r.asks if topic in engine.kb.faq for m in say.faq(engine, topic)]
+    """Answers to the questions a clause of the message asked besides what the turn was read as;
+    "I can't answer that" to one the knowledge base can't answer (ASIDE)."""
+    answers = [m for topic in r.asks if topic in engine.kb.faq for m in say.faq(engine, topic)]
+    return answers + (say.aside() if ASIDE in r.asks else [])
 
 
 _DESCRIBES = ("report", "handoff", "start_over", "confirm")  # acts whose words may describe the problem

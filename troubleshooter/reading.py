@@ -62,6 +62,7 @@ OUTCOMES = {  # the outcome reader's readings (nlu/outcomes.py) and the act each
 UNREAD = ("other", 1.0)  # the outcome reader's ranking of a text with no word it knows
 STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
+ASIDE = "aside"  # in Reading.asks: a clause asks what the knowledge base can't answer
 
 
 class Clause(NamedTuple):
@@ -124,7 +125,7 @@ class Reading:
     confirmed: bool = False  # act "confirm": the user said yes to the pending confirmation
     how: str = ""  # why it was read this way (kept for review)
     words: str = ""  # the text read (typed turns only)
-    asks: list[str] = field(default_factory=list)  # FAQ topics a clause of the message asks besides
+    asks: list[str] = field(default_factory=list)  # FAQ topics a clause asks besides; ASIDE: one it can't answer
     languages: tuple[tuple[str, float], ...] = ()  # the turn's language ranking (language.heard decides)
     hint: str | None = None  # the channel's language hint
 
@@ -154,12 +155,21 @@ _REPLIES = ("answer", "result", "skip")  # acts that reply to the pending step
 _REQUESTS = ("handoff", "start_over", "confirm")  # acts that change who or what the conversation is for
 
 
+def _asks_its_own(intent: str) -> bool:
+    """A clause's best reading that is a question of the user's own: a FAQ topic (read unsurely, or it
+    would be answered) or one out of scope ("btw how do i get more followers?"); not a request, a
+    report, small talk or a question about the step."""
+    return intent.startswith("faq_") or intent == "out_of_scope"
+
+
 def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, whole: Reading) -> Reading:
     """A message of several clauses can reply to the pending step in one and ask something in
     another ("no vpn here, but can a vpn get me banned?"). When the whole message did not read as a
     reply, or its words read most as a question, the reply is read from its own clause (the
     question's words cannot colour it); the questions asked go to `asks`, also when the whole
-    message is one question read as a reply ("nope. do vpns get people banned?"). A bare yes or no
+    message is one question read as a reply ("nope. do vpns get people banned?"); beside a success,
+    a question of the user's own that no topic fits is marked ASIDE (answered "I can't answer that").
+    A bare yes or no
     after a question of the user's own answers theirs, not the pending one ("is tiktok down? feels
     like it"): the step stays."""
     if whole.act in _REQUESTS:
@@ -237,6 +247,11 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         if name.startswith("faq_") and (conf >= STATED_QUESTION_SURE or conf >= FITS_SURE and asks >= ASKS_SURE)
     ]
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
+    # "listo, ya funciona! gracias. una pregunta, ...?": a question besides the success that no topic
+    # fits still gets the honest one-liner (no step follows that would carry it)
+    worked = main.act == "result" and main.value == "worked" and len(parts) > 1
+    if worked and not main.asks and any(a >= ASKS_SURE and _asks_its_own(n) for n, _, a in tops):
+        main.asks, main.how = [ASIDE], f"{main.how}; a clause asks what no topic fits"
     if main.act == "unclear" and len(parts) > 1:  # the problems to offer: read in each clause too
         said = dict(main.symptoms)
         for c in parts:

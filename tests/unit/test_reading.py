@@ -5,8 +5,10 @@ come from the context, the cues and the facts rather than the top intent."""
 import pytest
 
 from tests.unit.states import asking, payloads, texts, trying
-from troubleshooter.reading import Turn, read
+from troubleshooter.dialogue import respond
+from troubleshooter.reading import ASIDE, Turn, read
 from troubleshooter.state import Diagnosis
+from troubleshooter.texts import t
 
 
 def test_no_its_everyone_answers_the_question_instead_of_starting_over(engine, talk):
@@ -368,6 +370,39 @@ def test_a_question_that_presumes_the_fix_worked_resolves_it_then_is_answered(en
     _, msgs = talk(d, "sends now! do i still need to update the app?", ("faq_followup_fix", 0.9))
     assert d.status == "resolved" and d.resolved_by == "clear_cache"
     assert texts(msgs).endswith(kb.faq["followup_fix"]["answer"])
+
+
+def test_a_question_no_topic_fits_beside_a_success_gets_the_honest_one_liner(engine, kb):
+    """Found live in Spanish: "listo, ya funciona! gracias. una pregunta, tiktok avisa si alguien lee
+    mis mensajes?" resolved the fix and said nothing to the question (its best topic was unsure)."""
+    worked = ("listo, ya funciona! gracias.", (("fix_worked", 0.91),), 0.02, (("worked", 0.99),))
+    asked = ("una pregunta, tiktok avisa si alguien lee mis mensajes?", (("faq_spam_ban", 0.11),), 0.99)
+
+    def reply(*clauses):
+        d = trying(engine, "update_app")
+        turn = Turn(" ".join(c[0] for c in clauses), (("fix_worked", 0.36),), clauses=clauses, asks=0.98)
+        reading = read(turn, d, kb.symptoms.keys())
+        return d, reading, respond(engine, d, reading)
+
+    d, reading, msgs = reply(worked, asked)
+    assert (reading.act, reading.value, reading.asks) == ("result", "worked", [ASIDE])
+    assert d.status == "resolved" and texts(msgs).endswith(t("aside.cannot_answer"))
+    # a question out of scope is one too; a topic read surely enough is answered instead
+    beyond = ("btw how do i get more followers fast?", (("out_of_scope", 0.76),), 0.99)
+    assert reply(worked, beyond)[1].asks == [ASIDE]
+    sure = (asked[0], (("faq_read_receipts", 0.6),), 0.99)
+    assert reply(worked, sure)[1].asks == ["read_receipts"]
+    # thanks, "what else?", a new problem or a request ask nothing the bot should refuse
+    others = [
+        ("thank you so much?", (("thanks", 0.8),)),
+        ("anything else?", (("ask_other_fix", 0.4),)),
+        ("but now my videos won't upload, why is that?", (("symptom_media_wont_send", 0.4),)),
+        ("can you speak spanish please?", (("switch_language", 0.6),)),
+        ("ok so what now?", (("acknowledge", 0.3),)),
+    ]
+    for text, ranking in others:
+        d, reading, msgs = reply(worked, (text, ranking, 0.9))
+        assert reading.asks == [] and t("aside.cannot_answer") not in texts(msgs), text
 
 
 def test_an_unsure_why_about_the_pending_fix_is_explained_not_set_aside(engine, talk):
