@@ -169,9 +169,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     question's words cannot colour it); the questions asked go to `asks`, also when the whole
     message is one question read as a reply ("nope. do vpns get people banned?"); beside a success,
     a question of the user's own that no topic fits is marked ASIDE (answered "I can't answer that").
-    A bare yes or no
-    after a question of the user's own answers theirs, not the pending one ("is tiktok down? feels
-    like it"): the step stays."""
+    A bare yes or no after a question of the user's own answers theirs, not the pending one ("is
+    tiktok down? feels like it"): the step stays."""
     if whole.act in _REQUESTS:
         return whole  # a request for a person or a fresh start is never traded for a reply in it
     main = whole

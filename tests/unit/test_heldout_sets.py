@@ -43,7 +43,7 @@ def test_check_and_sealed_share_no_text(kind):
 
 @pytest.mark.parametrize("part", heldout.PARTS)
 def test_labels_and_ids_are_known(kb, part):
-    for r in (r for kind in heldout.KINDS for r in heldout.load(kind, part)):
+    for r in (r for held in heldout.KINDS for r in heldout.load(held, part)):
         ((kind, ref),) = r["after"].items()
         assert ref in (kb.evidence if kind == "question" else kb.fixes), r
         label = r["expect"].get("outcome") or r["expect"]["topic"]
