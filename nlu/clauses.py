@@ -13,8 +13,12 @@ MIN_WORDS = 2  # a shorter piece stays with its neighbour ("ok. thanks" is one t
 # vpn get me banned?"), never inside a statement ("i follow him but idk if ...")
 _QUESTION = r"(?:can|could|is|are|do|does|did|will|would|should|how|what|why|when|where|who)\b"
 _EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff\ufe0f"
+# a comma before a joining word, in each language, ends a clause too ("só ele sim, e ainda vejo o
+# perfil": an answer and a fact); without the comma the words stay one statement
+_JOIN = r"(?:and|but|e|mas|y|pero|dan|tapi|tp)\b"
 _CUT = re.compile(
-    rf"(?<=[.?!{_EMOJI}])\s+|\s+[—–-]+\s+|;\s*|\n+|,?\s+(?=btw\b)|,?\s+(?=(?:but|also|and also)\s+{_QUESTION})",
+    rf"(?<=[.?!{_EMOJI}])\s+|\s+[—–-]+\s+|;\s*|\n+|,?\s+(?=btw\b)|,?\s+(?=(?:but|also|and also)\s+{_QUESTION})"
+    rf"|,\s+(?={_JOIN})",
     re.IGNORECASE,
 )
 

@@ -43,3 +43,30 @@ def test_a_long_story_is_cut_into_at_most_max_clauses():
     story = ". ".join(f"this is sentence number {i}" for i in range(9))
     parts = clauses(story)
     assert len(parts) == MAX_CLAUSES and " ".join(parts).replace(" .", ".") == story.replace(". ", ". ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("just him yes, and i still see his profile", ["just him yes", "and i still see his profile"]),
+        ("só ele sim, e ainda vejo o perfil dele", ["só ele sim", "e ainda vejo o perfil dele"]),
+        ("sí, solo él, y todavía veo su perfil", ["sí, solo él", "y todavía veo su perfil"]),
+        ("aman semua kecuali tiktok, dan ga pake vpn", ["aman semua kecuali tiktok", "dan ga pake vpn"]),
+        ("udah coba, tapi masih gagal", ["udah coba", "tapi masih gagal"]),
+    ],
+)
+def test_a_comma_before_a_joining_word_ends_a_clause_in_each_language(text, expected):
+    assert clauses(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i restarted and it works now",  # no comma: one statement
+        "só ele e mais ninguém",
+        "yes, but only sometimes",  # a one-word piece stays with its neighbour
+        "sim, e",  # nothing after the joining word
+    ],
+)
+def test_a_joining_word_without_a_comma_or_a_clause_after_it_stays_whole(text):
+    assert len(clauses(text)) == 1

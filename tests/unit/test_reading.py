@@ -781,3 +781,64 @@ def test_a_span_of_days_after_the_users_own_question_still_answers_the_new_accou
     d = asking(engine, "new_account")
     reading = read(Turn(text, (("ask_why", 0.5), ("affirm", 0.3)), clauses=clauses, asks=0.98), d, kb.symptoms.keys())
     assert (reading.act, reading.value, reading.target) == ("answer", "yes", "new_account")
+
+
+def test_doubt_read_surely_outweighs_a_half_stated_fact_in_any_language(engine, kb):
+    """The wording cue for doubt is English; in other languages the learned "unsure" does its work."""
+    d = asking(engine, "unverified_account")
+    text, stated = "n sei se verifiquei, acho que só coloquei o email", {"unverified_account": "yes"}
+    pt = (("pt", 0.99),)
+    doubt = read(Turn(text, (("unsure", 0.87),), facts=stated, languages=pt), d, kb.symptoms.keys())
+    assert (doubt.act, doubt.value) == ("answer", "unsure")
+    told = read(Turn(text, (("inform", 0.62),), facts=stated, languages=pt), d, kb.symptoms.keys())
+    assert (told.act, told.value) == ("answer", "yes")  # no sure doubt: the stated fact answers
+
+
+def test_a_sure_question_about_the_step_is_not_taken_as_an_unsure_outcome(engine, kb):
+    d = trying(engine, "clear_cache")
+    text, question = "onde fica essa opção de liberar espaço?", (("ask_how_to_check", 0.87),)
+    asked = read(Turn(text, question, outcome=(("cant_try", 0.5),), asks=0.96), d, kb.symptoms.keys())
+    assert asked.act == "how_to_check"
+    sure = read(Turn(text, question, outcome=(("cant_try", 0.85),), asks=0.96), d, kb.symptoms.keys())
+    assert sure.act == "skip"  # the outcome reader, sure, still decides
+
+
+def test_a_topic_the_whole_message_asks_is_answered_when_no_one_clause_asks_it(engine, kb):
+    """The story that names the topic and the question that asks it can be apart: the answer is read
+    from its clause, and the topic the whole message asks surely is answered too."""
+    d = asking(engine, "violation_notice")
+    clauses = (
+        ("nothing like that", (("deny", 0.55),), 0.01),
+        (
+            "but yesterday i got an email that someone logged in from another city",
+            (("faq_suspicious_login", 0.71),),
+            0.3,
+        ),
+        ("what is that? was i hacked?", (("ask_why", 0.67),), 1.0),
+    )
+    text = " ".join(c[0] for c in clauses)
+    reading = read(Turn(text, (("faq_suspicious_login", 0.68),), clauses=clauses, asks=0.96), d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.asks) == ("answer", "no", ["suspicious_login"])
+    unsure = read(Turn(text, (("faq_suspicious_login", 0.4),), clauses=clauses, asks=0.96), d, kb.symptoms.keys())
+    assert unsure.asks == []  # the whole not sure of the topic: not answered on a guess
+    told = read(Turn(text, (("faq_suspicious_login", 0.68),), clauses=clauses, asks=0.2), d, kb.symptoms.keys())
+    assert told.asks == []  # a story that asks nothing is no question
+
+
+def test_doubt_read_in_a_whole_of_several_clauses_does_not_outweigh_a_clause_that_answers(engine, kb):
+    """ "que no, que falla con todos. y no te he preguntado si pierdo los mensajes": the whole reads
+    as doubt, the first clause answers; the stated fact stands."""
+    d = asking(engine, "only_one_recipient")
+    clauses = (
+        ("que no, que falla con todos.", (("deny", 0.6),), 0.0),
+        ("y no te he preguntado eso", (("unsure", 0.6),), 0.2),
+    )
+    turn = Turn(
+        "que no, que falla con todos. y no te he preguntado eso",
+        (("unsure", 0.7),),
+        facts={"only_one_recipient": "no"},
+        clauses=clauses,
+        languages=(("es", 0.99),),
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("answer", "no")
