@@ -8,30 +8,50 @@ import re
 
 MAX_CLAUSES = 4
 MIN_WORDS = 2  # a shorter piece stays with its neighbour ("ok. thanks" is one thing)
+MIN_JOINED_WORDS = 4  # ... and a piece cut off at a comma before a joining word is this long ("..., and now this")
 # sentence ends (an emoji ends one as a full stop does: "it sent 🙏 but will they ban me"), dashes,
 # semicolons, line breaks, "btw"; "but" / "also" only when a question follows ("no vpn, but can a
 # vpn get me banned?"), never inside a statement ("i follow him but idk if ...")
 _QUESTION = r"(?:can|could|is|are|do|does|did|will|would|should|how|what|why|when|where|who)\b"
 _EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff\ufe0f"
 # a comma before a joining word, in each language, ends a clause too ("só ele sim, e ainda vejo o
-# perfil": an answer and a fact); without the comma the words stay one statement
-_JOIN = r"(?:and|but|e|mas|y|pero|dan|tapi|tp)\b"
+# perfil": an answer and a fact); without the comma the words stay one statement ("mas de 3 veces"
+# is Spanish "más" without its accent)
+_JOIN = r"(?:and|but|e|mas(?!\s+(?:de|del|\d))|y|pero|dan|tapi|tp)\s"
 _CUT = re.compile(
     rf"(?<=[.?!{_EMOJI}])\s+|\s+[—–-]+\s+|;\s*|\n+|,?\s+(?=btw\b)|,?\s+(?=(?:but|also|and also)\s+{_QUESTION})"
-    rf"|,\s+(?={_JOIN})",
+    rf"|,\s*(?={_JOIN})",
     re.IGNORECASE,
 )
+_JOINED = re.compile(_JOIN, re.IGNORECASE)
+
+
+def _spans(text: str) -> list[tuple[int, int, int]]:
+    """Where the pieces between the cuts start and end in `text` (empty ones left out), and the
+    fewest words each must have to stand alone."""
+    spans, start, least = [], 0, MIN_WORDS
+    for m in _CUT.finditer(text):
+        spans.append((start, m.start(), least))
+        start, least = (
+            m.end(),
+            MIN_JOINED_WORDS if m.group().startswith(",") and _JOINED.match(text, m.end()) else MIN_WORDS,
+        )
+    spans.append((start, len(text), least))
+    return [(a, b, least) for a, b, least in spans if text[a:b].strip(" ,")]
 
 
 def clauses(text: str) -> list[str]:
-    """The clauses of `text`, in order (one when it cannot be cut), at most MAX_CLAUSES."""
-    pieces = [p.strip(" ,") for p in _CUT.split(text or "") if p and p.strip(" ,")]
-    merged: list[str] = []
-    for piece in pieces:
-        if merged and (len(piece.split()) < MIN_WORDS or len(merged[-1].split()) < MIN_WORDS):
-            merged[-1] = f"{merged[-1]} {piece}"
+    """The clauses of `text`, in order (one when it cannot be cut), at most MAX_CLAUSES. A clause
+    glued to its neighbour keeps the words between them ("não, e eu uso vpn" keeps its comma for the
+    fact reader's pieces)."""
+    text = text or ""
+    merged: list[tuple[int, int]] = []
+    for a, b, least in _spans(text):
+        short = len(text[a:b].split()) < least
+        if merged and (short or len(text[slice(*merged[-1])].split()) < MIN_WORDS):
+            merged[-1] = (merged[-1][0], b)
         else:
-            merged.append(piece)
+            merged.append((a, b))
     if len(merged) > MAX_CLAUSES:
-        merged = [*merged[: MAX_CLAUSES - 1], " ".join(merged[MAX_CLAUSES - 1 :])]
-    return merged or [text]
+        merged = [*merged[: MAX_CLAUSES - 1], (merged[MAX_CLAUSES - 1][0], merged[-1][1])]
+    return [text[a:b].strip(" ,") for a, b in merged] or [text]

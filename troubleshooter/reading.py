@@ -240,16 +240,20 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         return Reading(
             "confirm", value="handoff", facts={**main.facts, **kept}, how=f"a clause asks for a person; {main.how}"
         )
-    # a topic is asked by a clause that asks it, or states it surely; or by the whole message, when
-    # it asks and reads surely as that topic though no one clause does ("nothing, but yesterday I got
-    # an email that someone logged in from ... what is that? was I hacked?")
-    told_topics = {c.intents[0][0] for c in parts if c.intents and c.text in replied}  # an outcome's words
-    whole_asks = len(parts) > 1 and top.startswith("faq_") and top not in told_topics and turn.asks >= ASKS_SURE
+    # a topic is asked by a clause that asks it, or states it surely; when none is, by the whole
+    # message, when it asks and reads surely as that topic ("nothing, but yesterday I got an email
+    # that someone logged in from ... what is that? was I hacked?"), unless the clause naming the
+    # topic was taken as the fix's outcome
     asked = [
         name.removeprefix("faq_")
         for name, conf, asks in tops
         if name.startswith("faq_") and (conf >= STATED_QUESTION_SURE or conf >= FITS_SURE and asks >= ASKS_SURE)
-    ] + ([top.removeprefix("faq_")] if whole_asks and turn.intents[0][1] >= INTENT_SURE else [])
+    ]
+    outcome_topics = {c.intents[0][0] for c in parts if c.intents and c.text in replied}
+    whole_conf = turn.intents[0][1] if turn.intents else 0.0
+    whole_asks = top.startswith("faq_") and whole_conf >= INTENT_SURE and turn.asks >= ASKS_SURE
+    if len(parts) > 1 and not asked and whole_asks and top not in outcome_topics:
+        asked = [top.removeprefix("faq_")]
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
     # "listo, ya funciona! gracias. una pregunta, ...?": a question besides the success that no topic
     # fits still gets the honest one-liner (no step follows that would carry it)
@@ -414,8 +418,12 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
     if d.active and kind == "question":
         sure_alone = alone.get(top, 0.0) >= INTENT_SURE
-        doubts = top == "unsure" and sure_alone and len(turn.clauses) <= 1  # a whole of one clause is sure of it
-        found = _answer(text, top, fits, facts, d.pending_question, meaning, turn.leanings, asking, sure_alone, doubts)
+        # doubt read surely, unless a clause of it answers yes or no ("que no, que falla con todos. y ...")
+        answered = any(c.intents and c.intents[0][0] in ("affirm", "deny") for c in turn.clauses)
+        in_doubt = top == "unsure" and sure_alone and not answered
+        found = _answer(
+            text, top, fits, facts, d.pending_question, meaning, turn.leanings, asking, sure_alone, in_doubt
+        )
         if found:
             return found
     if d.active and kind == "fix":
@@ -472,13 +480,13 @@ def _answer(
     leanings: dict[str, str] | None = None,
     asking: bool = False,
     sure_alone: bool = False,  # the NLU's top intent is sure without the pending step's weight
-    doubts: bool = False,  # the NLU reads doubt surely in a message of one clause
+    in_doubt: bool = False,  # the NLU reads doubt surely and no clause answers yes or no
 ) -> Reading | None:
     base = dict(target=qid, facts=facts)
     if never_mind(text):
         return Reading("unclear", how="never mind", facts=facts)
     cue = answer_cue(text)
-    if cue == "unsure" or doubts:
+    if cue == "unsure" or in_doubt:
         # "i follow him but idk if he follows me", "n sei se verifiquei, acho que só coloquei o email":
         # doubt, worded or surely read, outweighs a half-stated fact
         return Reading("answer", "unsure", how="says they don't know", **base)
@@ -543,9 +551,10 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
         return None
     if name == "trying" and cue:  # "she got it": words of an outcome are never left waiting
         return None
-    asked, sure = turn.intents[0] if turn.intents else ("", 0.0)
-    if p < RESULT_SURE and turn.asks >= ASKS_SURE and asked in QUESTIONS_ABOUT_A_STEP and sure >= INTENT_SURE:
-        return None  # "onde fica essa opção de liberar espaço?": a sure question about the step, no outcome
+    top_intent, top_conf = turn.intents[0] if turn.intents else ("", 0.0)
+    step_question = top_intent in QUESTIONS_ABOUT_A_STEP and top_conf >= INTENT_SURE and turn.asks >= ASKS_SURE
+    if name in ("cant_try", "trying") and p < RESULT_SURE and step_question:
+        return None  # "onde fica essa opção de liberar espaço?": a sure question about the step, not a refusal
     act, value = OUTCOMES[name]
     return Reading(act, value, target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
 

@@ -3,6 +3,7 @@
 import pytest
 
 from nlu.clauses import MAX_CLAUSES, clauses
+from nlu.facts import pieces
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_a_long_story_is_cut_into_at_most_max_clauses():
         ("só ele sim, e ainda vejo o perfil dele", ["só ele sim", "e ainda vejo o perfil dele"]),
         ("sí, solo él, y todavía veo su perfil", ["sí, solo él", "y todavía veo su perfil"]),
         ("aman semua kecuali tiktok, dan ga pake vpn", ["aman semua kecuali tiktok", "dan ga pake vpn"]),
-        ("udah coba, tapi masih gagal", ["udah coba", "tapi masih gagal"]),
+        ("udah coba, tapi pesannya masih gagal", ["udah coba", "tapi pesannya masih gagal"]),
     ],
 )
 def test_a_comma_before_a_joining_word_ends_a_clause_in_each_language(text, expected):
@@ -64,9 +65,17 @@ def test_a_comma_before_a_joining_word_ends_a_clause_in_each_language(text, expe
     [
         "i restarted and it works now",  # no comma: one statement
         "só ele e mais ninguém",
-        "yes, but only sometimes",  # a one-word piece stays with its neighbour
-        "sim, e",  # nothing after the joining word
+        "yes, but only sometimes",  # a one-word piece stays with its neighbour, comma and all
+        "não, e eu uso vpn",
+        "ya lo intente, mas de 3 veces",  # "más" without its accent
+        "ok, e-mail still not verified",  # a word that merely starts like one
+        "it was literally me singing, and now this.",  # a tail too short to stand alone
     ],
 )
 def test_a_joining_word_without_a_comma_or_a_clause_after_it_stays_whole(text):
-    assert len(clauses(text)) == 1
+    assert clauses(text) == [text]
+
+
+def test_a_glued_clause_keeps_its_comma_for_the_fact_readers_pieces():
+    assert pieces("não, e eu uso vpn") == ["não", "e eu uso vpn"]
+    assert pieces("sim, mas só às vezes") == ["sim", "mas só às vezes"]

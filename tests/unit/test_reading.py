@@ -2,6 +2,8 @@
 that misled the old assistant written into the test, so the reading has to
 come from the context, the cues and the facts rather than the top intent."""
 
+from dataclasses import replace
+
 import pytest
 
 from tests.unit.states import asking, payloads, texts, trying
@@ -790,7 +792,8 @@ def test_doubt_read_surely_outweighs_a_half_stated_fact_in_any_language(engine, 
     pt = (("pt", 0.99),)
     doubt = read(Turn(text, (("unsure", 0.87),), facts=stated, languages=pt), d, kb.symptoms.keys())
     assert (doubt.act, doubt.value) == ("answer", "unsure")
-    told = read(Turn(text, (("inform", 0.62),), facts=stated, languages=pt), d, kb.symptoms.keys())
+    lean = (("unsure", 0.4), ("inform", 0.3))  # doubt leads in context, not sure alone
+    told = read(Turn(text, lean, facts=stated, languages=pt), d, kb.symptoms.keys())
     assert (told.act, told.value) == ("answer", "yes")  # no sure doubt: the stated fact answers
 
 
@@ -801,6 +804,10 @@ def test_a_sure_question_about_the_step_is_not_taken_as_an_unsure_outcome(engine
     assert asked.act == "how_to_check"
     sure = read(Turn(text, question, outcome=(("cant_try", 0.85),), asks=0.96), d, kb.symptoms.keys())
     assert sure.act == "skip"  # the outcome reader, sure, still decides
+    pt = (("pt", 0.99),)  # no English cue to rescue it: a success with a why is still a success
+    why = Turn("funcionou! por que isso aconteceu?", (("ask_why", 0.8),), outcome=(("worked", 0.75),), asks=0.99)
+    worked = read(replace(why, languages=pt), d, kb.symptoms.keys())
+    assert (worked.act, worked.value) == ("result", "worked")
 
 
 def test_a_topic_the_whole_message_asks_is_answered_when_no_one_clause_asks_it(engine, kb):
@@ -823,11 +830,15 @@ def test_a_topic_the_whole_message_asks_is_answered_when_no_one_clause_asks_it(e
     assert unsure.asks == []  # the whole not sure of the topic: not answered on a guess
     told = read(Turn(text, (("faq_suspicious_login", 0.68),), clauses=clauses, asks=0.2), d, kb.symptoms.keys())
     assert told.asks == []  # a story that asks nothing is no question
+    # a clause that asks a topic of its own: that one is answered, not the one the story names
+    appeal = (*clauses[:2], ("and how do i appeal?", (("faq_appeal", 0.7),), 0.99))
+    own = read(Turn(text, (("faq_suspicious_login", 0.68),), clauses=appeal, asks=0.99), d, kb.symptoms.keys())
+    assert own.asks == ["appeal"]
 
 
 def test_doubt_read_in_a_whole_of_several_clauses_does_not_outweigh_a_clause_that_answers(engine, kb):
-    """ "que no, que falla con todos. y no te he preguntado si pierdo los mensajes": the whole reads
-    as doubt, the first clause answers; the stated fact stands."""
+    """ "que no, que falla con todos. y no te he preguntado eso": the whole reads as doubt, the first
+    clause answers no; the stated fact stands."""
     d = asking(engine, "only_one_recipient")
     clauses = (
         ("que no, que falla con todos.", (("deny", 0.6),), 0.0),
