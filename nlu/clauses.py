@@ -8,10 +8,10 @@ import re
 
 MAX_CLAUSES = 4
 MIN_WORDS = 2  # a shorter piece stays with its neighbour ("ok. thanks" is one thing)
-MIN_JOINED_WORDS = 4  # ... and a piece cut off at a comma before a joining word is this long ("..., and now this")
+MIN_JOINED_WORDS = 4  # ... and a piece cut at a comma before a joining word, that word included ("..., and now this")
 # sentence ends (an emoji ends one as a full stop does: "it sent 🙏 but will they ban me"), dashes,
-# semicolons, line breaks, "btw"; "but" / "also" only when a question follows ("no vpn, but can a
-# vpn get me banned?"), never inside a statement ("i follow him but idk if ...")
+# semicolons, line breaks, "btw"; "but" / "also" without a comma only when a question follows ("no vpn
+# but can a vpn get me banned?"), never inside a statement ("i follow him but idk if ...")
 _QUESTION = r"(?:can|could|is|are|do|does|did|will|would|should|how|what|why|when|where|who)\b"
 _EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff\ufe0f"
 # a comma before a joining word, in each language, ends a clause too ("só ele sim, e ainda vejo o
@@ -20,10 +20,9 @@ _EMOJI = "\u2600-\u27bf\U0001f300-\U0001faff\ufe0f"
 _JOIN = r"(?:and|but|e|mas(?!\s+(?:de|del|\d))|y|pero|dan|tapi|tp)\s"
 _CUT = re.compile(
     rf"(?<=[.?!{_EMOJI}])\s+|\s+[—–-]+\s+|;\s*|\n+|,?\s+(?=btw\b)|,?\s+(?=(?:but|also|and also)\s+{_QUESTION})"
-    rf"|,\s*(?={_JOIN})",
+    rf"|(?P<join>,\s*(?={_JOIN}))",
     re.IGNORECASE,
 )
-_JOINED = re.compile(_JOIN, re.IGNORECASE)
 
 
 def _spans(text: str) -> list[tuple[int, int, int]]:
@@ -34,7 +33,7 @@ def _spans(text: str) -> list[tuple[int, int, int]]:
         spans.append((start, m.start(), least))
         start, least = (
             m.end(),
-            MIN_JOINED_WORDS if m.group().startswith(",") and _JOINED.match(text, m.end()) else MIN_WORDS,
+            MIN_JOINED_WORDS if m.lastgroup == "join" else MIN_WORDS,  # not ", but why?" (a question)
         )
     spans.append((start, len(text), least))
     return [(a, b, least) for a, b, least in spans if text[a:b].strip(" ,")]

@@ -419,7 +419,9 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     if d.active and kind == "question":
         sure_alone = alone.get(top, 0.0) >= INTENT_SURE
         # doubt read surely, unless a clause of it answers yes or no ("que no, que falla con todos. y ...")
-        answered = any(c.intents and c.intents[0][0] in ("affirm", "deny") for c in turn.clauses)
+        answered = any(
+            c.intents and c.intents[0][0] in ("affirm", "deny") and c.intents[0][1] >= CLAUSE_SURE for c in turn.clauses
+        )
         in_doubt = top == "unsure" and sure_alone and not answered
         found = _answer(
             text, top, fits, facts, d.pending_question, meaning, turn.leanings, asking, sure_alone, in_doubt
@@ -486,9 +488,9 @@ def _answer(
     if never_mind(text):
         return Reading("unclear", how="never mind", facts=facts)
     cue = answer_cue(text)
-    if cue == "unsure" or in_doubt:
+    if cue == "unsure" or in_doubt and not cue:
         # "i follow him but idk if he follows me", "n sei se verifiquei, acho que só coloquei o email":
-        # doubt, worded or surely read, outweighs a half-stated fact
+        # doubt, worded or surely read, outweighs a half-stated fact (never a yes or no in words)
         return Reading("answer", "unsure", how="says they don't know", **base)
     if qid in facts:
         return Reading("answer", facts[qid], how="stated the fact", **base)

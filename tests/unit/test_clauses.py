@@ -19,6 +19,7 @@ from nlu.facts import pieces
             ["turned it off and it sent 🙏", "lowkey will i get banned"],
         ),
         ("ya se mandó 👍🏻 y ahora qué hago", ["ya se mandó 👍🏻", "y ahora qué hago"]),
+        ("done it, but why?", ["done it", "but why?"]),  # a short question after a comma too
     ],
 )
 def test_a_reply_and_a_question_are_cut_apart(text, expected):

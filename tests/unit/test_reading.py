@@ -795,6 +795,10 @@ def test_doubt_read_surely_outweighs_a_half_stated_fact_in_any_language(engine, 
     lean = (("unsure", 0.4), ("inform", 0.3))  # doubt leads in context, not sure alone
     told = read(Turn(text, lean, facts=stated, languages=pt), d, kb.symptoms.keys())
     assert (told.act, told.value) == ("answer", "yes")  # no sure doubt: the stated fact answers
+    for words, value in [("no, i dont think so", "no"), ("yes", "yes")]:  # a yes or no in words stands
+        d = asking(engine, "vpn_or_proxy")
+        worded = read(Turn(words, (("unsure", 0.6),)), d, kb.symptoms.keys())
+        assert (worded.act, worded.value) == ("answer", value), words
 
 
 def test_a_sure_question_about_the_step_is_not_taken_as_an_unsure_outcome(engine, kb):
@@ -804,6 +808,10 @@ def test_a_sure_question_about_the_step_is_not_taken_as_an_unsure_outcome(engine
     assert asked.act == "how_to_check"
     sure = read(Turn(text, question, outcome=(("cant_try", 0.85),), asks=0.96), d, kb.symptoms.keys())
     assert sure.act == "skip"  # the outcome reader, sure, still decides
+    waiting = read(Turn(text, question, outcome=(("trying", 0.5),), asks=0.96), d, kb.symptoms.keys())
+    assert waiting.act == "how_to_check"
+    told = read(Turn(text, question, outcome=(("cant_try", 0.5),), asks=0.1), d, kb.symptoms.keys())
+    assert told.act == "skip"  # words that ask nothing are no question
     pt = (("pt", 0.99),)  # no English cue to rescue it: a success with a why is still a success
     why = Turn("funcionou! por que isso aconteceu?", (("ask_why", 0.8),), outcome=(("worked", 0.75),), asks=0.99)
     worked = read(replace(why, languages=pt), d, kb.symptoms.keys())
