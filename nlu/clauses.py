@@ -40,17 +40,18 @@ def _spans(text: str) -> list[tuple[int, int, int]]:
 
 
 def clauses(text: str) -> list[str]:
-    """The clauses of `text`, in order (one when it cannot be cut), at most MAX_CLAUSES. A clause
-    glued to its neighbour keeps the words between them ("não, e eu uso vpn" keeps its comma for the
-    fact reader's pieces)."""
+    """The clauses of `text`, in order (one when it cannot be cut), at most MAX_CLAUSES. A piece too
+    short to stand alone is glued to its neighbour with a space, or with its comma when it was cut
+    before a joining word ("não, e eu uso vpn" keeps its comma for the fact reader's pieces)."""
     text = text or ""
-    merged: list[tuple[int, int]] = []
+    merged: list[str] = []
     for a, b, least in _spans(text):
-        short = len(text[a:b].split()) < least
-        if merged and (short or len(text[slice(*merged[-1])].split()) < MIN_WORDS):
-            merged[-1] = (merged[-1][0], b)
+        piece = text[a:b].strip(" ,")
+        if merged and (len(piece.split()) < least or len(merged[-1].split()) < MIN_WORDS):
+            glue = ", " if least == MIN_JOINED_WORDS else " "
+            merged[-1] = f"{merged[-1]}{glue}{piece}"
         else:
-            merged.append((a, b))
+            merged.append(piece)
     if len(merged) > MAX_CLAUSES:
-        merged = [*merged[: MAX_CLAUSES - 1], (merged[MAX_CLAUSES - 1][0], merged[-1][1])]
-    return [text[a:b].strip(" ,") for a, b in merged] or [text]
+        merged = [*merged[: MAX_CLAUSES - 1], " ".join(merged[MAX_CLAUSES - 1 :])]
+    return merged or [text]
