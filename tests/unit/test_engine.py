@@ -200,3 +200,13 @@ def test_a_fix_that_helped_in_part_keeps_its_causes_and_offers_the_complementary
     assert step.kind == "fix" and step.id != "switch_network"
     assert any(engine.kb.causes[c].fixes.get(step.id, 0) > 0.3 for c in network), step
     assert engine.handoff_summary(d)["fixes_helped_in_part"] == ["switch_network"]
+
+
+def test_a_reported_account_points_to_its_trust_score(engine):
+    stated = {"new_account": "no", "only_one_recipient": "no", "violation_notice": "no", "many_messages_sent": "no"}
+    reported = engine.start("send_failed", {**stated, "account_reported": "yes"})
+    quiet = engine.start("send_failed", {**stated, "account_reported": "no"})
+    assert next(iter(engine.belief(reported))) == "spam_low_reputation"
+    assert engine.belief(reported)["spam_low_reputation"] > 3 * engine.belief(quiet)["spam_low_reputation"]
+    assert "verify_phone_email" in [f for f, _, _ in engine.fix_ranking(reported)[:2]]
+    assert "verify_phone_email" not in [f for f, _, _ in engine.fix_ranking(quiet)[:2]]

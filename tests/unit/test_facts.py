@@ -29,6 +29,8 @@ from troubleshooter import numbers
         ("I set my dms to no one", {"own_dm_setting_restricted": "yes"}),
         ("i can't message one particular person", {"only_one_recipient": "yes"}),
         ("my phone number isn't verified", {"unverified_account": "yes"}),
+        ("a fan account got people to mass report me last week", {"account_reported": "yes"}),
+        ("no one has ever reported my account", {"account_reported": "no"}),
         ('it literally says "you\'re sending messages too fast"', {"too_fast_warning": "yes"}),
         # Several facts in one message, and the last word on one of them wins.
         ("no vpn here, and instagram works fine on the same wifi", {"vpn_or_proxy": "no", "other_apps_work": "yes"}),
