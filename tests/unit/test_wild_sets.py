@@ -4,6 +4,8 @@ import yaml
 
 from evaluation import wild
 
+ADDED_AFTER_THE_SETS = {"account_reported"}  # knowledge/evidence.yml items newer than tests/wild/
+
 NATURAL = wild.natural_overlaps()
 
 
@@ -51,9 +53,9 @@ def test_users_cover_every_contract_cause_and_answer_every_question(kb):
             assert len(users) >= 14 and len(set(causes)) == len(causes) and set(causes) <= set(kb.contract["causes"])
             assert {u.get("language") for u in users} == {wild.language_of(name)}
         for u in users:
-            # every contract question answered; one the knowledge base gained after the set was
-            # written (account_reported) is one the simulated person can't answer ("unsure")
-            assert set(kb.contract["evidence"]) <= set(u["answers"]) <= set(kb.evidence), u["id"]
+            # every question but those the knowledge base gained after the sets were written: asked
+            # one, the simulated person answers "unsure" (its opening may still state it unasked)
+            assert set(u["answers"]) == set(kb.evidence) - ADDED_AFTER_THE_SETS, u["id"]
             assert set(u["answers"].values()) <= {"yes", "no", "unsure"}, u["id"]
             assert all(u["say"].get(k) for k in ("yes", "no", "unsure", "worked", "failed")), u["id"]
             assert set(u["replies"]) <= set(kb.evidence), u["id"]
