@@ -25,18 +25,15 @@ _CUT = re.compile(
 )
 
 
-def _spans(text: str) -> list[tuple[int, int, int]]:
-    """Where the pieces between the cuts start and end in `text` (empty ones left out), and the
-    fewest words each must have to stand alone."""
-    spans, start, least = [], 0, MIN_WORDS
+def _spans(text: str) -> list[tuple[int, int, bool]]:
+    """Where the pieces between the cuts start and end in `text` (empty ones left out), and whether
+    each was cut at a comma before a joining word (not ", but why?": that cut is a question's)."""
+    spans, start, joined = [], 0, False
     for m in _CUT.finditer(text):
-        spans.append((start, m.start(), least))
-        start, least = (
-            m.end(),
-            MIN_JOINED_WORDS if m.lastgroup == "join" else MIN_WORDS,  # not ", but why?" (a question)
-        )
-    spans.append((start, len(text), least))
-    return [(a, b, least) for a, b, least in spans if text[a:b].strip(" ,")]
+        spans.append((start, m.start(), joined))
+        start, joined = m.end(), m.lastgroup == "join"
+    spans.append((start, len(text), joined))
+    return [(a, b, joined) for a, b, joined in spans if text[a:b].strip(" ,")]
 
 
 def clauses(text: str) -> list[str]:
@@ -45,11 +42,11 @@ def clauses(text: str) -> list[str]:
     before a joining word ("não, e eu uso vpn" keeps its comma for the fact reader's pieces)."""
     text = text or ""
     merged: list[str] = []
-    for a, b, least in _spans(text):
+    for a, b, joined in _spans(text):
         piece = text[a:b].strip(" ,")
+        least = MIN_JOINED_WORDS if joined else MIN_WORDS
         if merged and (len(piece.split()) < least or len(merged[-1].split()) < MIN_WORDS):
-            glue = ", " if least == MIN_JOINED_WORDS else " "
-            merged[-1] = f"{merged[-1]}{glue}{piece}"
+            merged[-1] = f"{merged[-1]}{', ' if joined else ' '}{piece}"
         else:
             merged.append(piece)
     if len(merged) > MAX_CLAUSES:
