@@ -28,6 +28,15 @@ def test_a_short_or_unsure_first_message_leaves_it_to_the_channel_hint():
     assert language.heard("help me", (("en", 0.55), ("id", 0.45)), "", "fr", SPOKEN) == "en"  # not spoken
 
 
+def test_an_unsure_first_message_takes_the_readers_best_when_the_fallback_is_improbable():
+    greeting = (("es", 0.72), ("pt", 0.25), ("en", 0.02))
+    assert language.heard("q onda", greeting, "", None, SPOKEN) == "es"  # not English
+    assert language.heard("q onda", greeting, "", "pt", SPOKEN) == "pt"  # the hint is plausible
+    assert language.heard("eae", (("pt", 0.79), ("es", 0.12), ("en", 0.09)), "", "es", SPOKEN) == "es"
+    assert language.heard("eae", (("pt", 0.79), ("es", 0.12), ("en", 0.09)), "", None, SPOKEN) == "pt"
+    assert language.heard("😩👍", (("id", 0.6), ("pt", 0.35), ("en", 0.05)), "", None, SPOKEN) == "en"  # no words
+
+
 @pytest.mark.parametrize("text", ["ok", "no", "si", "ya", "gracias", "udah kak", "sim obrigado"])
 def test_one_or_two_words_never_change_the_language(text):
     assert language.heard(text, SURE_ES, "en", None, SPOKEN) is None
