@@ -2,8 +2,9 @@
 
 The first typed message decides, when the language reader (nlu/language.py) is
 sure enough of it (of a one-word message, very sure: "hola", "oi"); else the
-channel's hint (the browser's or the support contact's language), else English,
-unless the reader finds that fallback improbable ("q onda" is not English).
+channel's hint (the browser's or the support contact's language), else English;
+without a hint, the reader's likelier language when it finds English improbable
+("q onda" is not English).
 Later a message changes the language only when it is long and the reader very
 sure: "ok", "no", "si" or a name never does. A user may ask for a language at any time ("can we speak spanish?"): the
 one named in their words (knowledge/languages.yml) or, when none is named, the
@@ -21,7 +22,8 @@ from .knowledge import SOURCE_LANGUAGE
 FIRST_SURE = 0.6  # the first message sets the language when read this surely ...
 FIRST_WORDS = 2  # ... and it has this many words
 SHORT_SURE = 0.85  # a one-word first message ("hola", "oi") sets it when read this surely
-FALLBACK_UNLIKELY = 0.1  # ... else the hint or English, unless the reader gives it less than this
+ENGLISH_UNLIKELY = 0.1  # ... else, with no hint, English, unless the reader gives it less than this ...
+OVER_ENGLISH = 0.5  # ... and a language of its this likely
 SWITCH_SURE = 0.9  # a later message changes it when read this surely ...
 SWITCH_WORDS = 4  # ... and it has this many words
 
@@ -38,12 +40,15 @@ def heard(text: str, ranking: Ranking, current: str, hint: str | None, spoken: t
     the assistant speaks."""
     best, p = next(((lang, p) for lang, p in ranking if lang in spoken), (None, 0.0))
     if not current:  # the first message: what it is written in, else the hint, else the source language
-        fallback = hint if hint in spoken else SOURCE_LANGUAGE
         n = words(text)
         sure = p >= FIRST_SURE and n >= FIRST_WORDS or p >= SHORT_SURE and n == 1
-        if best and (sure or n and dict(ranking).get(fallback, 0.0) < FALLBACK_UNLIKELY):
+        if best and sure:
             return best
-        return fallback
+        if hint in spoken:
+            return hint
+        english = dict(ranking).get(SOURCE_LANGUAGE)
+        likelier = best and n and p >= OVER_ENGLISH and english is not None and english < ENGLISH_UNLIKELY
+        return best if likelier else SOURCE_LANGUAGE
     if best and best != current and p >= SWITCH_SURE and words(text) >= SWITCH_WORDS:
         return best
     return None

@@ -28,13 +28,17 @@ def test_a_short_or_unsure_first_message_leaves_it_to_the_channel_hint():
     assert language.heard("help me", (("en", 0.55), ("id", 0.45)), "", "fr", SPOKEN) == "en"  # not spoken
 
 
-def test_an_unsure_first_message_takes_the_readers_best_when_the_fallback_is_improbable():
+def test_an_unsure_first_message_without_a_hint_is_not_english_when_the_reader_finds_english_improbable():
     greeting = (("es", 0.72), ("pt", 0.25), ("en", 0.02))
-    assert language.heard("q onda", greeting, "", None, SPOKEN) == "es"  # not English
-    assert language.heard("q onda", greeting, "", "pt", SPOKEN) == "pt"  # the hint is plausible
-    assert language.heard("eae", (("pt", 0.79), ("es", 0.12), ("en", 0.09)), "", "es", SPOKEN) == "es"
+    assert language.heard("q onda", greeting, "", None, SPOKEN) == "es"
+    assert language.heard("q onda", greeting, "", "fr", SPOKEN) == "es"  # a hint not spoken is none
     assert language.heard("eae", (("pt", 0.79), ("es", 0.12), ("en", 0.09)), "", None, SPOKEN) == "pt"
+    assert language.heard("q onda", greeting, "", "pt", SPOKEN) == "pt"  # a spoken hint decides
+    assert language.heard("eae", (("pt", 0.79), ("es", 0.12), ("en", 0.09)), "", "id", SPOKEN) == "id"
+    assert language.heard("hola", (("es", 0.45), ("pt", 0.4), ("en", 0.05)), "", None, SPOKEN) == "en"  # no best
     assert language.heard("😩👍", (("id", 0.6), ("pt", 0.35), ("en", 0.05)), "", None, SPOKEN) == "en"  # no words
+    assert language.heard("q onda", (("es", 0.72), ("pt", 0.28)), "", None, SPOKEN) == "en"  # English unread
+    assert language.heard("q onda que tal", greeting, "en", None, SPOKEN) is None  # later: a short one never
 
 
 @pytest.mark.parametrize("text", ["ok", "no", "si", "ya", "gracias", "udah kak", "sim obrigado"])

@@ -5,8 +5,8 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlu import fast
-from nlu.facts import normal, vectorisers
+from nlu import fast, language
+from nlu.facts import vectorisers
 
 TRAIN = [
     "i turned off my vpn and it works now",
@@ -26,7 +26,7 @@ UNSEEN = ["vpn off now it works", "zzz", "", "ainda não 😭", "no", "gak bisa 
     "vectoriser",
     [
         *vectorisers(),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, preprocessor=normal),
+        *language.vectorisers(),
         TfidfVectorizer(),  # no sublinear tf
     ],
 )

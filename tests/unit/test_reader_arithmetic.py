@@ -11,8 +11,8 @@ import pytest
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlu import fast
-from nlu.facts import normal, vectorisers
+from nlu import fast, language
+from nlu.facts import vectorisers
 from scaleout import readers
 from troubleshooter.paths import ROOT
 
@@ -44,7 +44,7 @@ def fitted():
     """The readers' kinds of vectoriser, fitted on the project's texts."""
     kinds = [
         *vectorisers(),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, preprocessor=normal),
+        *language.vectorisers(),
         TfidfVectorizer(),  # no sublinear tf
         TfidfVectorizer(smooth_idf=False, norm="l1"),
     ]
