@@ -43,11 +43,12 @@ def free_port(block: int = 1) -> int:
     raise RuntimeError(f"no {block} consecutive free loopback ports")
 
 
-def free_port_besides(taken: set[int]) -> int:
-    """A free port that is none of `taken` (picked but not bound yet, so free_port could return them)."""
+def free_port_besides(taken: set[int], block: int = 1) -> int:
+    """The first of `block` free ports, none of them in `taken` (picked but not bound yet, so
+    free_port could return them)."""
     for _ in range(50):
-        port = free_port()
-        if port not in taken:
+        port = free_port(block)
+        if taken.isdisjoint(range(port, port + block)):
             return port
     raise RuntimeError("no free loopback port besides those already picked")
 
@@ -105,8 +106,12 @@ class Assistant:
         With help_centre=True, a loopback port is kept for a page of another origin (`help_centre_origin`)
         that the web page lets frame the widget (EMBED_ORIGINS, web/embed.js); the caller serves it."""
         self.workdir = workdir
-        rasa_port, web_port = free_port(replicas), free_port()
-        actions_port = actions_port or free_port(1 + action_servers * front)
+        # a caller's actions_port is picked, not bound: the other ports keep clear of its block
+        taken = set(range(actions_port, actions_port + 1 + action_servers)) if actions_port else set()
+        rasa_port = free_port_besides(taken, replicas)
+        taken |= set(range(rasa_port, rasa_port + replicas))
+        web_port = free_port_besides(taken)
+        actions_port = actions_port or free_port_besides(taken | {web_port}, 1 + action_servers * front)
         self.endpoints = endpoints or endpoints_file(
             workdir / "endpoints.yml", actions_port, tracker_store={"db": str(tracker_db or workdir / "tracker.db")}
         )
