@@ -132,7 +132,8 @@ def vectorisers() -> list:
     """Unfitted: character n-grams within words, and whole words. Words weigh a language's own
     function words ("no me deja", "gak", "pra") as units, so a message mixing in English words
     ("my tiktok no me deja mandar dms") is not outweighed by them: on the first messages of the
-    wild sets, 7 put in another language than their set's instead of 11 (2026-12-07, model 925bf8c)."""
+    wild sets, 10 put in another language than their set's instead of 15 (2026-12-07, models 925bf8c
+    and 81b7f59, the same data)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return [
