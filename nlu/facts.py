@@ -39,7 +39,6 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy import sparse
 
 from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base
 from troubleshooter.paths import ROOT
@@ -219,7 +218,7 @@ class Model:
         self.weights, self.bias = weights, bias  # (features, 3 x items), (3 x items,)
 
     def features(self, texts: list[str]):
-        return sparse.hstack(fast.features(self.vectorisers, texts)).tocsr()
+        return fast.side_by_side(self.vectorisers, texts)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """P(none, yes, no) of every item for every text: (texts, items, 3)."""
@@ -242,7 +241,7 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
     from sklearn.linear_model import LogisticRegression
 
     features = vectorisers()
-    x = sparse.hstack([v.fit_transform(texts) for v in features]).tocsr()
+    x = fast.fit_side_by_side(features, texts)
     evidence = sorted({eid for f in facts for eid in f})
     weights = np.zeros((x.shape[1], len(SLOTS) * len(evidence)))
     bias = np.full(len(SLOTS) * len(evidence), _ABSENT)

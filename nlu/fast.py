@@ -40,6 +40,16 @@ def features(vectorisers: list, texts: list[str]) -> list[sparse.csr_matrix]:
     return [tfidf(v, texts) for v in vectorisers]
 
 
+def side_by_side(vectorisers: list, texts: list[str]) -> sparse.csr_matrix:
+    """The fitted vectorisers' features of `texts`, side by side (a reader's one feature matrix)."""
+    return sparse.hstack(features(vectorisers, texts)).tocsr()
+
+
+def fit_side_by_side(vectorisers: list, texts: list[str]) -> sparse.csr_matrix:
+    """Fit each vectoriser on `texts`; their features of `texts`, side by side."""
+    return sparse.hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()
+
+
 def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
     """What `classifier.predict_proba(x)` gives, for a fitted LogisticRegression: the fast way for
     a multinomial one over three or more classes and for a binary one (the readers'), scikit-learn's

@@ -27,7 +27,6 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy import sparse
 
 from troubleshooter.knowledge import SOURCE_LANGUAGE
 from troubleshooter.paths import KNOWLEDGE, ROOT
@@ -122,8 +121,7 @@ class Model:
         self.vectorisers, self.classifier = vectorisers, classifier
 
     def rankings(self, texts: list[str]) -> list[list[tuple[str, float]]]:
-        x = sparse.hstack(fast.features(self.vectorisers, texts)).tocsr()
-        probs = fast.probabilities(self.classifier, x)
+        probs = fast.probabilities(self.classifier, fast.side_by_side(self.vectorisers, texts))
         names = [str(c) for c in self.classifier.classes_]
         return [sorted(zip(names, map(float, row)), key=lambda kv: -kv[1]) for row in probs]
 
@@ -146,7 +144,7 @@ def fit(texts: list[str], labels: list[str], c: float, seed: int = 42) -> Model:
     from sklearn.linear_model import LogisticRegression
 
     vs = vectorisers()
-    x = sparse.hstack([v.fit_transform(texts) for v in vs]).tocsr()
+    x = fast.fit_side_by_side(vs, texts)
     classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
     classifier.fit(x, labels)
     return Model(vs, classifier)
