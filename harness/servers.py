@@ -98,16 +98,19 @@ class Assistant:
         front: bool = False,
         action_servers: int = 1,
         help_centre: bool = False,
+        avoid: frozenset[int] = frozenset(),
     ):
         """`endpoints` given: its action_endpoint's port must be `actions_port`; otherwise the
         project's endpoints with an SQLite tracker store at `tracker_db` (default: in workdir).
         With a front, the action servers take the `action_servers` ports after `actions_port`
         (the caller's `actions_port` must start a free block of 1 + action_servers).
         With help_centre=True, a loopback port is kept for a page of another origin (`help_centre_origin`)
-        that the web page lets frame the widget (EMBED_ORIGINS, web/embed.js); the caller serves it."""
+        that the web page lets frame the widget (EMBED_ORIGINS, web/embed.js); the caller serves it.
+        `avoid`: ports the caller keeps for something else (none of the servers is started on them)."""
         self.workdir = workdir
         # a caller's actions_port is picked, not bound: the other ports keep clear of its block
         taken = set(range(actions_port, actions_port + 1 + action_servers)) if actions_port else set()
+        taken |= avoid
         rasa_port = free_port_besides(taken, replicas)
         taken |= set(range(rasa_port, rasa_port + replicas))
         web_port = free_port_besides(taken)
@@ -128,6 +131,7 @@ class Assistant:
         self.web_port = web_port
         self.web_url = f"http://127.0.0.1:{web_port}/"
         ours = {
+            *avoid,
             *range(rasa_port, rasa_port + replicas),
             web_port,
             *range(actions_port, actions_port + 1 + action_servers),
@@ -141,7 +145,7 @@ class Assistant:
         self.help_centre_origin = f"http://127.0.0.1:{self.help_centre_port}" if help_centre else None
         if help_centre:
             self.env["EMBED_ORIGINS"] = self.help_centre_origin
-        self.ports = ours | ({self.help_centre_port} if help_centre else set())  # every port it has picked
+        self.ports = (ours - avoid) | ({self.help_centre_port} if help_centre else set())  # every port it has picked
 
     def start(self, timeout: float = 300):
         """Start and wait until every server answers; on any failure stop them all, then raise."""

@@ -40,14 +40,19 @@ def features(vectorisers: list, texts: list[str]) -> list[sparse.csr_matrix]:
     return [tfidf(v, texts) for v in vectorisers]
 
 
+def stack(parts: list[sparse.spmatrix]) -> sparse.csr_matrix:
+    """Feature matrices of the same texts side by side (a reader's one feature matrix)."""
+    return sparse.hstack(parts).tocsr()
+
+
 def side_by_side(vectorisers: list, texts: list[str]) -> sparse.csr_matrix:
-    """The fitted vectorisers' features of `texts`, side by side (a reader's one feature matrix)."""
-    return sparse.hstack(features(vectorisers, texts)).tocsr()
+    """The fitted vectorisers' features of `texts`, side by side."""
+    return stack(features(vectorisers, texts))
 
 
 def fit_side_by_side(vectorisers: list, texts: list[str]) -> sparse.csr_matrix:
     """Fit each vectoriser on `texts`; their features of `texts`, side by side."""
-    return sparse.hstack([v.fit_transform(texts) for v in vectorisers]).tocsr()
+    return stack([v.fit_transform(texts) for v in vectorisers])
 
 
 def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:

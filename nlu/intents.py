@@ -42,7 +42,10 @@ class IntentReader(PersistedReader):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 10.0, "ranking_length": 10}
+        # word n-grams seen in one training text only are left out: 42% fewer features, trained in
+        # 99 s instead of 150 (2026-12-07, alone on this machine), top intent on the wild sets within
+        # a point and a half either way (the reader alone, en dev/check/sealed 93.1/90.9/91.0 -> 92.9/90.7/91.0)
+        return {"C": 10.0, "ranking_length": 10, "word_min_df": 2}
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
@@ -53,7 +56,8 @@ class IntentReader(PersistedReader):
         if len({e.get(INTENT) for e in examples}) < 2:
             logger.warning("IntentReader: too few intents to learn from; no intent will be read")
             return self._resource
-        return self.keep(fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples], self.config["C"]))
+        texts, intents = [e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples]
+        return self.keep(fit(texts, intents, self.config["C"], word_min_df=self.config["word_min_df"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
         read = typed(messages)

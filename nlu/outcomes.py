@@ -115,10 +115,8 @@ class Model:
     def rankings(self, texts: list[str], known_only: bool = True) -> list[list[tuple[str, float]]]:
         """Every name with its probability, best first, for each text; with `known_only`, a text
         with no word the reader knows ("asdfgh", an emoji) is OTHER: letters alone say no outcome."""
-        from scipy import sparse
-
         parts = fast.features(self.vectorisers, texts)
-        probs = fast.probabilities(self.classifier, sparse.hstack(parts).tocsr())
+        probs = fast.probabilities(self.classifier, fast.stack(parts))
         names = [str(c) for c in self.classifier.classes_]
         known = np.asarray(parts[0].getnnz(axis=1)) > 0
         return [
@@ -127,10 +125,12 @@ class Model:
         ]
 
 
-def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42) -> Model:
+def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42, word_min_df: int = 1) -> Model:
+    """A multinomial regression over the readers' features (word n-grams in fewer than
+    `word_min_df` texts left out)."""
     from sklearn.linear_model import LogisticRegression
 
-    features = vectorisers()
+    features = vectorisers(word_min_df)
     x = fast.fit_side_by_side(features, texts)
     classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
     classifier.fit(x, outcomes)

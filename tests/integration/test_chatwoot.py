@@ -197,8 +197,9 @@ def broken(tmp_path_factory):
     fake = FakeChatwoot(CHATWOOT_SECRET)
     work = tmp_path_factory.mktemp("broken")
     # Rasa is sent to a port nobody listens on; the action server runs on another.
-    endpoints = endpoints_file(work / "endpoints.yml", free_port(), tracker_store={"db": str(work / "tracker.db")})
-    a = Assistant(work, fake.url, endpoints=endpoints, web=False)
+    dead = free_port()
+    endpoints = endpoints_file(work / "endpoints.yml", dead, tracker_store={"db": str(work / "tracker.db")})
+    a = Assistant(work, fake.url, endpoints=endpoints, web=False, avoid=frozenset({dead}))
     fake.bot_url = a.url + "/webhooks/chatwoot/webhook"
     a.start()
     yield fake
