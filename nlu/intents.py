@@ -1,7 +1,8 @@
 """The intent of every message, in every language, learned from the intent examples.
 
 A logistic regression over word n-grams with negation scope and character n-grams (the features
-of the fact and outcome readers), trained on the intent examples of every language: the parse
+of the fact and outcome readers, less the word n-grams of one example only: a word of a single
+example is learned from its letters), trained on the intent examples of every language: the parse
 result's `intent` and `intent_ranking`, and for a message of several clauses each clause's best
 intents (CLAUSES), so that "no nada. oye, tiktok esta caido?" answers the question in one clause
 and asks another. When it is unsure of an English message or clause, the sentence encoder gives
@@ -11,7 +12,8 @@ Measured against the DIET classifier it replaced (model dd31617, wild NLU sets):
 English (with the encoder's second opinion 93.4 / 91.2 / 91.3 against 92.6 / 90.0 / 89.8 on
 dev / check / sealed), 2-8 points more accurate in Spanish, Portuguese and Indonesian, its
 confidences spread as DIET's were (the turn reader's thresholds keep their meaning), and trained
-in a minute instead of seven."""
+in a minute instead of seven (in 2026-12; 12,600 examples later it took 150 s, 99 s without the
+word n-grams of one example)."""
 
 from __future__ import annotations
 

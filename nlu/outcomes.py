@@ -131,7 +131,14 @@ def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42, word_mi
     from sklearn.linear_model import LogisticRegression
 
     features = vectorisers(word_min_df)
-    x = fast.fit_side_by_side(features, texts)
+    try:
+        x = fast.fit_side_by_side(features, texts)
+    except ValueError:  # "no terms remain": too few examples share a word; every word counts then
+        if word_min_df == 1:
+            raise
+        logger.warning("too few examples share a word: word n-grams of one example are kept")
+        features = vectorisers()
+        x = fast.fit_side_by_side(features, texts)
     classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
     classifier.fit(x, outcomes)
     return Model(features, classifier)

@@ -28,10 +28,10 @@ def test_a_block_overlapping_the_callers_in_part_is_not_taken(monkeypatch, tmp_p
 def test_ports_picked_by_the_assistant_and_ports_the_caller_avoids_stay_apart(monkeypatch, tmp_path):
     # the assistant picks its own actions block clear of the web port; a port the caller keeps for a
     # dead endpoint is never used
-    offered = iter([9000, 5000, 5000, 6000, 9000, 6000, 7000, 7001, 8000])
+    offered = iter([9000, 5000, 5000, 6000, 9000, 6000, 7000, 7001, 9000, 8000])
     monkeypatch.setattr(servers, "free_port", lambda block=1: next(offered))
     monkeypatch.setattr(servers, "model_path", lambda: "model.tar.gz")
     a = servers.Assistant(tmp_path, front=True, action_servers=2, avoid=frozenset({9000}))
     picked = [a.rasa_port, a.web_port, a.actions_port, *a.action_ports, a.front_port]
-    assert len(set(picked)) == len(picked) and 9000 not in picked
+    assert len(set(picked)) == len(picked) and 9000 not in picked and a.ports == set(picked)
     assert set(range(a.actions_port, a.actions_port + 3)).isdisjoint({a.rasa_port, a.web_port, a.front_port, 9000})
