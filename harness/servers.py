@@ -108,13 +108,14 @@ class Assistant:
         that the web page lets frame the widget (EMBED_ORIGINS, web/embed.js); the caller serves it.
         `avoid`: ports the caller keeps for something else (none of the servers is started on them)."""
         self.workdir = workdir
-        # a caller's actions_port is picked, not bound: the other ports keep clear of its block
-        taken = set(range(actions_port, actions_port + 1 + action_servers)) if actions_port else set()
-        taken |= avoid
+        # every port picked so far (a caller's actions_port is picked, not bound): each next pick keeps clear
+        taken = set(avoid) | (set(range(actions_port, actions_port + 1 + action_servers)) if actions_port else set())
         rasa_port = free_port_besides(taken, replicas)
         taken |= set(range(rasa_port, rasa_port + replicas))
         web_port = free_port_besides(taken)
-        actions_port = actions_port or free_port_besides(taken | {web_port}, 1 + action_servers * front)
+        taken.add(web_port)
+        actions_port = actions_port or free_port_besides(taken, 1 + action_servers * front)
+        taken |= set(range(actions_port, actions_port + 1 + action_servers))
         self.endpoints = endpoints or endpoints_file(
             workdir / "endpoints.yml", actions_port, tracker_store={"db": str(tracker_db or workdir / "tracker.db")}
         )
@@ -130,22 +131,17 @@ class Assistant:
         self.url = f"http://127.0.0.1:{rasa_port}"
         self.web_port = web_port
         self.web_url = f"http://127.0.0.1:{web_port}/"
-        ours = {
-            *avoid,
-            *range(rasa_port, rasa_port + replicas),
-            web_port,
-            *range(actions_port, actions_port + 1 + action_servers),
-        }
-        self.front_port = free_port_besides(ours) if front else None
+        self.front_port = free_port_besides(taken) if front else None
         self.front_url = f"http://127.0.0.1:{self.front_port}" if front else None
         self.front_dir = workdir / "front"  # nginx's config, pid and logs
         self.action_ports = [actions_port + 1 + i for i in range(action_servers)] if front else [actions_port]
-        ours |= {self.front_port} if front else set()
-        self.help_centre_port = free_port_besides(ours) if help_centre else None
+        taken |= {self.front_port} if front else set()
+        self.help_centre_port = free_port_besides(taken) if help_centre else None
         self.help_centre_origin = f"http://127.0.0.1:{self.help_centre_port}" if help_centre else None
         if help_centre:
             self.env["EMBED_ORIGINS"] = self.help_centre_origin
-        self.ports = (ours - avoid) | ({self.help_centre_port} if help_centre else set())  # every port it has picked
+        taken |= {self.help_centre_port} if help_centre else set()
+        self.ports = taken - avoid  # every port it has picked
 
     def start(self, timeout: float = 300):
         """Start and wait until every server answers; on any failure stop them all, then raise."""
