@@ -226,13 +226,12 @@ class Model:
         return fast.softmax(z)
 
 
-def vectorisers(word_min_df: int = 1) -> list:
-    """Unfitted: word n-grams with negation scope (those in at least `word_min_df` training texts),
-    and character n-grams (the readers' features)."""
+def vectorisers() -> list:
+    """Unfitted: word n-grams with negation scope, and character n-grams (the readers' features)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return [
-        TfidfVectorizer(analyzer=negation_marked, sublinear_tf=True, min_df=word_min_df),
+        TfidfVectorizer(analyzer=negation_marked, sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normal),
     ]
 

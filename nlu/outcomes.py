@@ -125,20 +125,12 @@ class Model:
         ]
 
 
-def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42, word_min_df: int = 1) -> Model:
-    """A multinomial regression over the readers' features (word n-grams in fewer than
-    `word_min_df` texts left out)."""
+def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42) -> Model:
+    """A multinomial regression over the readers' features."""
     from sklearn.linear_model import LogisticRegression
 
-    features = vectorisers(word_min_df)
-    try:
-        x = fast.fit_side_by_side(features, texts)
-    except ValueError:  # "no terms remain": too few examples share a word; every word counts then
-        if word_min_df == 1:
-            raise
-        logger.warning("too few examples share a word: word n-grams of one example are kept")
-        features = vectorisers()
-        x = fast.fit_side_by_side(features, texts)
+    features = vectorisers()
+    x = fast.fit_side_by_side(features, texts)
     classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
     classifier.fit(x, outcomes)
     return Model(features, classifier)

@@ -65,11 +65,3 @@ def test_without_a_trained_model_nothing_is_read(tmp_path):
     m = message("is tiktok down", "en")
     loaded.process([m])
     assert m.get("intent") is None
-
-
-def test_examples_sharing_no_word_still_train_with_every_word():
-    from nlu.outcomes import fit
-
-    model = fit(["hello there", "help me"], ["greet", "ask"], 10.0, word_min_df=2)
-    assert "hello" in model.vectorisers[0].vocabulary_
-    assert model.rankings(["hello there"], known_only=False)[0][0][0] == "greet"
