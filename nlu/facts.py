@@ -43,7 +43,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base
 from troubleshooter.paths import ROOT
 
-from . import code_fingerprint, fast
+from . import code_fingerprint, fast, regression
 from .clauses import clauses
 from .persisted import READ_AT_MOST, PersistedReader, typed
 from .side_by_side import cores
@@ -236,10 +236,8 @@ def vectorisers() -> list:
     ]
 
 
-def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42) -> Model:
+def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = regression.SEED) -> Model:
     """One regression per evidence item annotated in `facts`, on shared n-gram features."""
-    from sklearn.linear_model import LogisticRegression
-
     features = vectorisers()
     x = fast.fit_side_by_side(features, texts)
     evidence = sorted({eid for f in facts for eid in f})
@@ -247,8 +245,8 @@ def fit(texts: list[str], facts: list[dict[str, str]], c: float, seed: int = 42)
     bias = np.full(len(SLOTS) * len(evidence), _ABSENT)
     from joblib import Parallel, delayed
 
-    def one(eid: str) -> LogisticRegression:
-        return LogisticRegression(C=c, max_iter=3000, random_state=seed).fit(x, [f.get(eid, NONE) for f in facts])
+    def one(eid: str) -> Any:
+        return regression.regression(c, seed=seed).fit(x, [f.get(eid, NONE) for f in facts])
 
     # the items' regressions are independent: fitted side by side (the same models, in less time)
     models = Parallel(n_jobs=min(len(evidence), cores()))(delayed(one)(e) for e in evidence)

@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from troubleshooter.knowledge import SOURCE_LANGUAGE
 from troubleshooter.paths import KNOWLEDGE, ROOT
 
-from . import code_fingerprint, fast
+from . import code_fingerprint, fast, regression
 from .facts import normal
 from .persisted import RankingReader
 
@@ -141,14 +141,9 @@ def vectorisers() -> list:
     ]
 
 
-def fit(texts: list[str], labels: list[str], c: float, seed: int = 42) -> Model:
-    from sklearn.linear_model import LogisticRegression
-
-    vs = vectorisers()
-    x = fast.fit_side_by_side(vs, texts)
-    classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
-    classifier.fit(x, labels)
-    return Model(vs, classifier)
+def fit(texts: list[str], labels: list[str], c: float, seed: int = regression.SEED) -> Model:
+    features = vectorisers()
+    return Model(features, regression.fit(features, texts, labels, c, seed))
 
 
 def data_folders(config: dict[str, Any]) -> list[Path]:

@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from troubleshooter.paths import ROOT
 
-from . import code_fingerprint, fast
+from . import code_fingerprint, fast, regression
 from .facts import vectorisers
 from .persisted import RankingReader, named, read_each
 from .sentence_intents import CLAUSES
@@ -125,15 +125,10 @@ class Model:
         ]
 
 
-def fit(texts: list[str], outcomes: list[str], c: float, seed: int = 42) -> Model:
+def fit(texts: list[str], outcomes: list[str], c: float, seed: int = regression.SEED) -> Model:
     """A multinomial regression over the readers' features."""
-    from sklearn.linear_model import LogisticRegression
-
     features = vectorisers()
-    x = fast.fit_side_by_side(features, texts)
-    classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed, class_weight="balanced")
-    classifier.fit(x, outcomes)
-    return Model(features, classifier)
+    return Model(features, regression.fit(features, texts, outcomes, c, seed))
 
 
 def replies_folder(config: dict[str, Any]) -> Path | None:
