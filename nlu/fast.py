@@ -55,11 +55,22 @@ def fit_side_by_side(vectorisers: list, texts: list[str]) -> sparse.csr_matrix:
     return stack([v.fit_transform(texts) for v in vectorisers])
 
 
+def _weights(classifier: Any) -> np.ndarray:
+    """`coef_` transposed, in row order and double precision, made once per fitted classifier: a
+    sparse matrix times a transposed (column-order) one copies it first, five million numbers of the
+    intent reader's on every message."""
+    kept = classifier.__dict__.get("_fast_weights")
+    if kept is None or kept[0] is not classifier.coef_:
+        kept = (classifier.coef_, np.ascontiguousarray(classifier.coef_.T, dtype=np.float64))
+        classifier.__dict__["_fast_weights"] = kept
+    return kept[1]
+
+
 def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
     """What `classifier.predict_proba(x)` gives, for a fitted LogisticRegression: the fast way for
     a multinomial one over three or more classes and for a binary one (the readers'), scikit-learn's
     otherwise."""
-    z = np.asarray(x @ classifier.coef_.T) + classifier.intercept_
+    z = np.asarray(x @ _weights(classifier)) + classifier.intercept_
     if len(classifier.classes_) == 2 and classifier.multi_class in ("auto", "ovr"):
         return from_logits(z)
     multinomial = classifier.multi_class == "multinomial" or (

@@ -45,3 +45,12 @@ def test_probabilities_equal_scikit_learn_multinomial_and_binary():
     for labels in (LABELS, ["a" if label == "worked" else "b" for label in LABELS]):
         classifier = LogisticRegression(max_iter=1000).fit(x, labels)
         np.testing.assert_allclose(fast.probabilities(classifier, unseen), classifier.predict_proba(unseen), atol=1e-12)
+
+
+def test_probabilities_follow_a_refitted_classifier():
+    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3)).fit(TRAIN)
+    x, unseen = vectoriser.transform(TRAIN), vectoriser.transform(UNSEEN)
+    classifier = LogisticRegression(max_iter=1000).fit(x, LABELS)
+    fast.probabilities(classifier, unseen)  # its weights are kept
+    classifier.fit(x, list(reversed(LABELS)))
+    np.testing.assert_allclose(fast.probabilities(classifier, unseen), classifier.predict_proba(unseen), atol=1e-12)
