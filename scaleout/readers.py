@@ -1,15 +1,10 @@
-"""The learned readers' arithmetic on the server without scipy's copies (channels/__init__.py applies it).
+"""The learned readers' features on the server without scipy's product by a diagonal matrix
+(channels/__init__.py applies it).
 
-nlu/fast.py computes the readers' features and probabilities; two of its steps cost far more than
-their arithmetic:
-
-- `probabilities` multiplies a message's sparse features by `classifier.coef_.T`, a transposed
-  view, which scipy copies into a contiguous array at every call (the whole features x classes
-  matrix, 53,000 x 49 for the clause reader) to read the few rows the message has. Here the
-  contiguous copy is made once per classifier: scipy reads the same numbers in the same order.
-- `tfidf` scales the counts by the idf through a sparse product with the diagonal idf matrix. Here
-  each stored count is multiplied by its column's idf, the row's entries laid out as scipy's product
-  lays them out (in reverse), so the normalisation that follows adds them up in the same order.
+nlu/fast.py's `tfidf` scales the counts by the idf through a sparse product with the diagonal idf
+matrix. Here each stored count is multiplied by its column's idf, the row's entries laid out as
+scipy's product lays them out (in reverse), so the normalisation that follows adds them up in the
+same order. (Its `probabilities` keeps each classifier's weights in row order itself.)
 
 The results are the same to the bit (tests/unit/test_reader_arithmetic.py); nlu/ is not changed,
 so the trained model and its fingerprint stay as they are.
@@ -17,7 +12,6 @@ so the trained model and its fingerprint stay as they are.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -26,34 +20,7 @@ from scipy.sparse._sputils import get_index_dtype
 
 from nlu import fast
 
-_projects_probabilities = fast.probabilities
 _projects_tfidf = fast.tfidf
-
-
-def _coef_t(classifier: Any) -> np.ndarray:
-    """`classifier.coef_.T`, C-contiguous, made once per fitted coefficients."""
-    kept = classifier.__dict__.get("_fast_coef_t")
-    if kept is None or kept[0] is not classifier.coef_:
-        kept = (classifier.coef_, np.ascontiguousarray(classifier.coef_.T))
-        classifier.__dict__["_fast_coef_t"] = kept
-    return kept[1]
-
-
-class _Contiguous:
-    """A fitted classifier as nlu.fast sees it, its `coef_.T` the contiguous copy (all else its own)."""
-
-    def __init__(self, classifier: Any):
-        self._classifier, self.coef_ = classifier, SimpleNamespace(T=_coef_t(classifier))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._classifier, name)
-
-
-def probabilities(classifier: Any, x: sparse.spmatrix) -> np.ndarray:
-    """nlu.fast.probabilities, with the coefficients' transpose contiguous."""
-    if not (sparse.isspmatrix_csr(x) and classifier.coef_.ndim == 2):
-        return _projects_probabilities(classifier, x)
-    return _projects_probabilities(_Contiguous(classifier), x)
 
 
 def _idf(vectoriser: Any) -> tuple[sparse.csr_matrix, np.ndarray | None]:
@@ -108,6 +75,5 @@ def tfidf(vectoriser: Any, texts: list[str]) -> sparse.csr_matrix:
 
 
 def apply() -> None:
-    """Replace nlu.fast's probabilities and tfidf (idempotent)."""
-    fast.probabilities = probabilities
+    """Replace nlu.fast's tfidf (idempotent)."""
     fast.tfidf = tfidf

@@ -1,6 +1,6 @@
-"""scaleout/readers.py gives the learned readers' features and probabilities exactly as nlu/fast.py
-does, to the bit: the same sparse matrices (values, order of entries, index types) and the same
-rankings from the project's trained readers."""
+"""scaleout/readers.py gives the learned readers' features exactly as nlu/fast.py does, to the bit:
+the same sparse matrices (values, order of entries, index types) and the same rankings from the
+project's trained readers; and on the server each classifier's weights are still made once."""
 
 from __future__ import annotations
 
@@ -68,18 +68,18 @@ def test_a_product_of_zero_is_left_to_scipy(fitted):
     assert _same(readers._times_idf(x, diag, zeros), x @ diag)  # scipy's product (the idf it holds)
 
 
-@pytest.mark.parametrize("labels", [3, 2])
-def test_probabilities_equal_nlu_fast_to_the_bit(fitted, labels):
-    vectoriser = fitted[2]
-    x = vectoriser.transform(TEXTS)
-    y = [i % labels for i in range(len(TEXTS))]
-    classifier = LogisticRegression(max_iter=200).fit(x, y)
-    for i in range(0, len(TEXTS), 7):
-        rows = x[i : i + 7]
-        assert (
-            readers.probabilities(classifier, rows).tobytes()
-            == readers._projects_probabilities(classifier, rows).tobytes()
-        )
+def test_the_server_makes_each_classifiers_weights_once(fitted):
+    """With the server's functions applied, nlu/fast.py keeps a classifier's weights on the classifier
+    (a wrapper made per call had them converted again at every message: the single-precision intent
+    reader's five million, which doubled the server's CPU per turn)."""
+    readers.apply()
+    x = fitted[2].transform(TEXTS)
+    classifier = LogisticRegression(max_iter=200).fit(x, [i % 3 for i in range(len(TEXTS))])
+    classifier.coef_ = classifier.coef_.astype(np.float32)  # as the intent reader's
+    fast.probabilities(classifier, x[:2])
+    kept = classifier.__dict__["_fast_weights"][1]
+    fast.probabilities(classifier, x[2:4])
+    assert classifier.__dict__["_fast_weights"][1] is kept and kept.dtype == np.float64
 
 
 def test_the_trained_readers_read_the_same(monkeypatch, outcome_of, language_of, asks_of, stated):
@@ -88,9 +88,8 @@ def test_the_trained_readers_read_the_same(monkeypatch, outcome_of, language_of,
     def read_all():
         return [(outcome_of(t), language_of(t), asks_of(t), stated(t)) for t in TEXTS[::4]]
 
-    monkeypatch.setattr(fast, "probabilities", readers._projects_probabilities)
     monkeypatch.setattr(fast, "tfidf", readers._projects_tfidf)
     want = read_all()
     readers.apply()
-    assert fast.probabilities is readers.probabilities and fast.tfidf is readers.tfidf
+    assert fast.tfidf is readers.tfidf
     assert read_all() == want
