@@ -51,7 +51,6 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     known = dict(d.evidence)
     if r.act != "start_over" and d.status != "idle":
         _record(engine, d, r.facts)
-    r = _presumed(engine, d, r)
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
     with speaking(speaks(engine, d)):  # in the language asked for, if the turn switched
@@ -61,15 +60,6 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     _note_words(d, r, known)
     _note_choices(d, msgs, before)
     return msgs
-
-
-def _presumed(engine: Engine, d: Diagnosis, r: Reading) -> Reading:
-    """A question that presumes the pending fix worked ("works now, do i still need the update?",
-    knowledge/faq.yml `presumes`) reports that it did, and is answered after."""
-    if r.act != "faq" or d.pending_kind != "fix" or engine.kb.faq.get(r.value or "", {}).get("presumes") != "worked":
-        return r
-    how = f"{r.how}; the question presumes the fix worked"
-    return replace(r, act="result", value="worked", target=d.pending_fix, asks=[r.value, *r.asks], how=how)
 
 
 def _also_asked(engine: Engine, r: Reading) -> list[Message]:

@@ -247,8 +247,6 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     for key, entry in faq.items():
         c = _Checker("faq.yml", key, entry)
         c.text("question"), c.text("answer")
-        if entry.get("presumes", "worked") != "worked":  # asked while a fix waits, it says the fix worked
-            c.fail("presumes", "can only be 'worked' (the question presumes the pending fix worked)")
     kb = KnowledgeBase(causes, evidence, fixes, symptoms, settings, faq, contract)
     translations = {}
     for path in sorted((directory / "translations").glob("*.yml")):

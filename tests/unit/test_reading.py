@@ -367,11 +367,30 @@ def test_a_question_read_as_an_answer_is_answered_too(engine, talk, kb):
     assert kb.faq["vpn_ban"]["answer"] in texts(msgs)
 
 
-def test_a_question_that_presumes_the_fix_worked_resolves_it_then_is_answered(engine, talk, kb):
+def test_a_follow_up_question_resolves_the_fix_only_beside_words_that_it_worked(engine, talk, kb):
+    """A follow-up ("do I still need the update?") may come before the fix is done: asked alone it is
+    answered and the fix still waits; beside a success (a clause that reads worked) the fix resolves."""
     d = trying(engine, "clear_cache")
-    _, msgs = talk(d, "sends now! do i still need to update the app?", ("faq_followup_fix", 0.9))
+    turn = Turn(
+        "sends now! do i still need to update the app?",
+        (("faq_followup_fix", 0.9),),
+        clauses=(
+            ("sends now!", (("fix_worked", 0.95),), 0.01, (("worked", 0.99),)),
+            ("do i still need to update the app?", (("faq_followup_fix", 0.99),), 0.99, (("other", 0.99),)),
+        ),
+        asks=0.99,
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert (reading.act, reading.value, reading.asks) == ("result", "worked", ["followup_fix"])
     assert d.status == "resolved" and d.resolved_by == "clear_cache"
     assert texts(msgs).endswith(kb.faq["followup_fix"]["answer"])
+
+    d = trying(engine, "clear_cache")
+    reading, msgs = talk(d, "do i need to update my phone OS too?", ("faq_followup_fix", 0.9))
+    assert (reading.act, reading.value) == ("faq", "followup_fix")
+    assert d.status != "resolved" and d.pending_fix == "clear_cache"
+    assert kb.faq["followup_fix"]["answer"] in texts(msgs) and payloads(msgs)[-1]["type"] == "fix"
 
 
 def test_a_question_no_topic_fits_beside_a_success_gets_the_honest_one_liner(engine, kb):
