@@ -220,7 +220,8 @@ _SUCCESS = re.compile(
     r"resolved|did the trick|that did it|that was it|success|successful|can send|able to send|it's back|back to normal|"
     r"all good|good now|fine now|ok now|okay now|perfect now|normal now|gone now|came through|arrived|"
     r"can (dm|message|text|chat|reach)|(dms|messages|texts|chats|it|they) (are |is |'re |'s )?back|lifted|found it|"
-    r"going now|goes now|work again|working again|(now|finally) (i|we|she|he|they) can|got (it|them|my message)|"
+    r"going now|goes now|work again|working again|(now|finally) (i|we|she|he|they) can|"
+    r"(she|he|they) (finally |just |now )?got (it|them|my message)|"
     r"don send|don go|e don work|gumana|gumagana na|nag\S*send\S* na|ho gaya|chal gaya|hogaya)\b"
 )
 _FAILURE = re.compile(

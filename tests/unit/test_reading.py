@@ -393,6 +393,28 @@ def test_a_follow_up_question_resolves_the_fix_only_beside_words_that_it_worked(
     assert kb.faq["followup_fix"]["answer"] in texts(msgs) and payloads(msgs)[-1]["type"] == "fix"
 
 
+def test_got_it_before_a_question_takes_the_fix_in_and_is_no_success(engine, kb):
+    """A "got it." before a question (the readers' figures) takes the fix in: it is not done yet, so
+    the question is answered and the fix still waits. "she got it" is still a success."""
+    d = trying(engine, "clear_cache")
+    turn = Turn(
+        "got it. does a vpn get you banned tho",
+        (("faq_vpn_ban", 0.97),),
+        clauses=(
+            ("got it.", (("acknowledge", 0.61), ("fix_worked", 0.21)), 0.003, (("trying", 0.71), ("worked", 0.26))),
+            ("does a vpn get you banned tho", (("faq_vpn_ban", 0.99),), 0.99, (("other", 0.99),)),
+        ),
+        outcome=(("other", 0.95),),
+        asks=0.98,
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert (reading.act, reading.value) == ("faq", "vpn_ban") and d.status == "active"
+    assert d.pending_fix == "clear_cache" and kb.faq["vpn_ban"]["answer"] in texts(msgs)
+    got = read(Turn("she got it", (("fix_worked", 0.44),), outcome=(("trying", 0.6),)), d, kb.symptoms.keys())
+    assert (got.act, got.value) == ("result", "worked")
+
+
 def test_a_question_no_topic_fits_beside_a_success_gets_the_honest_one_liner(engine, kb):
     """Found live in Spanish: "listo, ya funciona! gracias. una pregunta, tiktok avisa si alguien lee
     mis mensajes?" resolved the fix and said nothing to the question (its best topic was unsure)."""
