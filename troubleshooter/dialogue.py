@@ -54,7 +54,7 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
     with speaking(speaks(engine, d)):  # in the language asked for, if the turn switched
-        answers = _also_asked(engine, r)
+        answers = _also_asked(engine, d, r)
     if answers:  # before the step that waits for a reply; after a resolution or a hand-over
         msgs = [*msgs, *answers] if d.status in ("resolved", "handed_over") else [*answers, *msgs]
     _note_words(d, r, known)
@@ -62,11 +62,14 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     return msgs
 
 
-def _also_asked(engine: Engine, r: Reading) -> list[Message]:
-    """Answers to the questions a clause of the message asked besides what the turn was read as;
-    "I can't answer that" to one the knowledge base can't answer (ASIDE)."""
-    answers = [m for topic in r.asks if topic in engine.kb.faq for m in say.faq(engine, topic)]
-    return answers + (say.aside() if ASIDE in r.asks else [])
+def _also_asked(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    """Answers to the questions a clause of the message asked besides what the turn was read as,
+    each once in a diagnosis (a message that mentions a topic again, "as I said, that login
+    email...", does not get its answer again); "I can't answer that" to one the knowledge base
+    can't answer (ASIDE)."""
+    topics = [topic for topic in r.asks if topic in engine.kb.faq and topic not in d.answered]
+    d.answered = [*d.answered, *topics]
+    return [m for topic in topics for m in say.faq(engine, topic)] + (say.aside() if ASIDE in r.asks else [])
 
 
 _DESCRIBES = ("report", "handoff", "start_over", "confirm")  # acts whose words may describe the problem
@@ -465,6 +468,8 @@ def _language(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if r.value not in engine.kb.faq:
         return _unclear(engine, d, r)
+    if r.value not in d.answered:  # asked again, it is answered again
+        d.answered = [*d.answered, r.value]
     return [*say.faq(engine, r.value), *_remind(engine, d)]
 
 

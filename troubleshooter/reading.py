@@ -50,6 +50,7 @@ UNSURE_STEP_QUESTION = 0.25  # a question read this likely as "why" or "how to c
 RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
 OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a fix waits
 SUCCESS_SURE = 0.65  # ... and a success this likely, unless the words say it worked too (it ends the diagnosis)
+CUE_FLOOR = 0.05  # an outcome the wording cues read is not taken when the outcome reader gives it less
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
 OUTCOMES = {  # the outcome reader's readings (nlu/outcomes.py) and the act each is
@@ -432,7 +433,16 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         result_sure = alone.get(top, 0.0) >= RESULT_SURE
         fid, fix_kind = d.pending_fix, d.pending.get("kind")
         found = _outcome(turn, fid, facts, fix_kind) or _result(
-            text, top, conf if fits else 0.0, fid, facts, fix_kind, result_sure, asking, _a_clause_heard_failing(turn)
+            text,
+            top,
+            conf if fits else 0.0,
+            fid,
+            facts,
+            fix_kind,
+            result_sure,
+            asking,
+            _a_clause_heard_failing(turn),
+            {} if turn.outcome[:1] == (UNREAD,) else dict(turn.outcome),  # "🎉🎉": no word read
         )
         if found and found.act == "ack" and _leans_to_an_outcome(turn):
             found = None  # "aight, waited it out, dms sending again": an outcome too unsure to take is asked
@@ -492,6 +502,9 @@ def _answer(
         # "i follow him but idk if he follows me", "n sei se verifiquei, acho que só coloquei o email":
         # doubt, worded or surely read, outweighs a half-stated fact (never a yes or no in words)
         return Reading("answer", "unsure", how="says they don't know", **base)
+    if asking and (cue == "how_to_check" or top == "ask_how_to_check" and fits and cue not in ("yes", "no")):
+        # "como eu vejo se tô usando vpn ou proxy?": the item a how-to-check question names is no answer
+        return Reading("how_to_check", target=qid, how="asks how to check it", facts=facts)
     if qid in facts:
         return Reading("answer", facts[qid], how="stated the fact", **base)
     implied = numbers.implied(qid, text)
@@ -551,8 +564,8 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
         return None
     if name == "failed" and p < RESULT_SURE and cue == "worked":  # "no more errors"
         return None
-    if name == "trying" and cue:  # "she got it": words of an outcome are never left waiting
-        return None
+    if name == "trying" and cue and p < RESULT_SURE:  # "she got it": words of an outcome are not left waiting,
+        return None  # unless the reader is sure ("can't know if it worked until friday")
     top_intent, top_conf = turn.intents[0] if turn.intents else ("", 0.0)
     step_question = top_intent in QUESTIONS_ABOUT_A_STEP and top_conf >= INTENT_SURE and turn.asks >= ASKS_SURE
     if name in ("cant_try", "trying") and p < RESULT_SURE and step_question:
@@ -589,10 +602,13 @@ def _result(
     sure: bool = False,
     asking: bool = False,
     failed_in_part: bool = False,
+    heard: dict[str, float] | None = None,
 ) -> Reading | None:
     """A reply while a fix waits; `conf` is the top intent's confidence when it fits (else 0);
     `sure`: the NLU read `top` at RESULT_SURE or more; `asking`: the reply asks something;
-    `failed_in_part`: a clause of it surely says the fix failed."""
+    `failed_in_part`: a clause of it surely says the fix failed; `heard`: the outcome reader's
+    probabilities for the reply (none for a clause)."""
+    heard = heard or {}
     base = dict(target=fid, facts=facts)
     fits = conf > 0
     if asks_for_other_fix(text):
@@ -604,11 +620,15 @@ def _result(
         return Reading("result", RESULTS[top], how=f"NLU {top} {conf:.2f}", **base)
     if failed_in_part:
         # words of success ("she can send to everyone else. I waited and it is no different") are asked about
-        found = _result(text, top, conf, fid, facts, fix_kind, sure, asking)
+        found = _result(text, top, conf, fid, facts, fix_kind, sure, asking, heard=heard)
         if found and found.act == "result" and found.value == "worked":
             return Reading("unclear", how=f"{found.how}, but a clause surely says it failed", **base)
         return found
     cue = result_cue(text)
+    if cue and heard.get(cue, 1.0) < CUE_FLOOR:
+        # "cant know if it worked until friday": the wording reads an outcome the reader all but rules
+        # out; the rest of the message is read instead (an unclear reply is asked about)
+        return None
     if cue:
         return Reading("result", cue, how=f"reads as {cue!r}", **base)
     lead = answer_cue(text)

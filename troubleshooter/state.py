@@ -10,6 +10,7 @@ from typing import Any
 PENDING_KINDS = ("question", "fix", "clarify", "confirm")
 ANSWERS = ("yes", "no", "unsure")
 STATUSES = ("idle", "active", "resolved", "handed_over")
+MAX_ANSWERED = 50  # FAQ topics a slot keeps as answered (there are fewer topics)
 SAID_KEPT, SAID_CHARS = 4, 300  # the user's descriptions kept for a hand-over: how many, how long each
 
 
@@ -38,6 +39,7 @@ class Diagnosis:
     episode: int = 0  # diagnoses begun in this conversation (analytics)
     said: list[str] = field(default_factory=list)  # the user's own words about the problem (for a hand-over)
     language: str = ""  # the language of the conversation (language.heard), "" until a message decides it
+    answered: list[str] = field(default_factory=list)  # FAQ topics answered in this diagnosis
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +75,7 @@ class Diagnosis:
                 episode=min(max(int(data.get("episode") or 0), 0), 10**6),
                 said=kept_said([str(s) for s in data.get("said") or []]),
                 language=_language(data.get("language")),
+                answered=[str(a) for a in data.get("answered") or []][:MAX_ANSWERED],
             )
         except (TypeError, AttributeError, ValueError, OverflowError):
             return cls()

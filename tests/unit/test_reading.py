@@ -360,6 +360,43 @@ def test_a_leaning_answers_the_question_asked_and_no_other(engine, kb):
     assert read(turn, other, kb.symptoms.keys()).act != "answer"
 
 
+def test_an_item_named_in_a_how_to_check_question_is_no_answer(engine, kb):
+    """Found in Portuguese: "como eu vejo se tô usando vpn ou proxy?" names the VPN, which the fact
+    reader states; the question asks how to check it, so it is explained and still asked."""
+    d = asking(engine, "vpn_or_proxy")
+    pt = Turn(
+        "como eu vejo se tô usando vpn ou proxy?",
+        (("ask_how_to_check", 0.62), ("inform", 0.2)),
+        facts={"vpn_or_proxy": "yes"},
+        languages=(("pt", 0.99),),
+        asks=0.99,
+    )
+    assert read(pt, d, kb.symptoms.keys()).act == "how_to_check"
+    # a yes in words before the question still answers it
+    en = Turn(
+        "yes i use a vpn, how do i turn it off?",
+        (("ask_how_to_check", 0.55), ("affirm", 0.3)),
+        facts={"vpn_or_proxy": "yes"},
+        languages=(("en", 0.99),),
+        asks=0.99,
+    )
+    reading = read(en, d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("answer", "yes")
+
+
+def test_a_topic_mentioned_again_beside_an_answer_is_not_answered_again(engine, talk, kb):
+    """Found role-playing: "not that I have seen. There is only that email about the login" got the
+    login answer a second and a third time. Beside a reply it is answered once; asked, again."""
+    d = asking(engine, "vpn_or_proxy")
+    _, msgs = talk(d, "nope, can a vpn get u banned tho?", ("faq_vpn_ban", 0.45), ("deny", 0.3))
+    assert kb.faq["vpn_ban"]["answer"] in texts(msgs) and d.answered == ["vpn_ban"]
+    d.pending, d.asked = {"type": "question", "evidence": "weak_signal"}, [*d.asked, "weak_signal"]
+    reading, msgs = talk(d, "no. like i said, can a vpn get u banned", ("faq_vpn_ban", 0.45), ("deny", 0.3))
+    assert reading.asks == ["vpn_ban"] and kb.faq["vpn_ban"]["answer"] not in texts(msgs)
+    _, msgs = talk(d, "can a vpn get you banned?", ("faq_vpn_ban", 0.95))
+    assert kb.faq["vpn_ban"]["answer"] in texts(msgs)
+
+
 def test_a_question_read_as_an_answer_is_answered_too(engine, talk, kb):
     d = asking(engine, "vpn_or_proxy")
     reading, msgs = talk(d, "nope, can a vpn get u banned tho?", ("faq_vpn_ban", 0.45), ("deny", 0.3))
@@ -504,6 +541,18 @@ def test_an_unsure_success_worded_as_a_failure_is_not_taken(engine, kb):
     assert (read(turn, d, kb.symptoms.keys()).act, read(turn, d, kb.symptoms.keys()).value) == ("result", "failed")
     sure = Turn("sent one but it still fails", (("fix_failed", 0.6),), outcome=(("worked", 0.85),))
     assert read(sure, d, kb.symptoms.keys()).value == "worked"
+
+
+def test_an_outcome_the_reader_all_but_rules_out_is_asked_about_not_taken(engine, kb):
+    """The cues read "cant know if it worked until friday" as a failure (a negated "worked"); the
+    outcome reader (a full ranking, from a role-play) gives failure almost nothing: the bot asks."""
+    d = trying(engine, "wait_out_restriction")
+    ranking = (("trying", 0.71), ("worked", 0.16), ("other", 0.08), ("partial", 0.03), ("failed", 0.01))
+    turn = Turn("cant know if it worked until friday obviously lol", (("unsure", 0.24),), outcome=ranking)
+    assert read(turn, d, kb.symptoms.keys()).act == "unclear"
+    likely = (("trying", 0.45), ("failed", 0.3), ("worked", 0.15), ("other", 0.1))
+    failed = read(replace(turn, outcome=likely), d, kb.symptoms.keys())
+    assert (failed.act, failed.value) == ("result", "failed")
 
 
 def test_an_unsure_success_is_not_taken_when_a_clause_plainly_says_it_failed(engine, kb):
