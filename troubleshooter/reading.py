@@ -188,15 +188,24 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             if ranking and ranking[0][0] in CHAT:
                 continue  # small talk or a complaint is no reply ("Thank you." before a question)
             if ranking and ranking[0][0].startswith("faq_"):
-                # a clause read best as a question is no reply, unless it asks nothing and the outcome
-                # reader hears that the fix worked, failed or helped in part in its words ("i submitted
-                # the appeal and they lifted it"): then it is read with that reading, and its topic is
-                # not answered. Only then: on a clause the intents read as a reply, the outcome reader
-                # hears outcomes in mere facts ("siempre la uso y nunca paso nada").
+                # a clause read best as a question is no reply, unless the outcome reader hears that the
+                # fix worked, failed or helped in part in its words: asking nothing ("i submitted the
+                # appeal and they lifted it"), it is read with that reading and its topic is not
+                # answered; asking too ("...went right through! Works now, do I still need to update
+                # my phone?"), the outcome is taken as the reader gives it and the topic answered. Only
+                # then: on a clause the intents read as a reply, the outcome reader hears outcomes in
+                # mere facts ("siempre la uso y nunca paso nada").
                 clause = replace(clause, outcome=outcome)
-                if not (d.pending_kind == "fix" and asks < ASKS_SURE and _leans_to_an_outcome(clause)):
-                    if asks >= ASKS_SURE:
-                        own.append(clause)
+                heard = d.pending_kind == "fix" and _leans_to_an_outcome(clause)
+                if asks >= ASKS_SURE:
+                    own.append(clause)
+                    name, p = _top_outcome(clause)
+                    if heard and p >= (SUCCESS_SURE if name == "worked" else OUTCOME_SURE):
+                        # the reader alone: a question's words ("do i still need...") are no outcome cue
+                        how = f"outcome reader: {name} {p:.2f}, beside a question"
+                        replies.append((text, Reading(*OUTCOMES[name], target=d.pending_fix, how=how)))
+                    continue
+                if not heard:
                     continue
                 told.add(text)
             part = _text(clause, d, symptom_ids, meaning)
@@ -217,10 +226,19 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         replied = told & {text for text, _ in replies}
         results = [(text, part) for text, part in replies if part.act == "result"]
         asked = next(((text, part) for text, part in questions if part.act not in _REPLIES), None)
+        whole_outcome = _top_outcome(turn)
         if len({part.value for _, part in results}) > 1:
             # "turned the wifi off. still the same": which one it is, is asked
             said = "; ".join(f"{text!r}: {part.value}" for text, part in results)
             main = Reading("unclear", facts=whole.facts, how=f"its clauses disagree on the outcome ({said})")
+        elif (
+            {p.value for _, p in results} == {"worked"}
+            and whole_outcome[0] == "failed"
+            and whole_outcome[1] >= OUTCOME_SURE
+        ):
+            # "cleared it. still failing, can i appeal?": a clause reads a success the whole message is heard failing
+            said = f"{results[0][0]!r} reads worked, the whole message failed {whole_outcome[1]:.2f}"
+            main = Reading("unclear", facts=whole.facts, how=f"clause and message disagree on the outcome ({said})")
         elif replies:
             text, part = replies[0]
             main = replace(part, how=f"clause {text!r}: {part.how}")

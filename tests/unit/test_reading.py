@@ -634,12 +634,35 @@ def test_an_outcome_told_beside_a_question_is_read_from_its_own_clause(engine, k
     surely = (told[0], (("faq_appeal", 0.85),), 0.05, (("worked", 0.93),))
     heard = reading(surely, asked)
     assert (heard.act, heard.value) == ("result", "worked") and "appeal" not in heard.asks
-    # a clause that asks stays a question, whatever the outcome reader hears in it
+    # a clause that asks is answered, and a success the outcome reader hears surely in it is taken
+    # too (role-play rq-12: "...went right through to my granddaughter! Works now, do I still need
+    # to update my phone?"); heard unsurely, it stays a question
     asking = (told[0], told[1], 0.9, (("worked", 0.93),))
-    assert reading(asking, asked).act == "faq"
+    heard = reading(asking, asked)
+    assert (heard.act, heard.value, heard.asks) == ("result", "worked", ["appeal"])
+    assert reading((*asking[:3], (("worked", 0.6), ("other", 0.4))), asked).act == "faq"
     # nor is thanks before a question (role-play rpF-01: "Thank you. Before I do that, may I ask...")
     thanks = ("Thank you.", (("thanks", 0.82), ("fix_worked", 0.11)), 0.0, (("worked", 0.74),))
     assert reading(thanks, asked).act == "faq"
+
+
+def test_a_success_in_one_clause_the_whole_message_is_heard_failing_is_asked_about(engine, kb):
+    """In "cleared it. still failing, can i appeal?" (the readers' figures) 'cleared it.' leans to a
+    success by its intents, and the outcome reader hears the whole message failing: the bot asks."""
+    d = trying(engine, "clear_cache")
+    turn = Turn(
+        "cleared it. still failing, can i appeal?",
+        (("faq_appeal", 0.66),),
+        clauses=(
+            ("cleared it.", (("fix_worked", 0.32), ("fix_failed", 0.2)), 0.01, (("worked", 0.72), ("failed", 0.19))),
+            ("still failing, can i appeal?", (("faq_appeal", 0.84),), 0.99, (("other", 0.81), ("failed", 0.16))),
+        ),
+        outcome=(("failed", 0.57), ("other", 0.41)),
+        asks=0.99,
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    assert reading.act == "unclear" and reading.asks == ["appeal"]
+    assert read(replace(turn, outcome=(("worked", 0.6),)), d, kb.symptoms.keys()).value == "worked"
 
 
 def test_words_of_success_about_someone_else_do_not_end_on_a_clause_that_says_it_failed(engine, kb):
