@@ -432,9 +432,21 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         # a question of their own, asked instead of replying: answered, and the pending step stays
         return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked", tells)
     corrects = d.failed and alone.get("fix_worked", 0.0) >= RESULT_SURE
-    if d.active and kind == "question" and corrects and d.pending_question not in facts and not states_problem(text):
-        # "no, you misunderstood, it DID help": the last word on the last fix wins, and that fix is credited
-        return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
+    heard, p = _top_outcome(turn)
+    # both learned readers hear it working ("¡Ya está! me siguieron ... y el mensaje se envió. Gracias");
+    # the outcome reader alone also hears "everything else works fine", an answer
+    works = alone.get("fix_worked", 0.0) >= INTENT_SURE and heard == "worked" and p >= RESULT_SURE
+    if (
+        d.active
+        and kind == "question"
+        and (corrects or works)
+        and d.pending_question not in facts
+        and not states_problem(text)
+    ):
+        # "no, you misunderstood, it DID help": the last word on the last fix wins, and that fix is
+        # credited; with none tried, the problem went away while a question waited
+        how = "corrects the last fix's outcome" if d.failed else "works now, while a question waits"
+        return Reading("result", "worked", target=d.failed[-1] if d.failed else None, how=how, **base)
     if d.active and kind == "question":
         sure_alone = alone.get(top, 0.0) >= INTENT_SURE
         # doubt read surely, unless a clause of it answers yes or no ("que no, que falla con todos. y ...")

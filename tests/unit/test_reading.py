@@ -646,6 +646,24 @@ def test_an_outcome_told_beside_a_question_is_read_from_its_own_clause(engine, k
     assert reading(thanks, asked).act == "faq"
 
 
+def test_working_again_while_a_question_waits_ends_it_when_both_readers_hear_it(engine, kb):
+    """Role-play rq-07: "¡Ya está! Me siguieron ... y el mensaje se envió. Gracias" while a question
+    waited was read as its yes. With the intents and the outcome reader both hearing a success the
+    problem is solved (the last fix tried credited, if one failed before); the outcome reader alone
+    also hears "yes everything else works fine", which stays an answer."""
+    d = asking(engine, "sending_media_first")
+    text = "¡Ya está! Me siguieron hace un rato, ahora sí me sale el botón y el mensaje se envió. Gracias"
+    turn = Turn(text, (("fix_worked", 0.67), ("affirm", 0.2)), outcome=(("worked", 0.99),), languages=(("es", 1.0),))
+    reading = read(turn, d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.target) == ("result", "worked", None)
+    d.failed = ["ask_follow_back"]
+    assert read(turn, d, kb.symptoms.keys()).target == "ask_follow_back"
+    answer = Turn(
+        "yes everything else works fine", (("faq_followup_fix", 0.23), ("affirm", 0.2)), outcome=(("worked", 0.99),)
+    )
+    assert read(answer, d, kb.symptoms.keys()).act == "answer"
+
+
 def test_a_success_in_one_clause_the_whole_message_is_heard_failing_is_asked_about(engine, kb):
     """In "cleared it. still failing, can i appeal?" (the readers' figures) 'cleared it.' leans to a
     success by its intents, and the outcome reader hears the whole message failing: the bot asks."""
