@@ -7,7 +7,7 @@ fixes to the Rasa server: Sanic 21.12's websockets on Python 3.11
 (`action_request`), a client's message taken once however often it is sent
 (`rest`), no stale turn saved over a newer one (`scaleout.fenced_store`), a
 turn's graph run without dask's scheduling (`scaleout.inference`), the
-learned readers' arithmetic without scipy's copies (`scaleout.readers`),
+learned readers' features without a sparse product (`scaleout.readers`),
 and the loaded model out of the garbage collector's way (`scaleout.heap`).
 """
 

@@ -220,8 +220,7 @@ _SUCCESS = re.compile(
     r"resolved|did the trick|that did it|that was it|success|successful|can send|able to send|it's back|back to normal|"
     r"all good|good now|fine now|ok now|okay now|perfect now|normal now|gone now|came through|arrived|"
     r"can (dm|message|text|chat|reach)|(dms|messages|texts|chats|it|they) (are |is |'re |'s )?back|lifted|found it|"
-    r"going now|goes now|work again|working again|(now|finally) (i|we|she|he|they) can|"
-    r"(she|he|they) (finally |just |now )?got (it|them|my message)|"
+    r"going now|goes now|work again|working again|(now|finally) (i|we|she|he|they) can|got (it|them|my message)|"
     r"don send|don go|e don work|gumana|gumagana na|nag\S*send\S* na|ho gaya|chal gaya|hogaya)\b"
 )
 _FAILURE = re.compile(
@@ -243,6 +242,7 @@ _CLEARED = re.compile(
     r"exclamation( mark)?)s? (is |are |has |have )?(gone|went away|disappeared|cleared)|"
     r"(not|no longer|stopped) fail\w*( anymore| any more)?)\b"
 )
+_TAKEN_IN = re.compile(r"^((ok+|okay|alright|aight)\W*)?got it\b\W*")
 _STRONG = re.compile(
     r"^(yes+|yeah+|yea|yep|yup|ya+|yh|ye|yas+|y|no+|nope|nah+|naur|nup|n|not really|negative|"
     r"definitely|absolutely|correct|👍|✅|👎|❌)(\W|$)"
@@ -257,7 +257,7 @@ def _negated(t: str, start: int) -> bool:
 
 def result_cue(text: str) -> str | None:
     """worked / failed from a reply to "Did that fix it?" (None: can't tell)."""
-    t = normalize(text)
+    t = _TAKEN_IN.sub(" ", normalize(text)).strip()  # "got it. ..." takes the fix in: no outcome
     if not t:
         return None
     cleared = bool(_CLEARED.search(t))  # "the error is gone now"

@@ -63,12 +63,11 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _also_asked(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    """Answers to the questions a clause of the message asked besides what the turn was read as,
-    each once in a diagnosis (a message that mentions a topic again, "as I said, that login
-    email...", does not get its answer again); "I can't answer that" to one the knowledge base
-    can't answer (ASIDE)."""
-    topics = [topic for topic in r.asks if topic in engine.kb.faq and topic not in d.answered]
-    d.answered = [*d.answered, *topics]
+    """Answers to the questions a clause of the message asked besides what the turn was read as
+    (kept in `d.answered`: a topic only named again is not answered again, see reading.py);
+    "I can't answer that" to one the knowledge base can't answer (ASIDE)."""
+    topics = [topic for topic in r.asks if topic in engine.kb.faq]
+    d.answered = [*d.answered, *(topic for topic in topics if topic not in d.answered)]
     return [m for topic in topics for m in say.faq(engine, topic)] + (say.aside() if ASIDE in r.asks else [])
 
 
@@ -468,7 +467,7 @@ def _language(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if r.value not in engine.kb.faq:
         return _unclear(engine, d, r)
-    if r.value not in d.answered:  # asked again, it is answered again
+    if r.value not in d.answered:
         d.answered = [*d.answered, r.value]
     return [*say.faq(engine, r.value), *_remind(engine, d)]
 

@@ -199,11 +199,9 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 heard = d.pending_kind == "fix" and _leans_to_an_outcome(clause)
                 if asks >= ASKS_SURE:
                     own.append(clause)
-                    name, p = _top_outcome(clause)
-                    if heard and p >= (SUCCESS_SURE if name == "worked" else OUTCOME_SURE):
-                        # the reader alone: a question's words ("do i still need...") are no outcome cue
-                        how = f"outcome reader: {name} {p:.2f}, beside a question"
-                        replies.append((text, Reading(*OUTCOMES[name], target=d.pending_fix, how=how)))
+                    found = _heard_beside_a_question(clause, d)
+                    if found is not None:
+                        replies.append((text, replace(found, facts=dict(turn.facts))))
                     continue
                 if not heard:
                     continue
@@ -271,9 +269,14 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     outcome_topics = {c.intents[0][0] for c in parts if c.intents and c.text in replied}
     whole_conf = turn.intents[0][1] if turn.intents else 0.0
     whole_asks = top.startswith("faq_") and whole_conf >= INTENT_SURE and turn.asks >= ASKS_SURE
+    # a topic a clause names without asking, answered before in this diagnosis, is not answered again
+    # ("not that I have seen. There is only that email about the login"); asked, it is
+    asking_ones = {n for n, _, a in tops if a >= ASKS_SURE}
+    named = {n.removeprefix("faq_") for n, _, a in tops if a < ASKS_SURE and n not in asking_ones}
     if len(parts) > 1 and not asked and whole_asks and top not in outcome_topics:
-        asked = [top.removeprefix("faq_")]
-    main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a)]
+        asked, named = [top.removeprefix("faq_")], set()
+    again = named & set(d.answered)
+    main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a) and a not in again]
     # "listo, ya funciona! gracias. una pregunta, ...?": a question besides the success that no topic
     # fits still gets the honest one-liner (no step follows that would carry it)
     worked = main.act == "result" and main.value == "worked" and len(parts) > 1
@@ -429,13 +432,20 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
     # noise ("vbnm fgh") fits nothing by a lead alone
     fits = conf >= INTENT_SURE or (not wordless and conf >= FITS_SURE and conf - second >= FITS_MARGIN)
     if top.startswith("faq_") and fits and asking:
-        # a question of their own, asked instead of replying: answered, and the pending step stays
+        # a question of their own, asked instead of replying: answered, and the pending step stays;
+        # unless the outcome reader hears the fix's outcome surely in it ("works now, do i still need
+        # the update?"): then that is the reply, and the question is answered beside it
+        heard = _heard_beside_a_question(turn, d)
+        if heard is not None:
+            return replace(heard, facts=facts, asks=[top.removeprefix("faq_")])
         return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked", tells)
     corrects = d.failed and alone.get("fix_worked", 0.0) >= RESULT_SURE
     heard, p = _top_outcome(turn)
     # both learned readers hear it working ("¡Ya está! me siguieron ... y el mensaje se envió. Gracias");
     # the outcome reader alone also hears "everything else works fine", an answer
     works = alone.get("fix_worked", 0.0) >= INTENT_SURE and heard == "worked" and p >= RESULT_SURE
+    # opening with yes or no, it answers unless the intents are sure ("no, and it worked fine last week")
+    works = works and (answer_cue(text) not in ("yes", "no") or alone.get("fix_worked", 0.0) >= RESULT_SURE)
     if (
         d.active
         and kind == "question"
@@ -444,9 +454,10 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         and not states_problem(text)
     ):
         # "no, you misunderstood, it DID help": the last word on the last fix wins, and that fix is
-        # credited; with none tried, the problem went away while a question waited
-        how = "corrects the last fix's outcome" if d.failed else "works now, while a question waits"
-        return Reading("result", "worked", target=d.failed[-1] if d.failed else None, how=how, **base)
+        # credited; else the problem went away while a question waited (no fix credited)
+        if corrects:
+            return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
+        return Reading("result", "worked", how="works now, while a question waits", **base)
     if d.active and kind == "question":
         sure_alone = alone.get(top, 0.0) >= INTENT_SURE
         # doubt read surely, unless a clause of it answers yes or no ("que no, que falla con todos. y ...")
@@ -533,8 +544,10 @@ def _answer(
         # doubt, worded or surely read, outweighs a half-stated fact (never a yes or no in words)
         return Reading("answer", "unsure", how="says they don't know", **base)
     if asking and (cue == "how_to_check" or top == "ask_how_to_check" and fits and cue not in ("yes", "no")):
-        # "como eu vejo se tô usando vpn ou proxy?": the item a how-to-check question names is no answer
-        return Reading("how_to_check", target=qid, how="asks how to check it", facts=facts)
+        # "como eu vejo se tô usando vpn ou proxy?": the item a how-to-check question names is no answer,
+        # nor a fact to record (the question would be closed before it is explained)
+        unsaid = {e: v for e, v in facts.items() if e != qid}
+        return Reading("how_to_check", target=qid, how="asks how to check it", facts=unsaid)
     if qid in facts:
         return Reading("answer", facts[qid], how="stated the fact", **base)
     implied = numbers.implied(qid, text)
@@ -563,6 +576,18 @@ def _answer(
     return None
 
 
+def _heard_beside_a_question(turn: Turn, d: Diagnosis) -> Reading | None:
+    """The outcome of the fix waiting, when the outcome reader alone hears it surely in words that also
+    ask (a success at SUCCESS_SURE): the question's words ("do i still need...") are no outcome cue.
+    Not for an explanation, whose outcome is read by its own rules."""
+    name, p = _top_outcome(turn)
+    if d.pending_kind != "fix" or d.pending.get("kind") == "info" or not _leans_to_an_outcome(turn):
+        return None
+    if p < (SUCCESS_SURE if name == "worked" else OUTCOME_SURE):
+        return None
+    return Reading(*OUTCOMES[name], target=d.pending_fix, how=f"outcome reader: {name} {p:.2f}, beside a question")
+
+
 def _top_outcome(turn: Turn) -> tuple[str, float]:
     """The outcome reader's likeliest reading of the reply and its probability."""
     return turn.outcome[0] if turn.outcome else ("", 0.0)
@@ -578,7 +603,8 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
     """The outcome reader's reading of a reply while `fid` waits, when it is sure enough. Left to
     the rest: an unsure success, or one that also words a failure (ending a diagnosis wrongly costs
     the most); an unsure failure worded as a success; "trying it" in words of an outcome (the fix
-    would wait on a reply already given); any reply to an explanation ("oh no", "ok" take it in)."""
+    would wait on a reply already given) unless the reader is sure of it (RESULT_SURE); any reply to
+    an explanation ("oh no", "ok" take it in)."""
     name, p = _top_outcome(turn)
     if name not in OUTCOMES or p < OUTCOME_SURE:
         return None

@@ -75,7 +75,7 @@ class Diagnosis:
                 episode=min(max(int(data.get("episode") or 0), 0), 10**6),
                 said=kept_said([str(s) for s in data.get("said") or []]),
                 language=_language(data.get("language")),
-                answered=[str(a) for a in data.get("answered") or []][:MAX_ANSWERED],
+                answered=[str(a)[:64] for a in (data.get("answered") or [])[:MAX_ANSWERED]],
             )
         except (TypeError, AttributeError, ValueError, OverflowError):
             return cls()

@@ -68,10 +68,11 @@ def test_a_product_of_zero_is_left_to_scipy(fitted):
     assert _same(readers._times_idf(x, diag, zeros), x @ diag)  # scipy's product (the idf it holds)
 
 
-def test_the_server_makes_each_classifiers_weights_once(fitted):
+def test_the_server_makes_each_classifiers_weights_once(fitted, monkeypatch):
     """With the server's functions applied, nlu/fast.py keeps a classifier's weights on the classifier
     (a wrapper made per call had them converted again at every message: the single-precision intent
     reader's five million, which doubled the server's CPU per turn)."""
+    monkeypatch.setattr(fast, "tfidf", readers._projects_tfidf)  # put back after the test
     readers.apply()
     x = fitted[2].transform(TEXTS)
     classifier = LogisticRegression(max_iter=200).fit(x, [i % 3 for i in range(len(TEXTS))])
