@@ -67,8 +67,13 @@ def _also_asked(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     (kept in `d.answered`: a topic only named again is not answered again, see reading.py);
     "I can't answer that" to one the knowledge base can't answer (ASIDE)."""
     topics = [topic for topic in r.asks if topic in engine.kb.faq]
-    d.answered = [*d.answered, *(topic for topic in topics if topic not in d.answered)]
+    _note_answered(d, topics)
     return [m for topic in topics for m in say.faq(engine, topic)] + (say.aside() if ASIDE in r.asks else [])
+
+
+def _note_answered(d: Diagnosis, topics: list[str]) -> None:
+    """Keep the FAQ topics answered in this diagnosis (reading.py answers one only named again once)."""
+    d.answered = [*d.answered, *(topic for topic in dict.fromkeys(topics) if topic not in d.answered)]
 
 
 _DESCRIBES = ("report", "handoff", "start_over", "confirm")  # acts whose words may describe the problem
@@ -467,8 +472,7 @@ def _language(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if r.value not in engine.kb.faq:
         return _unclear(engine, d, r)
-    if r.value not in d.answered:
-        d.answered = [*d.answered, r.value]
+    _note_answered(d, [r.value])
     return [*say.faq(engine, r.value), *_remind(engine, d)]
 
 

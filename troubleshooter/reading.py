@@ -196,14 +196,13 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 # then: on a clause the intents read as a reply, the outcome reader hears outcomes in
                 # mere facts ("siempre la uso y nunca paso nada").
                 clause = replace(clause, outcome=outcome)
-                heard = d.pending_kind == "fix" and _leans_to_an_outcome(clause)
                 if asks >= ASKS_SURE:
                     own.append(clause)
                     found = _heard_beside_a_question(clause, d)
                     if found is not None:
                         replies.append((text, replace(found, facts=dict(turn.facts))))
                     continue
-                if not heard:
+                if not (d.pending_kind == "fix" and _leans_to_an_outcome(clause)):
                     continue
                 told.add(text)
             part = _text(clause, d, symptom_ids, meaning)
@@ -439,13 +438,14 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         if heard is not None:
             return replace(heard, facts=facts, asks=[top.removeprefix("faq_")])
         return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked", tells)
-    corrects = d.failed and alone.get("fix_worked", 0.0) >= RESULT_SURE
-    heard, p = _top_outcome(turn)
+    worked_intent = alone.get("fix_worked", 0.0)
+    corrects = d.failed and worked_intent >= RESULT_SURE
+    outcome, p = _top_outcome(turn)
     # both learned readers hear it working ("¡Ya está! me siguieron ... y el mensaje se envió. Gracias");
     # the outcome reader alone also hears "everything else works fine", an answer
-    works = alone.get("fix_worked", 0.0) >= INTENT_SURE and heard == "worked" and p >= RESULT_SURE
+    works = worked_intent >= INTENT_SURE and outcome == "worked" and p >= RESULT_SURE
     # opening with yes or no, it answers unless the intents are sure ("no, and it worked fine last week")
-    works = works and (answer_cue(text) not in ("yes", "no") or alone.get("fix_worked", 0.0) >= RESULT_SURE)
+    works = works and (answer_cue(text) not in ("yes", "no") or worked_intent >= RESULT_SURE)
     if (
         d.active
         and kind == "question"
