@@ -46,6 +46,7 @@ def turn_of(tracker: Tracker) -> Turn:
         _ranking(message.get("language")),
         hint,
         max([_probability(message.get("asks")), *(c.asks for c in clauses)]),
+        _ranking(message.get("done")),
     )
 
 

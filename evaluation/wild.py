@@ -99,7 +99,7 @@ def texts(name: str) -> list[str]:
 
 def training_texts() -> list[str]:
     """Every text the models learn from: intent examples (plain or with metadata), the fact
-    reader's statements (data/facts/), the outcome reader's replies (data/outcomes/) and the
+    reader's statements (data/facts/), the outcome and fix readers' replies (data/outcomes/, data/done/) and the
     knowledge base's phrases for each answer."""
     out = []
     for path in sorted((ROOT / "data").rglob("*.yml")):
@@ -113,7 +113,8 @@ def training_texts() -> list[str]:
                 if line.strip().startswith("- "):
                     out.append(line.strip()[2:])
         out += [str(item["text"]) for item in raw.get("facts") or [] if isinstance(item, dict) and "text" in item]
-        out += [str(t) for texts in (raw.get("outcome") or {}).values() for t in texts or []]
+        for readers_own in ("outcome", "done"):  # data/outcomes/, data/done/
+            out += [str(t) for texts in (raw.get(readers_own) or {}).values() for t in texts or []]
     for ev in load_knowledge_base().evidence.values():
         out += [p for phrases in ev.phrases.values() for p in phrases]
     return out

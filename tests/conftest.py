@@ -119,6 +119,24 @@ def outcome_model():
     )
 
 
+def done_model():
+    """The fix reader trained on the project's data (nlu/done.py)."""
+    from nlu.done import DoneReader, fit, replies_folder, training_set
+
+    config = DoneReader.get_default_config()
+    fixes = frozenset(load_knowledge_base().fixes)
+    return _trained(
+        "done", config, lambda: fit(*training_set(_intent_examples(), replies_folder(config), fixes), config["C"])
+    )
+
+
+@pytest.fixture(scope="session")
+def done_of():
+    """text -> the fix reader's ranking of the fix it says was done, best first (nlu/done.py)."""
+    model = done_model()
+    return lambda text: tuple(model.rankings([text])[0])
+
+
 @pytest.fixture(scope="session")
 def outcome_of():
     """text -> the outcome reader's ranking of it, best first, as the assistant reads it."""
@@ -181,7 +199,7 @@ def stated():
 
 
 @pytest.fixture
-def talk(kb, engine, stated, outcome_of, language_of, asks_of):
+def talk(kb, engine, stated, outcome_of, language_of, asks_of, done_of):
     """Send text (or a button payload) with a given intent ranking (facts, outcomes, the language
     and whether it asks read by the project's readers); returns (reading, messages)."""
 
@@ -194,6 +212,7 @@ def talk(kb, engine, stated, outcome_of, language_of, asks_of):
             outcome=outcome_of(text),
             languages=language_of(text),
             asks=asks_of(text),
+            done=done_of(text),
         )
         turn = Turn.from_payload(text) if text.startswith("/") else typed()
         reading = read(turn, d, kb.symptoms.keys())

@@ -223,7 +223,10 @@ def _advance(engine: Engine, d: Diagnosis, questions: bool = True, again: str | 
 
 
 def _remind(engine: Engine, d: Diagnosis, lead: str | None = "reminder.back_to_problem") -> list[Message]:
-    """The pending step again, in full once (after the text `lead`, a key); after that only a pointer to it."""
+    """The pending step again, in full once (after the text `lead`, a key); after that only a pointer to it.
+    A question the turn's facts answered (beside a question of the user's) is no longer pending: the next step."""
+    if d.active and d.pending is None:
+        return _advance(engine, d)
     if d.reminders >= MAX_SHOWS - 1:
         return say.still_open(engine, d)
     msgs = say.reminder(engine, d, lead)

@@ -50,6 +50,8 @@ UNSURE_STEP_QUESTION = 0.25  # a question read this likely as "why" or "how to c
 RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
 OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a fix waits
 SUCCESS_SURE = 0.65  # ... and a success this likely, unless the words say it worked too (it ends the diagnosis)
+DONE_SURE = 0.8  # the fix reader this sure of the fix a reply says was done credits the outcome to it,
+DONE_WAITING = 0.1  # ... unless it gives the fix that waits this much
 CUE_FLOOR = 0.05  # an outcome the wording cues read is not taken when the outcome reader gives it less
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
@@ -60,7 +62,8 @@ OUTCOMES = {  # the outcome reader's readings (nlu/outcomes.py) and the act each
     "cant_try": ("skip", None),
     "trying": ("ack", None),
 }
-UNREAD = ("other", 1.0)  # the outcome reader's ranking of a text with no word it knows
+NONE_READ = "other"  # a learned reader's name for "none of its names" (nlu/outcomes.py: OTHER)
+UNREAD = (NONE_READ, 1.0)  # the outcome reader's ranking of a text with no word it knows
 STATEMENTS = ("inform", "affirm", "deny", "unsure")  # intents a stated answer is read as
 CHAT = ("greet", "thanks", "goodbye", "bot_challenge", "out_of_scope")
 ASIDE = "aside"  # in Reading.asks: a clause asks what the knowledge base can't answer
@@ -89,6 +92,7 @@ class Turn:
     languages: tuple[tuple[str, float], ...] = ()  # the language reader's ranking (nlu/language.py), best first
     hint: str | None = None  # the language the channel suggests (browser, support contact)
     asks: float = 0.0  # how likely some clause of it asks something (nlu/questions.py)
+    done: tuple[tuple[str, float], ...] = ()  # the fix reader's ranking of the fix it says was done (nlu/done.py)
 
     def __post_init__(self) -> None:  # clauses given as plain tuples (text, intents[, asks[, outcome]])
         object.__setattr__(self, "clauses", tuple(Clause(*c) for c in self.clauses))
@@ -146,9 +150,22 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meani
     elif turn.is_payload:
         reading = _payload(turn, d, symptom_ids)
     else:
-        reading = _by_clause(turn, d, symptom_ids, meaning, _text(turn, d, symptom_ids, meaning))
+        reading = _credited(_by_clause(turn, d, symptom_ids, meaning, _text(turn, d, symptom_ids, meaning)), turn)
         reading.words, reading.languages = turn.text, turn.languages
     reading.hint = turn.hint
+    return reading
+
+
+def _credited(reading: Reading, turn: Turn) -> Reading:
+    """An outcome is the outcome of the fix the reply says was done, when the fix reader is sure of
+    one ("turned the vpn off like u said and it went through" while another fix waits)."""
+    fix, p = turn.done[0] if turn.done else (None, 0.0)
+    # ... and the fix that waits may not be it ("waited a day and it sent": the off-peak fix, or the ban ending?)
+    waiting = dict(turn.done).get(reading.target or "", 0.0)
+    other = fix not in (None, NONE_READ, reading.target)
+    if reading.act == "result" and other and p >= DONE_SURE and waiting < DONE_WAITING:
+        reading.target = fix
+        reading.how += f"; says it did {fix} ({p:.2f})"
     return reading
 
 
@@ -265,6 +282,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         for name, conf, asks in tops
         if name.startswith("faq_") and (conf >= STATED_QUESTION_SURE or conf >= FITS_SURE and asks >= ASKS_SURE)
     ]
+    asked = [*(a for a in whole.asks if a != ASIDE), *asked]  # what the whole message was read to ask first
     outcome_topics = {c.intents[0][0] for c in parts if c.intents and c.text in replied}
     whole_conf = turn.intents[0][1] if turn.intents else 0.0
     whole_asks = top.startswith("faq_") and whole_conf >= INTENT_SURE and turn.asks >= ASKS_SURE
@@ -437,6 +455,12 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         heard = _heard_beside_a_question(turn, d)
         if heard is not None:
             return replace(heard, facts=facts, asks=[top.removeprefix("faq_")])
+        if d.active and kind == "question" and d.pending_question in facts:
+            # it states the answer to the question that waits ("twitter is full of people saying dms are
+            # down"): that is the reply, and its own question is answered beside it
+            qid = d.pending_question
+            how = f"stated the fact; NLU {top}, asked"
+            return Reading("answer", facts[qid], target=qid, how=how, asks=[top.removeprefix("faq_")], **base)
         return _faq(text, top, symptoms, sure, facts, d, f"NLU {top}, asked", tells)
     worked_intent = alone.get("fix_worked", 0.0)
     corrects = d.failed and worked_intent >= RESULT_SURE

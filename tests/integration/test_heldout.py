@@ -39,7 +39,7 @@ def test_the_check_part_is_read_at_least_as_well_as_measured(assistant, kind, ca
             f"wrong {report['wrong']:.3f}, pending kept {report['pending_kept']:.3f}"
         )
     floor = FLOORS[kind]
-    assert report["right"] >= floor["right"], report["misses"]
-    assert report["wrong"] <= floor["wrong"], report["misses"]
+    assert report["right"] >= floor["right"], report["per_label"]  # by label: the texts stay unread
+    assert report["wrong"] <= floor["wrong"], report["per_label"]
     if "pending_kept" in floor:
         assert report["pending_kept"] >= floor["pending_kept"]

@@ -47,7 +47,10 @@ def test_facts_in_the_check_set_are_found(assistant, capsys):
 # check 0.896 / 0.078. The intent reader that replaced DIET (2026-12-05, model 089f44e): dev 0.989 / 0.011,
 # check 0.911 / 0.074 (its training is deterministic: a clean clone trains the same model). An explanation
 # taken in counted right (evaluation/replies.judge), model 2f200f8: dev 0.993 / 0.008, check 0.919 / 0.067.
-REPLY_FLOORS = {"dev": (0.97, 0.025), "check": (0.91, 0.075)}
+# `dev` gained 298 harder replies by a new writer ("dev2", 2026-12-07; 82.9% right on model ba6f9fd7 before
+# any was read); with examples of their kinds and the fact reader read beside a question (model 70da0c9a):
+# dev 0.931 / 0.057 (565 replies), check 0.919 / 0.063.
+REPLY_FLOORS = {"dev": (0.925, 0.062), "check": (0.91, 0.075)}
 
 
 @pytest.mark.parametrize("name", sorted(REPLY_FLOORS))

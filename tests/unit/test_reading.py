@@ -1025,3 +1025,32 @@ def test_doubt_read_in_a_whole_of_several_clauses_does_not_outweigh_a_clause_tha
     )
     reading = read(turn, d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("answer", "no")
+
+
+def test_a_fact_answering_the_waiting_question_beside_a_question_is_the_reply(engine, kb):
+    """Found in the dev replies written 2026-12-07: "twitter is full of ppl saying tiktok dms are down"
+    to the outage question was read as the FAQ alone, and the fact it stated closed the question with
+    no next step (a dead end). Now it answers the question, the FAQ is answered beside it, and the
+    next step follows."""
+    d = asking(engine, "others_report_outage")
+    turn = Turn(
+        "everyone on x is saying tiktok messages are down",
+        (("faq_tiktok_down", 0.8), ("inform", 0.1)),
+        facts={"others_report_outage": "yes"},
+        asks=0.66,
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.target) == ("answer", "yes", "others_report_outage")
+    assert reading.asks == ["tiktok_down"]
+    msgs = respond(engine, d, reading)
+    assert d.evidence["others_report_outage"] == "yes" and kb.faq["tiktok_down"]["answer"] in texts(msgs)
+    assert d.pending is not None and payloads(msgs)[-1]["type"] in ("question", "fix")
+
+
+def test_a_question_answered_by_a_stated_fact_is_never_a_dead_end(engine, kb):
+    """Whatever the turn is read as, a question its facts answered gives way to the next step."""
+    d = asking(engine, "vpn_or_proxy")
+    reading = read(Turn("lol", (("greet", 0.9),), facts={"vpn_or_proxy": "no"}), d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert d.evidence["vpn_or_proxy"] == "no" and d.pending is not None
+    assert payloads(msgs)[-1]["type"] in ("question", "fix")

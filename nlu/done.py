@@ -1,0 +1,112 @@
+"""Which fix a reply says the user did, learned from examples.
+
+A reply to "Did that fix it?" often names what was done, and it is not
+always the fix that waits: "turned the vpn off like u said and it went
+through" while "Update TikTok" waits is the VPN fix working, and "cleared the
+cache, still broken" is the cache fix failing. This reader learns each fix's
+doing from the replies kept for it alone (data/done/*.yml, `done: {fix id:
+[...]}`, every language), against, under OTHER, replies that name no fix
+done (a bare "works now", a question about a fix, "i don't even have a vpn")
+and the examples of the intents that name none (questions, small talk, a
+bare yes, no or "ok").
+The turn reader credits the outcome to the fix it is sure was done
+(troubleshooter/reading.py). A misread wording is fixed by adding an example.
+
+The same regression as the outcome reader (nlu/outcomes.py); the parse
+result carries DONE: the best few names with their probabilities, best first.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base
+from troubleshooter.paths import ROOT
+
+from . import code_fingerprint
+from .outcomes import NOT_OUTCOMES, OTHER, fit
+from .persisted import RankingReader, named, read_each
+
+logger = logging.getLogger(__name__)
+DONE = "done"  # parse output: [{"name", "confidence"}], best first (a fix id or OTHER); the data's key
+KEPT = 3  # names the parse result keeps
+BARE = ("affirm", "deny", "acknowledge")  # intents whose examples name nothing done
+
+
+def replies(folder: Path, fixes: set[str] | frozenset[str]) -> list[tuple[str, str]]:
+    """The (text, fix id or OTHER) of every reply in `folder`/*.yml, checked against the knowledge
+    base's `fixes`: a clear error names the file and the key."""
+    out = []
+    for path in sorted(folder.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        groups = raw.get(DONE) if isinstance(raw, dict) else None
+        if not isinstance(groups, dict):
+            raise ValueError(f"{path}: expected a top-level `{DONE}:` mapping of fix id -> list of replies")
+        for name, texts in groups.items():
+            if name != OTHER and name not in fixes:
+                raise ValueError(f"{path}: {name!r} is no fix of the knowledge base (nor {OTHER!r})")
+            if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
+                raise ValueError(f"{path}, {name}: needs a list of non-empty replies")
+            out += [(t, name) for t in texts]
+    return out
+
+
+def training_set(training_data: TrainingData, folder: Path, fixes: set[str] | frozenset[str]) -> tuple[list, list]:
+    """(texts, fix id or OTHER of each): the replies in `folder` and, as OTHER, the examples of
+    intents that name nothing done (questions, small talk, a bare yes, no or "ok")."""
+    pairs = replies(folder, fixes)
+    pairs += [
+        (e.get(TEXT), OTHER)
+        for e in training_data.training_examples
+        if e.get(TEXT) and (e.get(INTENT) or "").startswith((*NOT_OUTCOMES, *BARE))
+    ]
+    return [t for t, _ in pairs], [n for _, n in pairs]
+
+
+def replies_folder(config: dict[str, Any]) -> Path | None:
+    return ROOT / config["replies"] if config.get("replies") else None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class DoneReader(RankingReader):
+    """Adds DONE to every typed message (a button payload names its fix itself)."""
+
+    FILE = "done.joblib"
+    OUTPUT = DONE
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # replies: the folder of replies naming the fix done (relative to the project)
+        return {"C": 10.0, "replies": "data/done"}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str:
+        folder = replies_folder({**cls.get_default_config(), **config})
+        knowledge = sorted(DEFAULT_DIR.glob("fixes.yml"))
+        return code_fingerprint(*(sorted(folder.glob("*.yml")) if folder is not None else []), *knowledge)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        folder = replies_folder(self.config)
+        if folder is None or not folder.is_dir():
+            logger.warning("DoneReader: no replies folder; no fix done will be read")
+            return self._resource
+        texts, names = training_set(training_data, folder, frozenset(load_knowledge_base().fixes))
+        if len(set(names)) < 2:
+            logger.warning("DoneReader: too few replies to learn from; no fix done will be read")
+            return self._resource
+        return self.keep(fit(texts, names, self.config["C"]))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self.model is not None:
+            for message, ranking, _ in read_each(messages, self.model.rankings):
+                message.set(DONE, named(ranking[:KEPT]), add_to_output=True)
+        return messages
