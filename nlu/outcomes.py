@@ -46,7 +46,7 @@ from .sentence_intents import CLAUSES
 logger = logging.getLogger(__name__)
 OUTCOME = "outcome"  # parse output: [{"name", "confidence"}], best first (a clause's: [[name, p], ...]); data key
 OTHER = "other"  # a reply that is no outcome of the fix (a question, a request, small talk)
-OUTCOMES = ("worked", "failed", "partial", "cant_try", "trying")
+OUTCOMES = ("worked", "failed", "partial", "cant_try", "trying", "accepted")  # accepted: an explanation taken in
 KEYS = (*OUTCOMES, OTHER)  # the groups a data file may hold
 BY_INTENT = {  # after "Did that fix it?", a yes says it worked and a no that it failed
     "fix_worked": "worked",

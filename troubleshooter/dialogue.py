@@ -20,7 +20,7 @@ from .knowledge import SOURCE_LANGUAGE
 from .messages import Message
 from .numbers import AGE_QUESTIONS
 from .reading import ASIDE, CANDIDATE, REPORT_FLOOR, Reading
-from .state import SAID_CHARS, Diagnosis, kept_said
+from .state import Diagnosis, clipped, kept_said
 from .texts import languages, speaking, t
 
 MAX_SHOWS = 2  # a pending step is shown in full at most this often: asked + one reminder
@@ -97,7 +97,7 @@ def _note_words(d: Diagnosis, r: Reading, known: dict[str, str]) -> None:
 
 def _keep_words(d: Diagnosis, words: str) -> None:
     """Add `words`; the first description stays, with the latest ones (`state.kept_said`)."""
-    if words and words[:SAID_CHARS] not in d.said:
+    if words and clipped(words) not in d.said:
         d.said = kept_said([*d.said, words])
 
 
@@ -504,6 +504,8 @@ def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         return [{"text": t("unclear.worked")}, *_remind(engine, d, None)]
     if d.active:
         return [{"text": t("unclear.didnt_get")}, *_advance(engine, d)]
+    if d.status == "resolved" and not (r.symptoms or r.facts or r.options):
+        return [{"text": t("resolved.if_again")}]  # nothing new said after it was solved: no fresh start
     return _not_started(engine, d, r)
 
 

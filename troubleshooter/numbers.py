@@ -38,6 +38,7 @@ _PERSON_AGE = re.compile(
     + _NOT_AN_AGE
     + r"|\b(?:aku|saya|gue|gw|aq)\s+(?:baru\s+|masih\s+)?(\d{1,2})\s*(?:tahun|thn|th)\b",
 )
+_TO_COME = re.compile(r"\b(?:till|til|until|untill|when|once|before)\s+$")  # "wait till i'm 16": an age to come
 _AGO = r"(?:ago|atr[aá]s|lalu|yang lalu|yg lalu)"
 _SINCE = r"(?:hace|tiene|de|h[aá]|faz|tem|baru|umur(?:nya)?|sejak)"
 _ACCOUNT = re.compile(r"\b(account|acc|acct|profile|made|created|signed|opened|joined|new)\b")
@@ -63,6 +64,8 @@ def facts(text: str) -> dict[str, str]:
     if days is not None:
         found["new_account"] = "yes" if days <= NEW_ACCOUNT_DAYS else "no"
     m = _PERSON_AGE.search(low)
+    if m and _TO_COME.search(low[: m.start()]):
+        m = None
     if m and days is None:
         age = int(next(g for g in m.groups() if g))
         if 5 <= age <= 99:

@@ -61,6 +61,7 @@ OUTCOMES = {  # the outcome reader's readings (nlu/outcomes.py) and the act each
     "partial": ("result", "partial"),
     "cant_try": ("skip", None),
     "trying": ("ack", None),
+    "accepted": ("ack", None),  # an explanation taken in ("so she blocked me, nothing i can do"); after a fix, "ok"
 }
 NONE_READ = "other"  # a learned reader's name for "none of its names" (nlu/outcomes.py: OTHER)
 UNREAD = (NONE_READ, 1.0)  # the outcome reader's ranking of a text with no word it knows
@@ -632,8 +633,10 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
     name, p = _top_outcome(turn)
     if name not in OUTCOMES or p < OUTCOME_SURE:
         return None
-    if fix_kind == "info":  # taking an explanation in ("oh no", "ah ok") is read by the explanation's own rules
-        return None
+    if fix_kind == "info":  # an explanation taken in ends the diagnosis (explained); the rest: its own rules
+        if name != "accepted" or asks_for_other_fix(turn.text):
+            return None
+        return Reading("result", "worked", target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
     cue = result_cue(turn.text)
     said = _clause_results(turn)
     if name == "worked" and p < RESULT_SURE and (states_problem(turn.text) or cue == "failed" or said - {"worked"}):
@@ -777,7 +780,7 @@ def _general(
         )
     if (
         top == "fix_worked"
-        and confident
+        and (confident or d.status == "resolved" and conf >= FITS_SURE)  # "no its all good now thanks"
         and not states_problem(text)
         and (not d.pending_question or result_cue(text) == "worked")
     ):  # a question waits: only a clear report ends it
@@ -787,6 +790,9 @@ def _general(
         if d.status == "resolved" and top != "fix_worked":
             return Reading("result", "failed", how=how, **base)
         return report if (symptoms or facts) else Reading("result", RESULTS[top], how=how, **fix, **base)
+    if d.status == "resolved" and asking and not (top.startswith("symptom_") and confident or states_problem(text)):
+        # "so the school wifi blocks it and i just use data there?": about what was found, not a new problem
+        return Reading("aside", how=how + "; a question after the resolution", **base)
     if top == "inform" and confident and facts:
         return report
     if facts:

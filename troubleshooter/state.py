@@ -14,10 +14,18 @@ MAX_ANSWERED = 50  # FAQ topics a slot keeps as answered (there are fewer topics
 SAID_KEPT, SAID_CHARS = 4, 300  # the user's descriptions kept for a hand-over: how many, how long each
 
 
+def clipped(words: str) -> str:
+    """`words` cut to SAID_CHARS at most, at a word's end, marked with an ellipsis when cut."""
+    if len(words) <= SAID_CHARS:
+        return words
+    head = words[: SAID_CHARS - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;") + "…"
+
+
 def kept_said(said: list[str]) -> list[str]:
-    """The user's descriptions a diagnosis keeps: the first and the latest, SAID_KEPT in all, each cut
-    to SAID_CHARS."""
-    cut = [s[:SAID_CHARS] for s in said]
+    """The user's descriptions a diagnosis keeps: the first and the latest, SAID_KEPT in all, each
+    clipped to SAID_CHARS."""
+    cut = [clipped(s) for s in said]
     return cut[:1] + cut[1:][len(cut) - SAID_KEPT :] if len(cut) > SAID_KEPT else cut
 
 

@@ -110,4 +110,14 @@ def test_a_stored_diagnosis_keeps_the_first_description():
 
     said = ["x" * (SAID_CHARS + 5), *[f"later {i}" for i in range(SAID_KEPT + 2)]]
     restored = Diagnosis.from_dict({"said": said}).said
-    assert restored[0] == "x" * SAID_CHARS and len(restored) == SAID_KEPT and restored[-1] == said[-1]
+    assert restored[0] == "x" * (SAID_CHARS - 1) + "…" and len(restored) == SAID_KEPT and restored[-1] == said[-1]
+
+
+def test_long_words_are_cut_at_a_words_end():
+    """Role-played (2026-12-07): the summary's "In your words" ended mid-word ("...hurting my busin")."""
+    from troubleshooter.state import SAID_CHARS, clipped
+
+    story = "my small shop sends promos to customers and " * 10
+    cut = clipped(story)
+    assert len(cut) <= SAID_CHARS and cut.endswith("…") and story.startswith(cut[:-1])
+    assert cut[:-1].split()[-1] in story.split() and clipped("short one") == "short one"

@@ -28,6 +28,7 @@ from nlu.outcomes import OTHER, fit, replies, training_set
         ("🙂", OTHER),
         ("fyi my account is only three days old", OTHER),  # a fact volunteered instead of an outcome
         ("btw im on school wifi", OTHER),
+        ("right, so he blocked me and theres nothing i can do about it", "accepted"),  # an explanation taken in
     ],
 )
 def test_replies_to_a_fix_are_read(outcome_of, text, expected):

@@ -1054,3 +1054,56 @@ def test_a_question_answered_by_a_stated_fact_is_never_a_dead_end(engine, kb):
     msgs = respond(engine, d, reading)
     assert d.evidence["vpn_or_proxy"] == "no" and d.pending is not None
     assert payloads(msgs)[-1]["type"] in ("question", "fix")
+
+
+def test_an_explanation_accepted_in_other_words_ends_it_explained(engine, kb):
+    """Role-played (2026-12-07): "so yeah she def blocked me, nothing i can do i guess" after the block
+    explanation was read as it failing, and "ok so it is block only. nothing to do from my side" repeated
+    the block signs. The outcome reader's "accepted" ends it explained; after a fix to try, it is an ok."""
+    resigned = Turn(
+        "so she blocked me, nothing i can do i guess", (("faq_block_signs", 0.6),), outcome=(("accepted", 0.8),)
+    )
+    d = trying(engine, "blocked_info")
+    reading = read(resigned, d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.target) == ("result", "worked", "blocked_info")
+    assert payloads(respond(engine, d, reading))[-1] == {
+        "type": "resolved",
+        "fix": "blocked_info",
+        "outcome": "explained",
+    }
+    d = trying(engine, "clear_cache")
+    assert read(resigned, d, kb.symptoms.keys()).act != "result"
+
+
+def test_after_it_is_solved_nothing_new_starts_a_new_diagnosis(engine, kb):
+    """Role-played (2026-12-07): "no its all good now thanks" and a question about what was found
+    ("so basically the school wifi blocks it and i just use data there?") started a new diagnosis."""
+
+    def solved():
+        d = trying(engine, "disable_vpn_proxy")
+        engine.fix_result(d, "disable_vpn_proxy", True)
+        return d
+
+    d = solved()
+    thanks = Turn("no its all good now thanks", (("fix_worked", 0.39), ("deny", 0.2)), outcome=(("worked", 0.7),))
+    reading = read(thanks, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert (reading.act, reading.value) == ("result", "worked") and d.status == "resolved"
+    assert texts(msgs) == t("result.glad")
+    d = solved()
+    asked = Turn(
+        "so the school wifi blocks it and i just use data there?",
+        (("faq_network", 0.22), ("inform", 0.2)),
+        facts={"vpn_or_proxy": "yes"},
+        asks=0.8,
+    )
+    reading = read(asked, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert reading.act == "aside" and d.status == "resolved" and not payloads(msgs)
+    d = solved()
+    msgs = respond(engine, d, read(Turn("hmm", (("acknowledge", 0.2),)), d, kb.symptoms.keys()))
+    assert d.status == "resolved" and texts(msgs) == t("resolved.if_again")
+    d = solved()
+    report = Turn("my dms stopped sending again, red mark", (("symptom_send_failed", 0.9),))
+    respond(engine, d, read(report, d, kb.symptoms.keys()))
+    assert d.status == "active"  # a problem told again is diagnosed
