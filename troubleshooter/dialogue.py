@@ -504,8 +504,6 @@ def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         return [{"text": t("unclear.worked")}, *_remind(engine, d, None)]
     if d.active:
         return [{"text": t("unclear.didnt_get")}, *_advance(engine, d)]
-    if d.status == "resolved" and not (r.symptoms or r.facts or r.options):
-        return [{"text": t("resolved.if_again")}]  # nothing new said after it was solved: no fresh start
     return _not_started(engine, d, r)
 
 

@@ -63,9 +63,7 @@ def facts(text: str) -> dict[str, str]:
     days = _account_days(low)
     if days is not None:
         found["new_account"] = "yes" if days <= NEW_ACCOUNT_DAYS else "no"
-    m = _PERSON_AGE.search(low)
-    if m and _TO_COME.search(low[: m.start()]):
-        m = None
+    m = next((m for m in _PERSON_AGE.finditer(low) if not _TO_COME.search(low[: m.start()])), None)
     if m and days is None:
         age = int(next(g for g in m.groups() if g))
         if 5 <= age <= 99:

@@ -164,7 +164,10 @@ def _credited(reading: Reading, turn: Turn) -> Reading:
     # ... and the fix that waits may not be it ("waited a day and it sent": the off-peak fix, or the ban ending?)
     waiting = dict(turn.done).get(reading.target or "", 0.0)
     other = fix not in (None, NONE_READ, reading.target)
-    if reading.act == "result" and other and p >= DONE_SURE and waiting < DONE_WAITING:
+    # read on the whole message: beside another clause ("updated, it sends now. earlier i restarted and that
+    # didnt help") the fix it names may not be the one the outcome is about; a partial outcome moves on
+    alone = len(turn.clauses) <= 1 and reading.value in ("worked", "failed")
+    if reading.act == "result" and other and alone and p >= DONE_SURE and waiting < DONE_WAITING:
         reading.target = fix
         reading.how += f"; says it did {fix} ({p:.2f})"
     return reading
@@ -283,8 +286,9 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         for name, conf, asks in tops
         if name.startswith("faq_") and (conf >= STATED_QUESTION_SURE or conf >= FITS_SURE and asks >= ASKS_SURE)
     ]
-    asked = [*(a for a in whole.asks if a != ASIDE), *asked]  # what the whole message was read to ask first
     outcome_topics = {c.intents[0][0] for c in parts if c.intents and c.text in replied}
+    # ... and first, what the whole message was read to ask (unless its clause was taken as the outcome)
+    asked = [*(a for a in whole.asks if a != ASIDE and f"faq_{a}" not in outcome_topics), *asked]
     whole_conf = turn.intents[0][1] if turn.intents else 0.0
     whole_asks = top.startswith("faq_") and whole_conf >= INTENT_SURE and turn.asks >= ASKS_SURE
     # a topic a clause names without asking, answered before in this diagnosis, is not answered again
@@ -634,7 +638,7 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
     if name not in OUTCOMES or p < OUTCOME_SURE:
         return None
     if fix_kind == "info":  # an explanation taken in ends the diagnosis (explained); the rest: its own rules
-        if name != "accepted" or asks_for_other_fix(turn.text):
+        if name != "accepted" or asks_for_other_fix(turn.text) or states_problem(turn.text) or doubts(turn.text):
             return None
         return Reading("result", "worked", target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
     cue = result_cue(turn.text)
@@ -649,6 +653,8 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
         return None
     if name == "trying" and cue and p < RESULT_SURE:  # "she got it": words of an outcome are not left waiting,
         return None  # unless the reader is sure ("can't know if it worked until friday")
+    if name == "accepted" and cue:  # "ah that explains it, works now": the outcome's words say more
+        return None
     top_intent, top_conf = turn.intents[0] if turn.intents else ("", 0.0)
     step_question = top_intent in QUESTIONS_ABOUT_A_STEP and top_conf >= INTENT_SURE and turn.asks >= ASKS_SURE
     if name in ("cant_try", "trying") and p < RESULT_SURE and step_question:
@@ -780,7 +786,7 @@ def _general(
         )
     if (
         top == "fix_worked"
-        and (confident or d.status == "resolved" and conf >= FITS_SURE)  # "no its all good now thanks"
+        and confident
         and not states_problem(text)
         and (not d.pending_question or result_cue(text) == "worked")
     ):  # a question waits: only a clear report ends it
@@ -790,7 +796,8 @@ def _general(
         if d.status == "resolved" and top != "fix_worked":
             return Reading("result", "failed", how=how, **base)
         return report if (symptoms or facts) else Reading("result", RESULTS[top], how=how, **fix, **base)
-    if d.status == "resolved" and asking and not (top.startswith("symptom_") and confident or states_problem(text)):
+    told = top.startswith("symptom_") or sum(symptoms.values()) >= REPORT_FLOOR or states_problem(text)
+    if d.status == "resolved" and asking and not told:
         # "so the school wifi blocks it and i just use data there?": about what was found, not a new problem
         return Reading("aside", how=how + "; a question after the resolution", **base)
     if top == "inform" and confident and facts:

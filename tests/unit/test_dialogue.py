@@ -362,17 +362,13 @@ def test_an_unsure_reading_offers_the_runners_up_beside_the_likeliest(engine, ta
     assert payloads(msgs) == [{"type": "clarify", "options": ["too_fast", "no_message_button", "after_update"]}]
 
 
-def test_an_unclear_message_after_a_resolution_keeps_it_and_invites_a_new_problem(engine, talk):
-    """Role-played (2026-12-07): after "it works", a message saying nothing new offered the problems to
-    pick from as if nothing had been solved. Now the bot invites a new problem and keeps the solved one;
-    a problem told next starts a new diagnosis (test_after_it_is_solved... in test_reading.py)."""
-    from troubleshooter.texts import t
-
+def test_an_unclear_message_after_a_resolution_starts_clean(engine, talk):
     d = engine.start("send_failed", {"vpn_or_proxy": "yes"})
     d.status, d.resolved_by, d.episode = "resolved", "disable_vpn_proxy", 3
     reading, msgs = talk(d, *UNCLEAR)
-    assert reading.act == "unclear" and texts(msgs) == t("resolved.if_again") and not payloads(msgs)
-    assert (d.status, d.resolved_by, d.episode) == ("resolved", "disable_vpn_proxy", 3)
+    assert reading.act == "unclear"
+    assert payloads(msgs) == [{"type": "clarify", "options": ["send_failed", "send_stuck", "one_person"]}]
+    assert (d.status, d.evidence, d.symptoms, d.reports, d.resolved_by, d.episode) == ("idle", {}, [], [], None, 4)
 
 
 def test_a_problem_nobody_can_name_is_found_step_by_step_after_asking_twice(engine, talk):

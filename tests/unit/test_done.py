@@ -96,3 +96,25 @@ def test_no_other_fix_is_credited_while_the_reader_also_hears_the_waiting_one(en
     assert read(turn, d, kb.symptoms.keys()).target == "try_off_peak"
     sure = replace(turn, done=(("wait_out_restriction", 0.84), ("try_off_peak", 0.05)))
     assert read(sure, d, kb.symptoms.keys()).target == "wait_out_restriction"
+
+
+def test_a_fix_named_beside_another_clause_is_not_credited(engine, kb):
+    """Review (2026-12-07): "ok updated, it sends now. earlier i restarted my phone and that didnt help"
+    was credited to the restart; the fix reader reads the whole message, so a message of several clauses
+    keeps the waiting fix, and so does a partial outcome."""
+    d = trying(engine, "update_app")
+    turn = Turn(
+        "ok updated, it sends now. earlier i restarted my phone and that didnt help",
+        (("fix_worked", 0.8),),
+        clauses=(
+            ("ok updated, it sends now.", (("fix_worked", 0.9),), 0.01, (("worked", 0.95),)),
+            ("earlier i restarted my phone and that didnt help", (("fix_failed", 0.7),), 0.01, (("failed", 0.9),)),
+        ),
+        outcome=(("worked", 0.7),),
+        done=(("restart_device", 0.83), ("update_app", 0.02)),
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    assert reading.target == "update_app" or reading.act != "result"
+    partial = Turn("restarted, some go through now", (("fix_partial", 0.9),), outcome=(("partial", 0.9),))
+    partial = replace(partial, done=(("restart_device", 0.9),))
+    assert read(partial, trying(engine, "update_app"), kb.symptoms.keys()).target == "update_app"

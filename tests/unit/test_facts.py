@@ -112,6 +112,7 @@ def test_an_annotation_must_be_yes_or_no():
         ("im 100% sure", {}),
         ("ugh so i have to wait till im 16", {}),  # an age to come is no age stated (role-played, 2026-12-07)
         ("when i'm 18 can i message anyone?", {}),
+        ("so i have to wait till im 16? im 14", {"under_16": "yes", "age_16_17": "no"}),
         # The other languages: ages, accounts' ages, and a problem's duration that is neither.
         ("tengo 15 años y no puedo mandar dm", {"under_16": "yes", "age_16_17": "no"}),
         ("tenho 17 anos", {"under_16": "no", "age_16_17": "yes"}),
