@@ -22,7 +22,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
@@ -30,10 +29,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from troubleshooter.knowledge import DEFAULT_DIR, load_knowledge_base
-from troubleshooter.paths import ROOT
 
 from . import code_fingerprint
-from .outcomes import NOT_OUTCOMES, OTHER, fit
+from .outcomes import NOT_OUTCOMES, OTHER, fit, labelled, replies_folder
 from .persisted import RankingReader, named, read_each
 
 logger = logging.getLogger(__name__)
@@ -45,19 +43,8 @@ BARE = ("affirm", "deny", "acknowledge")  # intents whose examples name nothing 
 def replies(folder: Path, fixes: set[str] | frozenset[str]) -> list[tuple[str, str]]:
     """The (text, fix id or OTHER) of every reply in `folder`/*.yml, checked against the knowledge
     base's `fixes`: a clear error names the file and the key."""
-    out = []
-    for path in sorted(folder.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        groups = raw.get(DONE) if isinstance(raw, dict) else None
-        if not isinstance(groups, dict):
-            raise ValueError(f"{path}: expected a top-level `{DONE}:` mapping of fix id -> list of replies")
-        for name, texts in groups.items():
-            if name != OTHER and name not in fixes:
-                raise ValueError(f"{path}: {name!r} is no fix of the knowledge base (nor {OTHER!r})")
-            if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
-                raise ValueError(f"{path}, {name}: needs a list of non-empty replies")
-            out += [(t, name) for t in texts]
-    return out
+    wrong = f"is no fix of the knowledge base (nor {OTHER!r})"
+    return labelled(folder, DONE, lambda name: None if name == OTHER or name in fixes else wrong)
 
 
 def training_set(training_data: TrainingData, folder: Path, fixes: set[str] | frozenset[str]) -> tuple[list, list]:
@@ -70,10 +57,6 @@ def training_set(training_data: TrainingData, folder: Path, fixes: set[str] | fr
         if e.get(TEXT) and (e.get(INTENT) or "").startswith((*NOT_OUTCOMES, *BARE))
     ]
     return [t for t, _ in pairs], [n for _, n in pairs]
-
-
-def replies_folder(config: dict[str, Any]) -> Path | None:
-    return ROOT / config["replies"] if config.get("replies") else None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -91,8 +74,8 @@ class DoneReader(RankingReader):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
         folder = replies_folder({**cls.get_default_config(), **config})
-        knowledge = sorted(DEFAULT_DIR.glob("fixes.yml"))
-        return code_fingerprint(*(sorted(folder.glob("*.yml")) if folder is not None else []), *knowledge)
+        kept = sorted(folder.glob("*.yml")) if folder is not None else []
+        return code_fingerprint(*kept, DEFAULT_DIR / "fixes.yml")
 
     def train(self, training_data: TrainingData) -> Resource:
         folder = replies_folder(self.config)

@@ -25,6 +25,7 @@ from its own words. A misread wording is fixed by adding an example.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,22 +73,29 @@ NOT_OUTCOMES = (
 )
 
 
-def replies(folder: Path) -> list[tuple[str, str]]:
-    """The (text, outcome) of every reply in `folder`/*.yml (`outcome: {worked: [...], ...}`; under
-    OTHER, replies that say no outcome), checked: a clear error names the file and the outcome."""
+def labelled(folder: Path, key: str, allowed: Callable[[str], str | None]) -> list[tuple[str, str]]:
+    """The (text, label) of every reply in `folder`/*.yml, kept as `key: {label: [replies]}`.
+    `allowed(label)` says what is wrong with a label (None: nothing); a clear error names the file
+    and the label."""
     out = []
     for path in sorted(folder.glob("*.yml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        groups = raw.get(OUTCOME) if isinstance(raw, dict) else None
+        groups = raw.get(key) if isinstance(raw, dict) else None
         if not isinstance(groups, dict):
-            raise ValueError(f"{path}: expected a top-level `{OUTCOME}:` mapping of outcome -> list of replies")
+            raise ValueError(f"{path}: expected a top-level `{key}:` mapping of label -> list of replies")
         for name, texts in groups.items():
-            if name not in KEYS:
-                raise ValueError(f"{path}: {name!r} is not an outcome; use one of {KEYS}")
+            if (wrong := allowed(name)) is not None:
+                raise ValueError(f"{path}: {name!r} {wrong}")
             if not isinstance(texts, list) or not all(isinstance(t, str) and t.strip() for t in texts):
                 raise ValueError(f"{path}, {name}: needs a list of non-empty replies")
             out += [(t, name) for t in texts]
     return out
+
+
+def replies(folder: Path) -> list[tuple[str, str]]:
+    """The (text, outcome) of every reply in `folder`/*.yml (`outcome: {worked: [...], ...}`; under
+    OTHER, replies that say no outcome), checked: a clear error names the file and the outcome."""
+    return labelled(folder, OUTCOME, lambda name: None if name in KEYS else f"is not an outcome; use one of {KEYS}")
 
 
 def training_set(training_data: TrainingData, folder: Path | None) -> tuple[list[str], list[str]]:

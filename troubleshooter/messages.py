@@ -141,10 +141,17 @@ def still_open(engine: Engine, d: Diagnosis) -> list[Message]:
     return []
 
 
+def _in_sentence(name: str) -> str:
+    """A cause's name inside a sentence: its first word lower-cased when it is an ordinary
+    capitalised word ("Your", "A"), names and acronyms kept ("TikTok's", "VPN")."""
+    first = name.split(" ", 1)[0]
+    return name[0].lower() + name[1:] if first[1:] == first[1:].lower() else name
+
+
 def why_asked(engine: Engine, d: Diagnosis, eid: str, again: bool = True) -> list[Message]:
     """Why question `eid` is asked; the question is shown `again` unless it was shown enough already."""
     causes = engine.question_purpose(d, eid)
-    names = t("why.and").join(f"{_kb(engine).causes[c].name.lower()} ({p:.0%})" for c, p in causes)
+    names = t("why.and").join(f"{_in_sentence(_kb(engine).causes[c].name)} ({p:.0%})" for c, p in causes)
     text = t("why.causes", causes=names) if names else t("why.no_causes")
     if not again:
         text += " " + t("why.any_answer_helps")
@@ -316,7 +323,7 @@ def resolved(engine: Engine, d: Diagnosis, fid: str | None) -> list[Message]:
         best = next((c for c in engine.belief(d) if engine.kb.causes[c].fixes.get(fid, 0) > 0), None)
         if best:
             cause = _kb(engine).causes[best]
-            text += " " + t("resolved.likely_cause", cause=cause.name.lower(), explanation=cause.explanation)
+            text += " " + t("resolved.likely_cause", cause=_in_sentence(cause.name), explanation=cause.explanation)
     return [{"text": text + " " + t("resolved.if_again")}, _json("resolved", fix=fid, outcome="fixed")]
 
 

@@ -405,3 +405,12 @@ def test_a_side_question_that_takes_a_fact_for_granted_states_it(engine, talk):
     d = asking(engine, "under_16")
     reading, _ = talk(d, "r u even allowed to put urls in a dm on here", ("faq_links_in_dms", 0.8))
     assert reading.act == "faq" and "message_has_link" not in reading.facts and "message_has_link" not in d.evidence
+
+
+def test_a_cause_is_named_inside_a_sentence_with_its_own_capitals(engine):
+    from troubleshooter.messages import resolved
+
+    d = trying(engine, "update_app")
+    engine.fix_result(d, "update_app", worked=True)
+    said = texts(resolved(engine, d, "update_app"))
+    assert "TikTok" in said and "tiktok" not in said
