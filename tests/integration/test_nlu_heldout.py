@@ -18,5 +18,6 @@ def test_heldout_intent_f1(assistant, capsys):
     # missed and none gained, "ok got it. btw does the other person see that my message didnt send?" read as a
     # report, and two old-phone questions in Portuguese and Indonesian read as support and the minimum age
     # ("umur ponsel", a phone's age); side questions in those languages gained 2-8 points on their own blind
-    # set, English ones 1.8 on `check`. Just below: 0.895.
-    assert report["f1"] >= 0.895
+    # set, English ones 1.8 on `check`. 0.904 with the filtered_network topic (2026-12-07: 8 of its 9 held-out
+    # lines right; 3 of 9 before its second helper's 83 examples, F1 0.892). Just below: 0.900.
+    assert report["f1"] >= 0.900
