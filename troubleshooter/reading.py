@@ -829,9 +829,11 @@ def _faq(
 ) -> Reading:
     """A question from the FAQ; before any diagnosis, with a problem stated beside it ("is tiktok
     down?? chats aren't working"; `tells`: a clause of a first message tells rather than asks), it is
-    answered and the problem diagnosed too."""
+    answered and the problem diagnosed too. After a resolution only a problem told starts one: a fact
+    the question takes for granted ("must I keep the vpn off now?") is no new problem."""
     topic = top.removeprefix("faq_")
-    if not d.active and (facts or states_problem(text)) or d.status == "idle" and tells:
+    told = states_problem(text) or facts and d.status != "resolved"
+    if not d.active and told or d.status == "idle" and tells:
         return Reading(
             "report", symptoms=symptoms, symptom=sure, asks=[topic], how=f"{how}, with a report", facts=facts
         )

@@ -1109,3 +1109,15 @@ def test_after_it_is_solved_a_question_about_it_is_no_new_problem(engine, kb):
         reading = read(again, d, kb.symptoms.keys())
         respond(engine, d, reading)
         assert reading.act == "report" and d.status == "active", reading.how
+    # a topic the knowledge base answers, asked with the fact it takes for granted (rs-06): answered, still solved
+    d = solved()
+    topic = Turn(
+        "Thank you. But must I always switch off the VPN when I write messages?",
+        (("faq_filtered_network", 0.68), ("ask_how_to_check", 0.1)),
+        facts={"vpn_or_proxy": "yes"},
+        asks=0.97,
+    )
+    reading = read(topic, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert (reading.act, reading.value, d.status) == ("faq", "filtered_network", "resolved"), reading.how
+    assert payloads(msgs) == [{"type": "answer", "topic": "filtered_network"}]
