@@ -1075,7 +1075,8 @@ def test_an_explanation_accepted_in_other_words_ends_it_explained(engine, kb):
     assert read(resigned, d, kb.symptoms.keys()).act != "result"
     # the outcome's own words say more; a problem or a doubt told beside it is no acceptance
     works = Turn("ah that explains it, works now", (("fix_worked", 0.6),), outcome=(("accepted", 0.75),))
-    assert (read(works, d, kb.symptoms.keys()).act, read(works, d, kb.symptoms.keys()).value) == ("result", "worked")
+    reading = read(works, d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("result", "worked")
     d = trying(engine, "blocked_info")
     more = replace(resigned, text="guess he blocked me, oh well. wait, my other friend can't get my messages either")
     assert read(more, d, kb.symptoms.keys()).act != "result"
@@ -1086,38 +1087,34 @@ def test_after_it_is_solved_a_question_about_it_is_no_new_problem(engine, kb):
     and i just use data there?") started a new diagnosis. Now it gets the honest one-liner; a problem told
     again, also as a question, is diagnosed."""
 
-    def solved():
+    def after_solved(turn):
+        """(reading, messages, diagnosis) of `turn` sent once the VPN fix has worked."""
         d = trying(engine, "disable_vpn_proxy")
         engine.fix_result(d, "disable_vpn_proxy", True)
-        return d
+        reading = read(turn, d, kb.symptoms.keys())
+        return reading, respond(engine, d, reading), d
 
-    d = solved()
     asked = Turn(
         "so the school wifi blocks it and i just use data there?",
         (("faq_network", 0.22), ("inform", 0.2)),
         facts={"vpn_or_proxy": "yes"},
         asks=0.8,
     )
-    reading = read(asked, d, kb.symptoms.keys())
-    msgs = respond(engine, d, reading)
+    reading, msgs, d = after_solved(asked)
     assert reading.act == "aside" and d.status == "resolved" and not payloads(msgs)
     for again in (
         Turn("my dms stopped sending again, red mark", (("symptom_send_failed", 0.9),)),
         Turn("why can't my friend see my messages now?", (("symptom_not_delivered", 0.3), ("inform", 0.2)), asks=0.9),
     ):
-        d = solved()
-        reading = read(again, d, kb.symptoms.keys())
-        respond(engine, d, reading)
+        reading, _, d = after_solved(again)
         assert reading.act == "report" and d.status == "active", reading.how
     # a topic the knowledge base answers, asked with the fact it takes for granted (rs-06): answered, still solved
-    d = solved()
     topic = Turn(
         "Thank you. But must I always switch off the VPN when I write messages?",
         (("faq_filtered_network", 0.68), ("ask_how_to_check", 0.1)),
         facts={"vpn_or_proxy": "yes"},
         asks=0.97,
     )
-    reading = read(topic, d, kb.symptoms.keys())
-    msgs = respond(engine, d, reading)
+    reading, msgs, d = after_solved(topic)
     assert (reading.act, reading.value, d.status) == ("faq", "filtered_network", "resolved"), reading.how
     assert payloads(msgs) == [{"type": "answer", "topic": "filtered_network"}]
