@@ -47,6 +47,7 @@ def turn_of(tracker: Tracker) -> Turn:
         hint,
         max([_probability(message.get("asks")), *(c.asks for c in clauses)]),
         _ranking(message.get("done")),
+        _told(message.get("told")),
     )
 
 
@@ -85,6 +86,22 @@ def _best_first(pairs: Any) -> tuple[tuple[str, float], ...]:
     if not all(0.0 <= p <= 1.0 for _, p in ranking):  # NaN fails this too
         return ()
     return tuple(sorted(ranking, key=lambda kv: -kv[1]))
+
+
+def _told(raw: Any) -> tuple[tuple[str, float, float], ...]:
+    """The fixes the fix reader heard told as done (nlu/done.py), [[fix, p, asks], ...]; anything
+    malformed is none."""
+    if not isinstance(raw, list):
+        return ()
+    told = []
+    for item in raw:
+        if not (isinstance(item, (list, tuple)) and len(item) == 3 and isinstance(item[0], str)):
+            return ()
+        ranking = _best_first([[item[0], item[1]], ["asks", item[2]]])
+        if len(ranking) != 2:
+            return ()
+        told.append((item[0], float(item[1]), float(item[2])))
+    return tuple(told)
 
 
 def _clauses(raw: Any) -> tuple[Clause, ...]:

@@ -102,6 +102,7 @@ class Episode:
     top_causes: list[dict]
     turns: int
     first_turn: int  # index of its first turn in the conversation
+    told: list[str] = field(default_factory=list)  # fixes the user had done, unasked, without help
 
     @property
     def symptom(self) -> str | None:
@@ -126,6 +127,7 @@ class Episode:
             "resolved_by": self.resolved_by,
             "top_causes": self.top_causes,
             "turns": self.turns,
+            "told": self.told,
         }
 
 
@@ -319,6 +321,7 @@ def _episode(
         top_causes=[{"cause": c, "probability": round(p, 4)} for c, p in (belief(d)[:3] if belief and real else [])],
         turns=len(turns),
         first_turn=turns[0].index,
+        told=list(d.told),
     )
     return settle(ep, expiry, now)
 

@@ -52,6 +52,7 @@ def cases_of(rows: Iterable[dict[str, Any]], engine: Engine) -> list[Case]:
         answers.update(r.get("volunteered") or {})
         yes_no = tuple((e, v == "yes") for e, v in answers.items() if v in ("yes", "no") and e in evidence)
         failed = tuple(f["fix"] for f in r.get("fixes") or [] if f.get("outcome") == "failed" and f["fix"] in fixes)
+        failed += tuple(f for f in r.get("told") or [] if f in fixes and f not in failed)  # done before, no help
         worked = r.get("resolved_by") if r.get("resolved_by") in fixes else None
         symptoms = tuple(s for s in r.get("symptoms") or [] if s in known)
         if symptoms and (yes_no or failed or worked):

@@ -138,6 +138,16 @@ def done_of():
 
 
 @pytest.fixture(scope="session")
+def told_of(asks_of):
+    """text -> the fixes a piece of it says were done, with the fix reader's probability and how likely
+    the text asks (nlu/done.py; as one clause)."""
+    from nlu.done import pieces, told
+
+    model = done_model()
+    return lambda text: tuple(tuple(item) for item in told(model.rankings(pieces(text)), asks_of(text)))
+
+
+@pytest.fixture(scope="session")
 def outcome_of():
     """text -> the outcome reader's ranking of it, best first, as the assistant reads it."""
     model = outcome_model()
@@ -199,7 +209,7 @@ def stated():
 
 
 @pytest.fixture
-def talk(kb, engine, stated, outcome_of, language_of, asks_of, done_of):
+def talk(kb, engine, stated, outcome_of, language_of, asks_of, done_of, told_of):
     """Send text (or a button payload) with a given intent ranking (facts, outcomes, the language
     and whether it asks read by the project's readers); returns (reading, messages)."""
 
@@ -213,6 +223,7 @@ def talk(kb, engine, stated, outcome_of, language_of, asks_of, done_of):
             languages=language_of(text),
             asks=asks_of(text),
             done=done_of(text),
+            told=told_of(text),
         )
         turn = Turn.from_payload(text) if text.startswith("/") else typed()
         reading = read(turn, d, kb.symptoms.keys())

@@ -51,6 +51,7 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     known = dict(d.evidence)
     if r.act != "start_over" and d.status != "idle":
         _record(engine, d, r.facts)
+        engine.tell(d, r.told)
     before = d.pending
     msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
     with speaking(speaks(engine, d)):  # in the language asked for, if the turn switched
@@ -238,7 +239,9 @@ def _remind(engine: Engine, d: Diagnosis, lead: str | None = "reminder.back_to_p
 def _start(engine: Engine, d: Diagnosis, r: Reading, keep_facts: bool = True) -> list[Message]:
     """A fresh diagnosis from this turn's report; facts given before any problem was named are kept."""
     carried = dict(d.evidence) if keep_facts and d.status == "idle" else {}
+    told = list(d.told) if keep_facts and d.status == "idle" else []
     new = engine.start(r.symptom or r.symptoms or None, {**carried, **_known(engine, r.facts)})
+    engine.tell(new, [*told, *r.told])
     _replace(d, new)
     intro = [{"text": t("start.intro")}]
     return intro + _advance(engine, d)
@@ -253,9 +256,10 @@ def _replace(d: Diagnosis, new: Diagnosis) -> None:
     d.__dict__.update({**new.__dict__, "episode": d.episode + 1, "language": d.language})
 
 
-def _idle_facts(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> None:
-    """Before a diagnosis starts, facts are kept for when it does."""
-    d.evidence.update(_known(engine, facts))
+def _idle_facts(engine: Engine, d: Diagnosis, r: Reading) -> None:
+    """Before a diagnosis starts, facts and fixes already done are kept for when it does."""
+    d.evidence.update(_known(engine, r.facts))
+    engine.tell(d, r.told)
 
 
 def _refused(engine: Engine, d: Diagnosis, said: str) -> list[Message]:
@@ -292,11 +296,13 @@ def _result(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.status == "resolved":
         if worked:
             return [{"text": t("result.glad")}]
-        # It broke again: the fix that seemed to work did not last.
+        # It broke again: the fix that seemed to work did not last (or, partial, helped in part).
         d.status, last = "active", d.resolved_by
         d.resolved_by = None
         if last:
-            engine.fix_result(d, last, worked=False)
+            engine.fix_result(d, last, worked=False, partly=r.value == "partial")
+        if fid is not None and fid != last:  # "i updated the app and now it's failing again": that too
+            engine.fix_result(d, fid, worked=False)
         return [{"text": t("result.back_again")}, *_advance(engine, d)]
     if not d.active:
         if worked:
@@ -406,8 +412,11 @@ def _aside(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _handoff(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.status == "idle" and (r.symptom or sum(r.symptoms.values()) >= REPORT_FLOOR or r.facts):
-        # asked for a person in the first message: what it says about the problem goes into the summary
-        _replace(d, engine.start(r.symptom or r.symptoms or None, _known(engine, r.facts)))
+        # asked for a person in the first message: what it and the messages before say about the
+        # problem go into the summary
+        told = list(d.told)
+        _replace(d, engine.start(r.symptom or r.symptoms or None, {**d.evidence, **_known(engine, r.facts)}))
+        engine.tell(d, [*told, *r.told])
     if r.symptom or r.facts or any(q >= CANDIDATE for q in r.symptoms.values()):
         _keep_words(d, r.words)  # even a hint of the problem in their words helps the person taking over
     msgs = say.handoff(engine, d, reason="asked")
@@ -518,7 +527,7 @@ def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """No diagnosis running: offer what the message may have meant, keeping its facts."""
     if d.status != "idle":  # after a resolution or hand-over, a new problem starts clean
         _replace(d, Diagnosis())
-    _idle_facts(engine, d, r.facts)
+    _idle_facts(engine, d, r)
     if d.pending_kind == "clarify":
         if d.evidence or r.symptoms:  # asked once already: start from what we have
             return _start(engine, d, r)

@@ -124,7 +124,7 @@ class Engine:
             if i is None or value == "unsure":
                 continue
             w = w * (self.p_yes[i] if value == "yes" else 1.0 - self.p_yes[i])
-        for fid in d.failed:
+        for fid in (*d.failed, *d.told):
             if fid in self._f:
                 w = w * (1.0 - self.p_fix[self._f[fid]])
         for fid in d.partial:  # it helped: the causes it addresses gain, as by a resolution less sure
@@ -181,7 +181,7 @@ class Engine:
     # ----- fixes ----------------------------------------------------------
     def _unavailable(self, d: Diagnosis) -> np.ndarray:
         mask = np.zeros(len(self.fix_ids), dtype=bool)
-        for fid in (*d.failed, *d.skipped, *d.partial):
+        for fid in (*d.failed, *d.skipped, *d.partial, *d.told):
             if fid in self._f:
                 mask[self._f[fid]] = True
         return mask
@@ -236,7 +236,7 @@ class Engine:
         if len(d.asked) >= self.max_questions:
             return []
         if not (d.failed or d.skipped or d.partial) and len(d.asked) >= self.questions_before_fix:
-            return []  # enough asked before trying anything: a fix first
+            return []  # enough asked before suggesting anything (fixes the user had done count not): a fix first
         known = self.observed(d)
         return [e for e in self.evidence_ids if e not in known and e not in d.asked]
 
@@ -357,6 +357,7 @@ class Engine:
         become likelier and the complementary fixes for them come next."""
         self.check_fix(fix)
         d.pending = None
+        d.told = [f for f in d.told if f != fix]  # how it went when suggested is the last word
         if worked:  # also a correction of an earlier "it didn't work"
             d.status, d.resolved_by = "resolved", fix
             d.failed = [f for f in d.failed if f != fix]
@@ -365,6 +366,16 @@ class Engine:
                 d.partial.append(fix)
         elif fix not in d.failed:
             d.failed.append(fix)
+
+    def tell(self, d: Diagnosis, fixes: list[str]) -> None:
+        """Fixes the user says they had done without help, unasked: not suggested, and the causes
+        they address less likely, as after a failed suggestion (they do not end the questions before
+        the first suggestion). The fix that waits or solved it, and any already told how it went, are
+        left alone."""
+        heard = (d.pending_fix, d.resolved_by, *d.failed, *d.skipped, *d.partial, *d.told)
+        for fid in fixes:
+            if fid in self._f and fid not in heard:
+                d.told.append(fid)
 
     def skip_fix(self, d: Diagnosis, fix: str) -> None:
         self.check_fix(fix)
@@ -415,7 +426,7 @@ class Engine:
                     "cause": cid,
                     "probability": round(prob, 4),
                     "supported_by": support,
-                    "ruled_out_fixes": [f for f in d.failed if self.p_fix[self._f[f], ci] > 0],
+                    "ruled_out_fixes": [f for f in (*d.told, *d.failed) if self.p_fix[self._f[f], ci] > 0],
                 }
             )
         return out
@@ -437,7 +448,7 @@ class Engine:
             "symptom": self.likely_symptom(d),
             "said": list(d.said),
             "evidence": dict(d.evidence),
-            "fixes_tried": list(d.failed),
+            "fixes_tried": [*d.told, *d.failed],
             "fixes_helped_in_part": list(d.partial),
             "top_causes": self.top_causes(d),
         }

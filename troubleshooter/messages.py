@@ -77,13 +77,16 @@ def _fix_causes(engine: Engine, d: Diagnosis, fid: str) -> list[dict[str, Any]]:
 def fix(engine: Engine, d: Diagnosis, step: Step, reminder: bool = False, with_steps: bool = False) -> list[Message]:
     """A fix to try; a reminder names it only, unless its steps are asked for again (`with_steps`)."""
     f = _kb(engine).fixes[step.id]
-    lead = "fix.first" if not d.failed and not d.skipped else "fix.next"
+    first = not d.failed and not d.skipped
     steps = "\n".join(f"{i}. {s}" for i, s in enumerate(f.steps, 1))
     ask = t("fix.did_it_work")
     if reminder:
         text = f"{f.title}\n{steps}\n{ask}" if with_steps else f"{f.title}\n{ask}"
+    elif first and not d.partial and d.told:  # what they had done, so they see it was heard
+        done = t("why.and").join(_in_sentence(_kb(engine).fixes[x].title) for x in d.told)
+        text = f"{t('fix.after_told', done=done, title=f.title)}\n{steps}\n{ask}"
     else:
-        text = f"{t(lead, title=f.title)}\n{steps}\n{ask}"
+        text = f"{t('fix.first' if first else 'fix.next', title=f.title)}\n{steps}\n{ask}"
     buttons = [
         {"title": t("buttons.fix_worked"), "payload": payload("fix_worked", fix=step.id)},
         {"title": t("buttons.fix_failed"), "payload": payload("fix_failed", fix=step.id)},
@@ -230,8 +233,8 @@ def diagnosis(engine: Engine, d: Diagnosis) -> list[Message]:
             + (f" {t('diagnosis.because', answers=why)}" if why else "")
         )
         lines.append(f"   {cause.explanation}" + ("" if cause.confirmed else f" {t('diagnosis.unconfirmed')}"))
-    if d.failed:
-        lines.append(t("diagnosis.ruled_out", fixes=", ".join(kb.fixes[f].title for f in d.failed)))
+    if d.failed or d.told:
+        lines.append(t("diagnosis.ruled_out", fixes=", ".join(kb.fixes[f].title for f in (*d.told, *d.failed))))
     return [{"text": "\n".join(lines)}, _json("diagnosis", causes=engine.top_causes(d, top=5))]
 
 

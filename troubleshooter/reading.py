@@ -52,6 +52,8 @@ OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a 
 SUCCESS_SURE = 0.65  # ... and a success this likely, unless the words say it worked too (it ends the diagnosis)
 DONE_SURE = 0.8  # the fix reader this sure of the fix a reply says was done credits the outcome to it,
 DONE_WAITING = 0.1  # ... unless it gives the fix that waits this much
+TOLD_SURE = 0.95  # a fix a piece of the message says was done this surely was tried before (unless it worked)
+WHOLE_NONE_SURE = 0.99  # a message the outcome reader hears this surely as no outcome doubts a success in a clause
 CUE_FLOOR = 0.05  # an outcome the wording cues read is not taken when the outcome reader gives it less
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
@@ -94,6 +96,8 @@ class Turn:
     hint: str | None = None  # the language the channel suggests (browser, support contact)
     asks: float = 0.0  # how likely some clause of it asks something (nlu/questions.py)
     done: tuple[tuple[str, float], ...] = ()  # the fix reader's ranking of the fix it says was done (nlu/done.py)
+    # fixes a piece of it says were done: (fix, the fix reader's probability, how likely its clause asks)
+    told: tuple[tuple[str, float, float], ...] = ()
 
     def __post_init__(self) -> None:  # clauses given as plain tuples (text, intents[, asks[, outcome]])
         object.__setattr__(self, "clauses", tuple(Clause(*c) for c in self.clauses))
@@ -132,6 +136,7 @@ class Reading:
     how: str = ""  # why it was read this way (kept for review)
     words: str = ""  # the text read (typed turns only)
     asks: list[str] = field(default_factory=list)  # FAQ topics a clause asks besides; ASIDE: one it can't answer
+    told: list[str] = field(default_factory=list)  # fixes the user says were done without helping, unasked
     languages: tuple[tuple[str, float], ...] = ()  # the turn's language ranking (language.heard decides)
     hint: str | None = None  # the channel's language hint
 
@@ -153,6 +158,7 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meani
     else:
         reading = _credited(_by_clause(turn, d, symptom_ids, meaning, _text(turn, d, symptom_ids, meaning)), turn)
         reading.words, reading.languages = turn.text, turn.languages
+        reading.told = _told(turn, reading)
     reading.hint = turn.hint
     return reading
 
@@ -173,7 +179,22 @@ def _credited(reading: Reading, turn: Turn) -> Reading:
     return reading
 
 
+def _told(turn: Turn, reading: Reading) -> list[str]:
+    """The fixes the message says were done, unasked, without helping ("i already updated the app, i
+    restarted my phone twice"): none when any of it reads as a success ("no vpn. but i restarted and
+    now it works!"), none named in a clause that asks (a piece of "should i restart and update the
+    app?" names a fix without its question), nor the fix whose outcome the turn is."""
+    heard = [turn.outcome, *(c.outcome for c in turn.clauses)]
+    if any(ranking and ranking[0][0] in ("worked", "partial") for ranking in heard):
+        return []
+    if reading.act == "result" and reading.value != "failed":
+        return []
+    named = (f for f, p, asks in turn.told if p >= TOLD_SURE and asks < ASKS_SURE)
+    return [f for f in dict.fromkeys(named) if f not in (NONE_READ, reading.target)]
+
+
 _REPLIES = ("answer", "result", "skip")  # acts that reply to the pending step
+_SURE_ELSEWHERE = ("human_handoff", "start_over", "switch_language")  # intents no relapse is read over
 _REQUESTS = ("handoff", "start_over", "confirm")  # acts that change who or what the conversation is for
 
 
@@ -201,7 +222,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
     replied = set()  # clauses read best as a question whose words were taken as the fix's outcome
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
-        replies, questions, told = [], [], set()
+        replies, questions, heard_in_questions = [], [], set()
         own = []  # clauses asking a question of the user's own: a topic, not about the pending step
         left = None  # a bare answer after one, left to it
         for text, ranking, asks, outcome in parts:
@@ -225,7 +246,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                     continue
                 if not (d.pending_kind == "fix" and _leans_to_an_outcome(clause)):
                     continue
-                told.add(text)
+                heard_in_questions.add(text)
             part = _text(clause, d, symptom_ids, meaning)
             if part.act == "result" and part.value == "worked" and _heard_failing(outcome):
                 # "I waited as you said and it is no different": no success, whatever a word of it says;
@@ -241,7 +262,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 left = text
             elif part.act in _REPLIES:
                 replies.append((text, part))
-        replied = told & {text for text, _ in replies}
+        replied = heard_in_questions & {text for text, _ in replies}
         results = [(text, part) for text, part in replies if part.act == "result"]
         asked = next(((text, part) for text, part in questions if part.act not in _REPLIES), None)
         whole_outcome = _top_outcome(turn)
@@ -257,6 +278,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             # "cleared it. still failing, can i appeal?": a clause reads a success the whole message is heard failing
             said = f"{results[0][0]!r} reads worked, the whole message failed {whole_outcome[1]:.2f}"
             main = Reading("unclear", facts=whole.facts, how=f"clause and message disagree on the outcome ({said})")
+        elif (doubt := _doubts_a_success_heard(results, questions, parts, whole_outcome)) is not None:
+            main = doubt
         elif replies:
             text, part = replies[0]
             main = replace(part, how=f"clause {text!r}: {part.how}")
@@ -313,6 +336,24 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                     said[sid] = max(said.get(sid, 0.0), conf)
         main.options = _offer(said)
     return main
+
+
+def _doubts_a_success_heard(
+    results: list, questions: list, parts: tuple[Clause, ...], whole: tuple[str, float]
+) -> Reading | None:
+    """ "Why outage sir? Normal messages are going.": a clause that asks why this fix, beside clauses only
+    the outcome reader hears as a success (no intent reads them so) while it hears no outcome at all in
+    the whole message (`whole`, its best reading), questions the fix rather than reports it worked
+    (rs-10): the why is answered and the fix still waits."""
+    if not results or {part.value for _, part in results} != {"worked"}:
+        return None
+    if whole[0] != NONE_READ or whole[1] < WHOLE_NONE_SURE:
+        return None
+    why = next(((text, part) for text, part in questions if part.act == "why"), None)
+    worked = {c.text: dict(c.intents).get("fix_worked", 0.0) for c in parts}
+    if why is None or any(worked.get(text, 0.0) >= INTENT_SURE for text, _ in results):
+        return None
+    return replace(why[1], how=f"clause {why[0]!r} asks why beside a success no intent reads: {why[1].how}")
 
 
 def _names_the_asked(turn: Turn, text: str, qid: str | None) -> bool:
@@ -518,6 +559,15 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             found = None  # "aight, waited it out, dms sending again": an outcome too unsure to take is asked
         if found:
             return found
+    relapse = d.status == "resolved" and d.resolved_by and outcome in ("failed", "partial") and p >= OUTCOME_SURE
+    same = sure is None or sure in d.symptoms or any(sure in report for report in d.reports)
+    # thanks, small talk or a request read surely is that ("gracias, antes no se enviaba nada")
+    other_act = top in (*CHAT, *_SURE_ELSEWHERE) and conf >= INTENT_SURE
+    if relapse and same and not asking and not other_act:
+        # "ugh it stopped working again", "it sends but only on wifi", "dead again, red marks everywhere":
+        # the fix that solved it did not last or helped only in part, and what was said before still
+        # holds; another problem named surely is a new report
+        return Reading("result", outcome, how=f"outcome reader {outcome} {p:.2f} after the resolution", **base)
     if kind == "clarify" and answer_cue(text) == "no" and not symptoms and not facts:
         return Reading("report", how="none of the offered readings", **base)
     return _general(text, top, conf, symptoms, sure, facts, d, asking, tells, fits)

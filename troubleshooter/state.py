@@ -38,6 +38,7 @@ class Diagnosis:
     failed: list[str] = field(default_factory=list)  # fixes that did not work
     skipped: list[str] = field(default_factory=list)  # fixes the user passed over
     partial: list[str] = field(default_factory=list)  # fixes that helped only in part
+    told: list[str] = field(default_factory=list)  # fixes the user had done, unasked, without help
     pending: dict[str, Any] | None = None  # the step awaiting a reply (PENDING_KINDS)
     status: str = "idle"  # idle | active | resolved | handed_over
     resolved_by: str | None = None
@@ -74,6 +75,7 @@ class Diagnosis:
                 failed=[str(s) for s in data.get("failed") or []],
                 skipped=[str(s) for s in data.get("skipped") or []],
                 partial=[str(s) for s in data.get("partial") or []],
+                told=[str(s) for s in data.get("told") or []],
                 pending=pending if isinstance(pending, dict) and pending.get("type") in PENDING_KINDS else None,
                 status=data.get("status") if data.get("status") in STATUSES else "idle",
                 resolved_by=data.get("resolved_by") if isinstance(data.get("resolved_by"), str) else None,

@@ -79,6 +79,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     # a fix to try
     "fix.first": ("title",),
     "fix.next": ("title",),
+    "fix.after_told": ("done", "title"),
     "fix.did_it_work": (),
     # asking what happens; the pending step again
     "symptom.ask": (),

@@ -397,6 +397,26 @@ def test_each_clause_carries_its_own_outcome_reading_and_a_malformed_one_is_none
 
 
 @pytest.mark.parametrize(
+    "told, read",
+    [
+        (
+            [["update_app", 0.98, 0.02], ["restart_device", 0.6, 0.9]],
+            (("update_app", 0.98, 0.02), ("restart_device", 0.6, 0.9)),
+        ),
+        ("junk", ()),
+        ([["update_app", 0.98]], ()),
+        ([["update_app", 1.5, 0.0]], ()),
+        ([["update_app", 0.9, float("nan")]], ()),
+        ([[None, 0.9, 0.1]], ()),
+    ],
+)
+def test_fixes_told_as_done_are_read_and_a_malformed_reading_is_none(told, read):
+    from actions.parsing import turn_of
+
+    assert turn_of(typed("restarted and updated, nothing", "inform", 0.6, told=told)).told == read
+
+
+@pytest.mark.parametrize(
     "outcome", ["w1", ["w1"], [[None, 0.9]], [["worked", True]], [["worked", 10**400]], [["worked", 0.9, 1]], [{}]]
 )
 def test_a_malformed_clause_outcome_is_none_and_never_raises(outcome):

@@ -4,10 +4,11 @@ steps shown again and again, and malformed state."""
 
 import json
 import math
+from dataclasses import replace
 
 from tests.unit.states import asking, buttons, payloads, texts, trying
 from troubleshooter.dialogue import respond, tidy
-from troubleshooter.reading import Reading, Turn
+from troubleshooter.reading import Reading, Turn, read
 from troubleshooter.state import Diagnosis
 
 OTHER = ("nlu_fallback", 0.4), ("inform", 0.3)
@@ -414,3 +415,59 @@ def test_a_cause_is_named_inside_a_sentence_with_its_own_capitals(engine):
     engine.fix_result(d, "update_app", worked=True)
     said = texts(resolved(engine, d, "update_app"))
     assert "TikTok" in said and "tiktok" not in said
+
+
+def test_a_problem_back_after_a_resolution_keeps_what_was_said(engine, talk):
+    """rs-11 (2026-12-07): "Chai it has stopped again o!!" after a resolution started a new diagnosis
+    that asked again what had been answered; a relapse heard by the outcome reader reopens the same one."""
+    d = trying(engine, "update_app")
+    d.evidence["vpn_or_proxy"] = "no"
+    talk(d, '/fix_worked{"fix":"update_app"}')
+    assert d.status == "resolved"
+    relapse = "it was fine for an hour and now its broken again"
+    reading, msgs = talk(d, relapse, ("fix_worked", 0.6), ("fix_failed", 0.3))
+    assert reading.act == "result" and d.status == "active", reading.how
+    assert "update_app" in d.failed + d.partial and d.evidence["vpn_or_proxy"] == "no"
+    assert "Sorry, it's back" in texts(msgs)
+    fresh = trying(engine, "update_app")
+    talk(fresh, '/fix_worked{"fix":"update_app"}')
+    reading, _ = talk(fresh, "thanks a lot!", ("thanks", 0.95))
+    assert fresh.status == "resolved" and reading.act == "chat"
+
+
+def test_the_same_problem_named_again_after_a_resolution_is_a_relapse_another_is_new(engine, talk):
+    """rt-02 (2026-12-07): "Well it's dead again ... red marks everywhere" restarted the diagnosis from
+    its first question; the problem the diagnosis was about, back, reopens it. Another one starts anew."""
+    d = trying(engine, "slow_down")
+    d.evidence["many_messages_sent"] = "yes"
+    talk(d, '/fix_worked{"fix":"slow_down"}')
+    reading, _ = talk(d, "it's dead again, every message has the red mark", ("symptom_send_failed", 0.9))
+    assert reading.act == "result" and d.status == "active" and d.evidence["many_messages_sent"] == "yes"
+    other = trying(engine, "slow_down")
+    other.evidence["many_messages_sent"] = "yes"
+    talk(other, '/fix_worked{"fix":"slow_down"}')
+    reading, _ = talk(other, "now the videos i send never arrive, failing again", ("symptom_media_wont_send", 0.9))
+    assert reading.act != "result" and "many_messages_sent" not in other.evidence, reading.how
+
+
+def test_thanks_or_a_request_after_a_resolution_is_no_relapse(engine, talk):
+    """Review (2026-12-07): "gracias, antes no se enviaba nada" reopened the diagnosis (the outcome reader
+    hears a failure in "no se enviaba"); a sure intent of thanks or for a person is that."""
+    for text, intent in [
+        ("gracias, antes no se enviaba nada", "thanks"),
+        ("still failing, get me an agent", "human_handoff"),
+    ]:
+        d = trying(engine, "update_app")
+        talk(d, '/fix_worked{"fix":"update_app"}')
+        reading, _ = talk(d, text, (intent, 0.95))
+        assert reading.act != "result" and "update_app" not in d.failed + d.partial, (text, reading.how)
+
+
+def test_a_relapse_naming_another_fix_done_records_it_too(engine, talk, kb):
+    """Review (2026-12-07): "i updated the app and now its failing again" after the restart had solved it
+    reopened the diagnosis but lost the update, which was suggested two turns later."""
+    d = trying(engine, "restart_device")
+    talk(d, '/fix_worked{"fix":"restart_device"}')
+    turn = Turn("i updated the app and now its failing again", (("fix_failed", 0.9),), outcome=(("failed", 0.9),))
+    respond(engine, d, read(replace(turn, done=(("update_app", 0.97),)), d, kb.symptoms.keys()))
+    assert d.status == "active" and set(d.failed) == {"restart_device", "update_app"}

@@ -10,8 +10,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.done import replies, training_set
 from nlu.outcomes import OTHER
-from tests.unit.states import payloads, trying
+from tests.unit.states import asking, payloads, texts, trying
 from troubleshooter.reading import DONE_SURE, NONE_READ, Turn, read
+from troubleshooter.state import Diagnosis
 
 
 @pytest.mark.parametrize(
@@ -118,3 +119,76 @@ def test_a_fix_named_beside_another_clause_is_not_credited(engine, kb):
     partial = Turn("restarted, some go through now", (("fix_partial", 0.9),), outcome=(("partial", 0.9),))
     partial = replace(partial, done=(("restart_device", 0.9),))
     assert read(partial, trying(engine, "update_app"), kb.symptoms.keys()).target == "update_app"
+
+
+def test_fixes_told_as_done_in_the_first_message_are_not_suggested(engine, talk):
+    """rs-09 (2026-12-07): "i already updated the app, i tried both wifi and mobile data, i restarted my
+    phone twice" was answered with "Switch between Wi-Fi and mobile data"."""
+    d = Diagnosis()
+    text = "my dms keep failing. i already updated the app, i tried both wifi and mobile data, i restarted my phone"
+    reading, msgs = talk(d, text, ("symptom_send_failed", 0.9))
+    assert set(reading.told) == {"update_app", "switch_network", "restart_device"}
+    assert set(d.told) == set(reading.told) and not d.failed
+    for _ in range(6):  # questions before the first suggestion are not cut short by what they had done
+        if d.pending_fix:
+            break
+        reading, msgs = talk(d, f'/unsure{{"evidence":"{d.pending_question}"}}')
+    assert d.pending_fix not in d.told
+    assert "You've already tried: " in texts(msgs) and "update TikTok" in texts(msgs)
+
+
+def test_fixes_told_count_as_failed_for_the_belief_but_not_for_the_question_cap(engine):
+    told = engine.start("send_failed")
+    told.told = ["update_app"]
+    failed = engine.start("send_failed")
+    failed.failed = ["update_app"]
+    assert engine.belief(told) == engine.belief(failed)
+    assert "update_app" not in [f for f, _, _ in engine.fix_ranking(told)]
+    told.asked = failed.asked = ["x"] * engine.questions_before_fix
+    assert engine.candidate_questions(told) == [] and engine.candidate_questions(failed) != []
+    assert engine.handoff_summary(told)["fixes_tried"] == ["update_app"]
+    assert Diagnosis.from_dict(told.to_dict()).told == ["update_app"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no vpn. but i restarted my phone and now it works!",  # review: the restart was recorded as failed
+        "im on wifi and cant send messages",  # being on a network is not switching
+        "should i restart my phone?",
+        "should i restart my phone and update the app?",  # review: a piece of a question named a fix done
+        "i havent tried restarting yet",
+    ],
+)
+def test_no_fix_is_told_as_done_by_a_success_a_state_or_a_question(engine, talk, text):
+    d = asking(engine, "vpn_or_proxy")
+    reading, _ = talk(d, text, ("inform", 0.6))
+    assert reading.told == [] and d.told == [], (reading.told, reading.how)
+
+
+def test_the_fix_that_waits_is_never_told(engine, talk):
+    d = trying(engine, "restart_device")
+    reading, _ = talk(d, "i restarted my phone twice and cleared the cache, still failing", ("fix_failed", 0.9))
+    assert d.failed and "restart_device" not in d.told and "clear_cache" in d.told + d.failed
+
+
+def test_a_told_fix_is_never_also_failed_nor_the_fix_that_solved_it(engine):
+    """Review (2026-12-07): the fix that had solved it could be told again after the resolution, and a
+    told fix suggested and failing stayed told too (counted twice in the belief and the summary)."""
+    d = trying(engine, "restart_device")
+    engine.fix_result(d, "restart_device", worked=True)
+    engine.tell(d, ["restart_device", "clear_cache"])
+    assert d.told == ["clear_cache"]
+    engine.fix_result(d, "clear_cache", worked=False)
+    assert d.told == [] and d.failed == ["clear_cache"]
+    assert engine.handoff_summary(d)["fixes_tried"] == ["clear_cache"]
+
+
+def test_a_fix_told_beside_a_question_counts_but_not_one_in_the_question(engine, kb):
+    """ru-09 (2026-12-07): "I have cleared cache, updated the app, even uninstall and install again, still
+    the same thing. Please what is the problem?" got "Update TikTok": the question beside the list kept
+    all of it out. Only a fix named in the clause that asks is left out."""
+    d = asking(engine, "only_one_recipient")
+    told = (("update_app", 0.98, 0.02), ("restart_device", 0.97, 0.99), ("update_app", 0.96, 0.99))
+    turn = Turn("updated the app, still the same. should i restart?", (("inform", 0.5),), told=told)
+    assert read(turn, d, kb.symptoms.keys()).told == ["update_app"]

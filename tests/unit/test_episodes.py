@@ -113,6 +113,7 @@ def test_a_resolved_diagnosis_lists_questions_fixes_and_their_outcomes_once():
                 asked=["vpn_or_proxy"],
                 evidence={"vpn_or_proxy": "yes", "wifi": "no"},
                 failed=["disable_vpn_proxy"],
+                told=["restart_device"],
                 status="resolved",
                 resolved_by="switch_network",
             ),
@@ -123,6 +124,7 @@ def test_a_resolved_diagnosis_lists_questions_fixes_and_their_outcomes_once():
     assert ep.outcome == "resolved" and ep.resolved_by == "switch_network" and ep.handover_reason is None
     assert ep.questions == [{"evidence": "vpn_or_proxy", "answer": "yes"}]
     assert ep.volunteered == {"wifi": "no"}
+    assert ep.told == ["restart_device"] and ep.row()["told"] == ["restart_device"]
     assert ep.fixes == [
         {"fix": "disable_vpn_proxy", "rank": 1, "outcome": "failed"},
         {"fix": "switch_network", "rank": 2, "outcome": "worked"},

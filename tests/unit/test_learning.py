@@ -171,6 +171,16 @@ def test_a_symptoms_implied_facts_are_evidence_as_in_the_engine(kb):
     assert dict(case.answers) == {e: v == "yes" for e, v in kb.symptoms[sid].implies.items()}
 
 
+def test_fixes_the_user_had_done_count_as_failed(kb):
+    """A fix told as done before any suggestion (the episode's `told`) is evidence as a failed one is,
+    as in the engine."""
+    engine = Engine(kb)
+    row = {"started": 1.0, "symptoms": ["send_failed"], "questions": [], "resolved_by": None, "volunteered": {}}
+    row["fixes"] = [{"fix": "clear_cache", "rank": 1, "outcome": "failed"}]
+    [case] = cases_of([{**row, "told": ["restart_device", "clear_cache", "no_such_fix"]}], engine)
+    assert case.failed == ("clear_cache", "restart_device")
+
+
 def test_the_engine_uses_learned_values_only_when_settings_name_them(kb, tmp_path):
     import shutil
 

@@ -1118,3 +1118,22 @@ def test_after_it_is_solved_a_question_about_it_is_no_new_problem(engine, kb):
     reading, msgs, d = after_solved(topic)
     assert (reading.act, reading.value, d.status) == ("faq", "filtered_network", "resolved"), reading.how
     assert payloads(msgs) == [{"type": "answer", "topic": "filtered_network"}]
+
+
+def test_asking_why_this_fix_beside_a_success_only_the_outcome_reader_hears_keeps_the_fix(engine, kb):
+    """rs-10 (2026-12-07): "Why outage sir? Normal messages are going. ..." after "Check whether TikTok
+    is down" was taken as that fix working; a why beside words no intent reads as success is the why."""
+    d = trying(engine, "wait_for_service")
+    clauses = (
+        ("Why outage sir?", (("ask_why", 0.6), ("faq_tiktok_down", 0.2)), 0.99, (("other", 0.97),)),
+        ("Normal messages are going.", (("fix_worked", 0.4), ("faq_network", 0.05)), 0.01, (("worked", 0.81),)),
+    )
+    turn = Turn("Why outage sir? Normal messages are going.", (("ask_why", 0.4),), clauses=clauses, asks=0.99)
+    turn = replace(turn, outcome=(("other", 0.999),))
+    reading = read(turn, d, kb.symptoms.keys())
+    assert reading.act == "why" and d.pending_fix == "wait_for_service", reading.how
+    heard = read(replace(turn, outcome=(("other", 0.9),)), d, kb.symptoms.keys())  # the whole less sure of none
+    assert (heard.act, heard.value) == ("result", "worked"), heard.how
+    sure = ("It works now.", (("fix_worked", 0.98),), 0.0, (("worked", 0.99),))
+    reading = read(replace(turn, clauses=(clauses[0], sure)), d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("result", "worked"), reading.how
