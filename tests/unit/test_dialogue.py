@@ -424,7 +424,7 @@ def test_a_problem_back_after_a_resolution_keeps_what_was_said(engine, talk):
     d.evidence["vpn_or_proxy"] = "no"
     talk(d, '/fix_worked{"fix":"update_app"}')
     assert d.status == "resolved"
-    relapse = "it was fine for an hour and now its broken again"
+    relapse = "it lasted an hour then stopped working again"
     reading, msgs = talk(d, relapse, ("fix_worked", 0.6), ("fix_failed", 0.3))
     assert reading.act == "result" and d.status == "active", reading.how
     assert "update_app" in d.failed + d.partial and d.evidence["vpn_or_proxy"] == "no"
