@@ -77,15 +77,21 @@ def _best_first(pairs: Any) -> tuple[tuple[str, float], ...]:
     malformed (a probability that is none, NaN included) is none."""
     if not isinstance(pairs, list) or not all(isinstance(pair, (list, tuple)) and len(pair) == 2 for pair in pairs):
         return ()
-    if not all(isinstance(name, str) and not isinstance(p, bool) for name, p in pairs):
-        return ()
-    try:
-        ranking = [(name, float(p)) for name, p in pairs]
-    except (TypeError, ValueError, ArithmeticError):
-        return ()
-    if not all(0.0 <= p <= 1.0 for _, p in ranking):  # NaN fails this too
+    ranking = [(name, _share(p)) for name, p in pairs]
+    if not all(isinstance(name, str) and p is not None for name, p in ranking):
         return ()
     return tuple(sorted(ranking, key=lambda kv: -kv[1]))
+
+
+def _share(raw: Any) -> float | None:
+    """A learned reader's probability: a number from 0 to 1 (not a bool; NaN is none), else None."""
+    if isinstance(raw, bool):
+        return None
+    try:
+        p = float(raw)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return p if 0.0 <= p <= 1.0 else None
 
 
 def _told(raw: Any) -> tuple[tuple[str, float, float], ...]:
@@ -97,10 +103,10 @@ def _told(raw: Any) -> tuple[tuple[str, float, float], ...]:
     for item in raw:
         if not (isinstance(item, (list, tuple)) and len(item) == 3 and isinstance(item[0], str)):
             return ()
-        ranking = _best_first([[item[0], item[1]], ["asks", item[2]]])
-        if len(ranking) != 2:
+        p, asks = _share(item[1]), _share(item[2])
+        if p is None or asks is None:
             return ()
-        told.append((item[0], float(item[1]), float(item[2])))
+        told.append((item[0], p, asks))
     return tuple(told)
 
 

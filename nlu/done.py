@@ -16,7 +16,8 @@ The same regression as the outcome reader (nlu/outcomes.py); the parse
 result carries DONE: the best few names with their probabilities, best first,
 and TOLD: the fixes some piece of the message says were done ("i already
 updated the app, i restarted my phone twice, still nothing" names two), each
-with the best probability a piece gives it; the turn reader decides which count.
+with the best probability a piece of a clause gives it and how likely that
+clause asks; the turn reader decides which count.
 """
 
 from __future__ import annotations

@@ -238,13 +238,18 @@ def _remind(engine: Engine, d: Diagnosis, lead: str | None = "reminder.back_to_p
 
 def _start(engine: Engine, d: Diagnosis, r: Reading, keep_facts: bool = True) -> list[Message]:
     """A fresh diagnosis from this turn's report; facts given before any problem was named are kept."""
-    carried = dict(d.evidence) if keep_facts and d.status == "idle" else {}
-    told = list(d.told) if keep_facts and d.status == "idle" else []
-    new = engine.start(r.symptom or r.symptoms or None, {**carried, **_known(engine, r.facts)})
-    engine.tell(new, [*told, *r.told])
-    _replace(d, new)
+    _replace(d, _begun(engine, d, r, keep_facts))
     intro = [{"text": t("start.intro")}]
     return intro + _advance(engine, d)
+
+
+def _begun(engine: Engine, d: Diagnosis, r: Reading, keep_facts: bool = True) -> Diagnosis:
+    """A new diagnosis from this turn's report, with the facts and fixes already done it tells and, when
+    none was running (`keep_facts`), those told before any problem was named."""
+    idle = keep_facts and d.status == "idle"
+    new = engine.start(r.symptom or r.symptoms or None, {**(d.evidence if idle else {}), **_known(engine, r.facts)})
+    engine.tell(new, [*(d.told if idle else []), *r.told])
+    return new
 
 
 def _known(engine: Engine, facts: dict[str, str]) -> dict[str, str]:
@@ -414,9 +419,7 @@ def _handoff(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if d.status == "idle" and (r.symptom or sum(r.symptoms.values()) >= REPORT_FLOOR or r.facts):
         # asked for a person in the first message: what it and the messages before say about the
         # problem go into the summary
-        told = list(d.told)
-        _replace(d, engine.start(r.symptom or r.symptoms or None, {**d.evidence, **_known(engine, r.facts)}))
-        engine.tell(d, [*told, *r.told])
+        _replace(d, _begun(engine, d, r))
     if r.symptom or r.facts or any(q >= CANDIDATE for q in r.symptoms.values()):
         _keep_words(d, r.words)  # even a hint of the problem in their words helps the person taking over
     msgs = say.handoff(engine, d, reason="asked")
