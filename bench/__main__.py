@@ -132,7 +132,7 @@ def wild_sets(assistant: Assistant, kb, names: tuple[str, ...] = wild.ALL_SETS) 
 
 
 def heldout_sets(assistant: Assistant) -> dict:
-    """The blind held-out sets (tests/heldout/): outcome replies and side questions, `check` and
+    """The blind held-out sets (tests/heldout/): outcome replies, side and cause questions, `check` and
     `sealed` reported apart; neither part's texts reach the report."""
     out: dict = {}
     for kind in heldout.KINDS:
@@ -212,12 +212,13 @@ def roleplay_report(sets: dict) -> list[str]:
 
 def heldout_report(h: dict) -> list[str]:
     lines = [
-        "## Outcome replies and side questions written blind (tests/heldout/)",
+        "## Outcome replies, side questions and cause questions written blind (tests/heldout/)",
         "",
         "Each set by its own writer from tests/wild/BRIEF.md alone; no text equals a training line once "
         "normalised. A reply goes in with its fix (or question) pending; right / asked again / wrong is what "
         "the assistant read it as (a side question is right when it is answered, also beside an answer or an "
-        'outcome); "pending kept" is how often a side question asked alone left the awaited step pending.',
+        'outcome; a cause question, "is it because I\'m 14?", when it is read as that question about a fact it '
+        'states); "pending kept" is how often a side question asked alone left the awaited step pending.',
         "",
         "| set | part | n | right | asked again | wrong | pending kept |",
         "|---|---|---|---|---|---|---|",

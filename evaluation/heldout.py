@@ -28,7 +28,13 @@ from .replies import turn_in_context
 HELDOUT = TESTS / "heldout"
 PARTS = ("check", "sealed")
 # set -> its list's key in the file; side_questions_languages: Spanish, Portuguese and Indonesian only
-KINDS = {"outcomes": "replies", "side_questions": "questions", "side_questions_languages": "questions"}
+# cause_questions: whether what the user states is the cause ("is it bc im 14?"), with the facts it states
+KINDS = {
+    "outcomes": "replies",
+    "side_questions": "questions",
+    "side_questions_languages": "questions",
+    "cause_questions": "questions",
+}
 OUTCOME_ACTS = OUTCOMES  # an outcome and the reading that gets it right (troubleshooter/reading.py)
 TOPIC_ACTS = {"why": "why", "how_to_check": "how_to_check", "unanswerable": "aside"}  # other topics: a FAQ
 
@@ -70,6 +76,10 @@ def judge(item: dict[str, Any], reading: dict[str, Any]) -> str:
         want_act, want_value = OUTCOME_ACTS[expect["outcome"]]
         return "right" if act == want_act and (want_value is None or value == want_value) else "wrong"
     topic = expect["topic"]
+    if topic == "cause":  # read as that question, about a fact it states and none the other way round
+        about, said = reading.get("about") or {}, expect["about"].items()
+        fits = any(about.get(e) == v for e, v in said) and not any(about.get(e) not in (None, v) for e, v in said)
+        return "right" if act == "why" and value == "cause" and fits else "wrong"
     if topic in TOPIC_ACTS:  # beside a success, "I can't answer that" is marked in `asks` (reading.ASIDE)
         aside = topic == "unanswerable" and ASIDE in (reading.get("asks") or [])
         return "right" if act == TOPIC_ACTS[topic] or aside else "wrong"

@@ -23,6 +23,7 @@ from troubleshooter.vocabulary import DIAGNOSIS_SLOT, READING_SLOT
 INTENT_ACTS = {
     "ask_how_to_check": ("how_to_check",),
     "ask_why": ("why",),
+    "ask_cause": ("why",),
     "ask_other_fix": ("skip",),
     "acknowledge": ("ack",),
     "human_handoff": ("handoff", "confirm"),

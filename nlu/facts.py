@@ -53,6 +53,7 @@ FACTS = "facts"  # parse output: [{"evidence", "value", "confidence"}], and the 
 NONE = "none"  # the class of an evidence item a text does not speak of
 ASKING = "asks"  # a statement's key: the text is a question (the question reader learns it as one)
 VALUES = ("yes", "no")
+CORRECTS = 2.0  # a later piece overrules an earlier one's value when it reads its own this many times likelier
 
 
 # Negation scope, the classic feature for bag-of-words readers (Pang et al., 2002): each word after a
@@ -280,9 +281,10 @@ def pieces(text: str) -> list[str]:
 
 def read(model: Model, text: str, threshold: float, floor: float | None = None) -> list[dict[str, Any]]:
     """The facts `text` states with probability `threshold` or more, read piece by piece: the last
-    piece stating an item wins ("vpn's on. actually no, it's off"); a fact the whole message states
-    but no piece alone does counts too. With a `floor`, items no piece states but some piece leans
-    on with at least that probability follow, marked `"leaning": True`."""
+    piece stating an item wins ("vpn's on. actually no, it's off") if it reads its value clearly
+    (CORRECTS); a fact the whole message states but no piece alone does counts too. With a `floor`,
+    items no piece states but some piece leans on with at least that probability follow, marked
+    `"leaning": True`."""
     parts = pieces(text)
     rows = parts + [text] if len(parts) > 1 else parts
     stated = model.probabilities(rows)[:, :, 1:]  # P(yes), P(no)
@@ -292,6 +294,9 @@ def read(model: Model, text: str, threshold: float, floor: float | None = None) 
     for row in range(len(rows)):
         for k in np.nonzero(best[row] >= min(threshold, floor or threshold))[0]:
             read_as = (VALUES[value[row, k]], float(best[row, k]))
+            earlier = found.get(model.evidence[k], (read_as[0],))[0]
+            if earlier != read_as[0] and read_as[1] < CORRECTS * float(stated[row, k].min()):
+                continue  # a piece torn between yes and no corrects no earlier piece's clear reading
             if read_as[1] >= threshold and (row < len(parts) or model.evidence[k] not in found):
                 found[model.evidence[k]] = read_as
             elif read_as[1] > leaning.get(model.evidence[k], ("", 0.0))[1]:

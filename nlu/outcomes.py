@@ -63,6 +63,7 @@ BY_INTENT = {  # after "Did that fix it?", a yes says it worked and a no that it
 NOT_OUTCOMES = (
     "faq_",
     "ask_why",
+    "ask_cause",
     "ask_how_to_check",
     "greet",
     "goodbye",

@@ -4,7 +4,7 @@
 clause and asks in the other; "the broadband has been funny" may read close to a question about
 networks but asks nothing. The turn reader answers a question only when its words ask one. This
 reader learns what asking looks like in every language from the examples: those of the questions
-(faq_*, ask_why, ask_how_to_check) against those of replies, reports and small talk (the intent
+(faq_*, ask_why, ask_cause, ask_how_to_check) against those of replies, reports and small talk (the intent
 examples of answers, outcomes, facts, symptoms, acknowledgements, greetings and thanks; the fact
 reader's statements that state a fact, data/facts/; the outcome reader's replies, data/outcomes/).
 A problem told as a question ("why can't i send dms??") is a report: it asks for the diagnosis,
@@ -35,7 +35,7 @@ from .sentence_intents import CLAUSES
 
 logger = logging.getLogger(__name__)
 ASKS = "asks"  # parse output: P(the text asks something), for the message and in each clause
-QUESTION_INTENTS = ("faq_", "ask_why", "ask_how_to_check")
+QUESTION_INTENTS = ("faq_", "ask_why", "ask_cause", "ask_how_to_check")
 STATEMENT_INTENTS = (
     "affirm",
     "deny",

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from . import language
 from . import messages as say
+from .cues import states_problem
 from .engine import Engine, Step
 from .knowledge import SOURCE_LANGUAGE
 from .messages import Message
@@ -401,7 +402,12 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    if d.active and d.pending_question and r.value == "question":
+    cause = engine.pointed_to(r.about) if d.active and r.value == "cause" else None
+    if cause is not None:  # "is it bc im 14?": whether what the question states (or leans on) is the cause
+        stated = all(r.facts.get(e) == v for e, v in r.about.items())
+        return say.cause_asked(engine, d, cause, stated) + _remind(engine, d)
+    if d.active and d.pending_question and r.value in ("question", "cause"):
+        # why the question waits, also asked beside a fact that points to no cause ("why? i dont use a vpn")
         again = d.reminders < MAX_SHOWS - 1
         d.reminders += again
         return say.why_asked(engine, d, d.pending_question, again)
@@ -527,7 +533,13 @@ def _pressed(d: Diagnosis) -> bool:
 
 
 def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    """No diagnosis running: offer what the message may have meant, keeping its facts."""
+    """No diagnosis running: offer what the message may have meant, keeping its facts. After a
+    resolution, a message with nothing of a problem in it ("I see. I'll ring her and ask her, thank
+    you") keeps it resolved."""
+    told = r.symptom or r.options or r.facts or r.told or sum(r.symptoms.values()) >= REPORT_FLOOR
+    told = told or states_problem(r.words)  # "ugh now nothing sends to anyone"
+    if d.status == "resolved" and not told:
+        return [{"text": t("resolved.nothing_new")}]
     if d.status != "idle":  # after a resolution or hand-over, a new problem starts clean
         _replace(d, Diagnosis())
     _idle_facts(engine, d, r)

@@ -23,6 +23,7 @@ from .state import Diagnosis
 _EPS = 1e-12
 _MAX_FIX_STEPS = 12  # horizon of the expected-cost look-ahead
 _SCREEN = 8  # questions screened by information gain before the exact test
+POINTS_TO = 2.0  # facts point to a cause when they are this many times likelier under it than under the rest
 PARTIAL_LEAK = 0.05  # P(a fix helps in part | a cause it does not resolve): "better" is weak evidence too
 
 
@@ -430,6 +431,19 @@ class Engine:
                 }
             )
         return out
+
+    def pointed_to(self, facts: dict[str, str]) -> str | None:
+        """The cause stated facts point to most ("is it because I'm 14?"): the one under which they are
+        likeliest against the other causes (weighted by their priors), if at least POINTS_TO times."""
+        lik = np.ones(len(self.causes))
+        for eid, value in facts.items():
+            i = self._e.get(eid)
+            if i is not None and value in ("yes", "no"):
+                lik = lik * (self.p_yes[i] if value == "yes" else 1.0 - self.p_yes[i])
+        rest = (lik @ self.prior - lik * self.prior) / np.maximum(1.0 - self.prior, _EPS)
+        ratio = lik / np.maximum(rest, _EPS)
+        best = int(np.argmax(ratio))
+        return self.causes[best] if ratio[best] >= POINTS_TO else None
 
     def question_purpose(self, d: Diagnosis, eid: str, top: int = 2) -> list[tuple[str, float]]:
         """The likeliest causes whose chance the answer to `eid` changes most (why it is asked)."""

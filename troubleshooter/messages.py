@@ -166,6 +166,35 @@ def why_asked(engine: Engine, d: Diagnosis, eid: str, again: bool = True) -> lis
     ]
 
 
+UNLIKELY_CAUSE = 0.05  # a cause asked about that is less likely than this is "probably not" it
+
+
+def cause_asked(engine: Engine, d: Diagnosis, cid: str, stated: bool = True) -> list[Message]:
+    """Whether cause `cid` (the one what the user states points to) is it: how likely it is now and
+    why it would stop messages; when it is not the likeliest, the cause that is. Only what the user
+    `stated` (not what the fact reader only leans on) makes it "fit"."""
+    kb = _kb(engine)
+    belief = engine.belief(d)
+    top, top_p = next(iter(belief.items()))
+    cause = kb.causes[cid]
+    said = dict(cause=_in_sentence(cause.name), p=_share(belief[cid]))
+    key = "why.cause_first" if cid == top and stated else "why.cause_possible"
+    lines = [t("why.cause_unlikely" if belief[cid] < UNLIKELY_CAUSE else key, **said)]
+    lines.append(cause.explanation + ("" if cause.confirmed else f" {t('diagnosis.unconfirmed')}"))
+    if cid != top:
+        lines.append(t("why.cause_likelier", cause=_in_sentence(kb.causes[top].name), p=_share(top_p)))
+    return [
+        {"text": "\n".join(lines)},
+        answer("cause", cause=cid),
+        _json("diagnosis", causes=engine.top_causes(d, top=5)),
+    ]
+
+
+def _share(p: float) -> str:
+    """A probability as a percentage; below half a percent "<1%", never "0%"."""
+    return f"{p:.0%}" if p >= 0.005 else "<1%"
+
+
 def languages(engine: Engine) -> list[Message]:
     """The languages spoken, each a button in its own words (asked for one the bot doesn't speak)."""
     spoken = engine.kb.languages
@@ -180,7 +209,7 @@ def aside() -> list[Message]:
 
 def answer(topic: str, **about: str) -> Message:
     """The payload of an answer to the user's own question: `topic` is a FAQ id, `why_asked` or
-    `how_to_check` (with the question's `evidence`)."""
+    `how_to_check` (with the question's `evidence`), or `cause` (with the `cause` asked about)."""
     return _json(ANSWER, topic=topic, **about)
 
 

@@ -46,6 +46,7 @@ REPORT_FLOOR = 0.3  # symptom intents weighing this much together make a (vague)
 CLAUSE_SURE = 0.5  # a clause's question this likely is answered besides the rest of the message
 STATED_QUESTION_SURE = 0.8  # ... and this likely when the clause does not ask ("the broadband has been funny")
 ASKS_SURE = 0.5  # a message or clause this likely to ask something asks (nlu/questions.py)
+CAUSE_ASKED = 0.2  # a message that asks, this likely a question whether what it states is the cause, is one
 UNSURE_STEP_QUESTION = 0.25  # a question read this likely as "why" or "how to check" is about the pending step
 RESULT_SURE = 0.8  # a fix's outcome read this confidently by the NLU is taken over the wording cues
 OUTCOME_SURE = 0.5  # the outcome reader's reading this likely is taken while a fix waits
@@ -123,7 +124,9 @@ class Turn:
 class Reading:
     """What a turn means here. `act` is one of: answer, result, report, skip,
     ack, how_to_check, why, handoff, start_over, confirm, resume, faq, chat,
-    aside (a question the bot can't answer), language (asks for one), unclear."""
+    aside (a question the bot can't answer), language (asks for one), unclear. A why is about the
+    pending question (value "question"), whether facts are the cause (value "cause", see `about`), or
+    else about the pending fix."""
 
     act: str
     value: str | None = None  # answer yes/no/unsure, result worked/failed/partial, faq key, chat intent, language...
@@ -137,6 +140,7 @@ class Reading:
     words: str = ""  # the text read (typed turns only)
     asks: list[str] = field(default_factory=list)  # FAQ topics a clause asks besides; ASIDE: one it can't answer
     told: list[str] = field(default_factory=list)  # fixes the user says were done without helping, unasked
+    about: dict[str, str] = field(default_factory=dict)  # why, value "cause": the facts asked about as the cause
     languages: tuple[tuple[str, float], ...] = ()  # the turn's language ranking (language.heard decides)
     hint: str | None = None  # the channel's language hint
 
@@ -219,7 +223,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     main = whole
     parts = turn.clauses if len(turn.clauses) > 1 else (Clause(turn.text, turn.intents, turn.asks),)
     top = turn.intents[0][0] if turn.intents else ""
-    questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in ("ask_why", "ask_how_to_check")
+    questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in (*STEP_WHYS, "ask_how_to_check")
     replied = set()  # clauses read best as a question whose words were taken as the fix's outcome
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
         replies, questions, heard_in_questions = [], [], set()
@@ -248,10 +252,14 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                     continue
                 heard_in_questions.add(text)
             part = _text(clause, d, symptom_ids, meaning)
-            if part.act == "result" and part.value == "worked" and _heard_failing(outcome):
+            success = part.act == "result" and part.value == "worked"
+            if success and _heard_failing(outcome):
                 # "I waited as you said and it is no different": no success, whatever a word of it says;
                 # beside a clause that reads as one, the clauses disagree and whether it worked is asked
                 part = replace(part, value="failed", how=f"{part.how}, but the outcome reader hears a failure")
+            elif success and _heard_failing(outcome, OUTCOME_SURE) and dict(ranking).get("fix_worked", 0) < RESULT_SURE:
+                # read unsurely as a success, unsurely heard failing: this clause says no outcome for sure
+                part = Reading("unclear", facts=part.facts, how=f"{part.how}, but the outcome reader hears a failure")
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
                 if part.act == "faq":
@@ -397,14 +405,7 @@ def _payload(turn: Turn, d: Diagnosis, symptom_ids) -> Reading:
         sid = intent.removeprefix("symptom_")
         if sid in symptom_ids:
             return Reading("report", symptom=sid, symptoms={sid: 1.0}, how=how)
-    simple = {
-        "ask_why": "why",
-        "ask_other_fix": "skip",
-        "ask_how_to_check": "how_to_check",
-        "acknowledge": "ack",
-        "human_handoff": "handoff",
-        "start_over": "start_over",
-    }
+    simple = {**STEP_ACTS, "human_handoff": "handoff", "start_over": "start_over"}
     if intent in simple:
         return Reading(simple[intent], target=d.pending_question, how=how)
     if intent.startswith("faq_"):
@@ -528,6 +529,21 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         if corrects:
             return Reading("result", "worked", target=d.failed[-1], how="corrects the last fix's outcome", **base)
         return Reading("result", "worked", how="works now, while a question waits", **base)
+    # the intent reader's best reading, though unsure; a why, if the message asks; or, asking, a likely
+    # enough reading when no other act is read surely
+    asks_cause = conf >= UNSURE_STEP_QUESTION and (top == "ask_cause" or top == "ask_why" and asking)
+    unsure_other = conf < INTENT_SURE or top in STEP_WHYS
+    asks_cause = asks_cause or asking and unsure_other and alone.get("ask_cause", 0.0) >= CAUSE_ASKED
+    # what it asks about: the facts it states, else, read as that question, those it leans on
+    about = {e: v for e, v in facts.items() if e != d.pending_question}
+    about = about or (dict(turn.leanings) if top == "ask_cause" else {})
+    # "is it bc im 14?", "so is it bc my acount is new??": whether what the question states or leans on is
+    # the cause (its stated facts are noted as any are); one stating the answer to the question that waits
+    # answers it, and an outcome read in it is the fix's ("went through on data! so was it my wifi?")
+    cause = d.active and asks_cause and about and d.pending_question not in {**facts, **about}
+    cause = Reading("why", "cause", how=f"NLU {top} {conf:.2f} about {about}", about=about, **base) if cause else None
+    if cause and kind == "question":
+        return cause
     if d.active and kind == "question":
         sure_alone = alone.get(top, 0.0) >= INTENT_SURE
         # doubt read surely, unless a clause of it answers yes or no ("que no, que falla con todos. y ...")
@@ -559,6 +575,8 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             found = None  # "aight, waited it out, dms sending again": an outcome too unsure to take is asked
         if found:
             return found
+    if cause:
+        return cause
     relapse = d.status == "resolved" and d.resolved_by and outcome in ("failed", "partial") and p >= OUTCOME_SURE
     same = sure is None or sure in d.symptoms or any(sure in report for report in d.reports)
     # thanks, small talk or a request read surely is that ("gracias, antes no se enviaba nada")
@@ -583,7 +601,17 @@ REPLY_INTENTS = {
 
 
 QUESTIONS_ABOUT_A_STEP = frozenset({"ask_how_to_check", "ask_why"})
-UNLIKELY_BEFORE_A_DIAGNOSIS = frozenset({"fix_failed", "fix_partial", "ask_other_fix", "ask_how_to_check", "ask_why"})
+STEP_ACTS = {  # intents about the pending step, and the act each is read as
+    "ask_why": "why",
+    "ask_cause": "why",
+    "ask_other_fix": "skip",
+    "ask_how_to_check": "how_to_check",
+    "acknowledge": "ack",
+}
+STEP_WHYS = ("ask_cause", "ask_why")  # a why that may ask whether what it states is the cause
+UNLIKELY_BEFORE_A_DIAGNOSIS = frozenset(
+    {"fix_failed", "fix_partial", "ask_other_fix", "ask_how_to_check", "ask_why", "ask_cause"}
+)
 
 
 def in_context(ranking: list[tuple[str, float]], d: Diagnosis, asking: bool = True) -> list[tuple[str, float]]:
@@ -713,9 +741,9 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
     return Reading(act, value, target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
 
 
-def _heard_failing(outcome: tuple[tuple[str, float], ...]) -> bool:
-    """The outcome reader hears surely that the fix failed."""
-    return bool(outcome) and outcome[0][0] == "failed" and outcome[0][1] >= RESULT_SURE
+def _heard_failing(outcome: tuple[tuple[str, float], ...], sure: float = RESULT_SURE) -> bool:
+    """The outcome reader hears that the fix failed, this surely."""
+    return bool(outcome) and outcome[0][0] == "failed" and outcome[0][1] >= sure
 
 
 def _a_clause_heard_failing(turn: Turn) -> bool:
@@ -816,7 +844,9 @@ def _general(
         if facts or (states_problem(text) and sum(symptoms.values()) >= 0.2):
             return report  # "hi, my dms keep failing": a report, not small talk
         return Reading("chat", top, how=how, **base)
-    simple = {"ask_why": "why", "ask_other_fix": "skip", "ask_how_to_check": "how_to_check", "acknowledge": "ack"}
+    simple = STEP_ACTS
+    if top == "ask_cause" and not d.active and (facts or symptoms):
+        return report  # "cant dm anyone, is it bc im 14?" before any diagnosis: what it tells starts one
     if top in simple and confident:
         return Reading(simple[top], target=d.pending_question, how=how, **base)
     if (
@@ -859,7 +889,7 @@ def _general(
     floor = 0.0 if d.status == "idle" and states_problem(text) else REPORT_FLOOR
     if reported and not d.pending and sum(symptoms.values()) >= floor and not (asking and d.active):
         return report
-    if asking and d.pending and top in ("ask_why", "ask_how_to_check") and conf >= UNSURE_STEP_QUESTION:
+    if asking and d.pending and top in ("ask_why", "ask_cause", "ask_how_to_check") and conf >= UNSURE_STEP_QUESTION:
         # the likeliest question about the pending step, though unsure: explaining it costs nothing
         return Reading(simple[top], target=d.pending_question, how=how + ", asked", **base)
     if asking and d.active:

@@ -91,6 +91,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "why.no_causes": (),
     "why.any_answer_helps": (),
     "why.and": (),
+    "why.cause_first": ("cause", "p"),
+    "why.cause_possible": ("cause", "p"),
+    "why.cause_likelier": ("cause", "p"),
+    "why.cause_unlikely": ("cause", "p"),
     "aside.cannot_answer": (),
     # confirmations
     "confirm.start_over": (),
@@ -136,6 +140,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "resolved.works_again": (),
     "resolved.likely_cause": ("cause", "explanation"),
     "resolved.if_again": (),
+    "resolved.nothing_new": (),
     # the dialogue's own replies
     "start.intro": (),
     "refused.question": (),

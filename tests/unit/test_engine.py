@@ -210,3 +210,13 @@ def test_a_reported_account_points_to_its_trust_score(engine):
     assert engine.belief(reported)["spam_low_reputation"] > 3 * engine.belief(quiet)["spam_low_reputation"]
     assert "verify_phone_email" in [f for f, _, _ in engine.fix_ranking(reported)[:2]]
     assert "verify_phone_email" not in [f for f, _, _ in engine.fix_ranking(quiet)[:2]]
+
+
+def test_facts_point_to_the_cause_they_are_likeliest_under(engine):
+    assert engine.pointed_to({"under_16": "yes"}) == "age_restricted"
+    assert engine.pointed_to({"new_account": "yes"}) == "account_new"
+    assert engine.pointed_to({"mutual_follow": "no"}) == "privacy_recipient"
+    # a fact about as likely under every cause, an unknown item or "not sure" points nowhere
+    assert engine.pointed_to({"weak_signal": "no"}) is None
+    assert engine.pointed_to({"no_such_item": "yes"}) is None
+    assert engine.pointed_to({"under_16": "unsure"}) is None

@@ -1,6 +1,7 @@
 """The fact reader (nlu/facts.py) trained on data/nlu, and ages read from numbers (numbers.py).
 The statements below are a guard on the training data: if one is misread, add an example."""
 
+import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -71,6 +72,26 @@ def test_below_the_threshold_an_item_is_passed_on_as_a_leaning_never_over_a_stat
     assert item["leaning"] and item["value"] == "yes"
     assert read(model, "using vpn", p_yes + 0.01) == []  # no floor: no leanings
     assert "leaning" not in read(model, "i use a vpn. using vpn", 0.9, floor=0.01)[0]
+
+
+class _Torn:
+    """A reader whose second piece is torn between yes and no (or, `clear`, reads no clearly)."""
+
+    evidence = ["started_after_update"]
+
+    def __init__(self, clear: bool):
+        self.later = [0.1, 0.1, 0.8] if clear else [0.26, 0.33, 0.41]
+
+    def probabilities(self, texts):
+        rows = [[0.05, 0.93, 0.02], self.later, [0.1, 0.88, 0.02]]  # two pieces, then the whole message
+        return np.array([[row] for row in rows[: len(texts)]])
+
+
+def test_a_later_piece_torn_between_yes_and_no_does_not_correct_a_clear_one():
+    """rpB-06 (2026-12-07): a piece read "no" 0.41 against "yes" 0.33 overruled a piece read "yes" 0.93."""
+    text = "it started after the update. not sure about the rest"
+    assert [f["value"] for f in read(_Torn(clear=False), text, 0.4)] == ["yes"]
+    assert [f["value"] for f in read(_Torn(clear=True), text, 0.4)] == ["no"]  # a clear correction wins
 
 
 def test_a_statement_marked_asks_is_a_question_that_states_its_facts(tmp_path):

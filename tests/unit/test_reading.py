@@ -1137,3 +1137,23 @@ def test_asking_why_this_fix_beside_a_success_only_the_outcome_reader_hears_keep
     sure = ("It works now.", (("fix_worked", 0.98),), 0.0, (("worked", 0.99),))
     reading = read(replace(turn, clauses=(clauses[0], sure)), d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("result", "worked"), reading.how
+
+
+def test_a_clause_read_unsurely_as_a_success_that_the_outcome_reader_hears_failing_is_no_success(engine, kb):
+    """A clause the intents read as a success (fix_worked 0.5, or a word like "sent"), which the outcome
+    reader hears failing (0.7), beside a clause that fails: the message failed, not "the clauses disagree";
+    read surely as a success, the clauses still disagree and whether it worked is asked."""
+    d = trying(engine, "restart_device")
+    clauses = (
+        ("did the restart like u said", (("fix_worked", 0.5), ("acknowledge", 0.1)), 0.01, (("failed", 0.7),)),
+        ("still nothing goes through", (("fix_failed", 0.85),), 0.01, (("failed", 0.98),)),
+        ("is it my phone?", (("ask_cause", 0.8),), 0.99, (("other", 0.98),)),
+    )
+    text = "did the restart like u said, still nothing goes through. is it my phone?"
+    turn = Turn(text, (("ask_cause", 0.2), ("ask_other_fix", 0.15)), clauses=clauses, asks=0.9)
+    turn = replace(turn, outcome=(("failed", 0.57), ("other", 0.3)))
+    reading = read(turn, d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("result", "failed"), reading.how
+    sure = (clauses[0][0], (("fix_worked", 0.9),), 0.01, (("failed", 0.7),))
+    reading = read(replace(turn, clauses=(sure, *clauses[1:])), d, kb.symptoms.keys())
+    assert reading.act == "unclear", reading.how
