@@ -405,13 +405,22 @@ def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     cause = engine.pointed_to(r.about) if d.active and r.value == "cause" else None
     if cause is not None:  # "is it bc im 14?": whether what the question states (or leans on) is the cause
         stated = all(r.facts.get(e) == v for e, v in r.about.items())
-        return say.cause_asked(engine, d, cause, stated) + _remind(engine, d)
+        # only leant on, it is weighed as if said ("if so, ..."), never recorded
+        supposed = d if stated else _supposing(engine, d, r.about)
+        return say.cause_asked(engine, supposed, cause, stated) + _remind(engine, d)
     if d.active and d.pending_question and r.value in ("question", "cause"):
         # why the question waits, also asked beside a fact that points to no cause ("why? i dont use a vpn")
         again = d.reminders < MAX_SHOWS - 1
         d.reminders += again
         return say.why_asked(engine, d, d.pending_question, again)
     return say.diagnosis(engine, d) + _remind(engine, d)
+
+
+def _supposing(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> Diagnosis:
+    """A copy of `d` with `facts` answered: what the diagnosis would say if they held."""
+    copy = Diagnosis.from_dict(d.to_dict())
+    _record(engine, copy, facts)
+    return copy
 
 
 def _aside(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:

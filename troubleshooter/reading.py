@@ -257,9 +257,10 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
                 # "I waited as you said and it is no different": no success, whatever a word of it says;
                 # beside a clause that reads as one, the clauses disagree and whether it worked is asked
                 part = replace(part, value="failed", how=f"{part.how}, but the outcome reader hears a failure")
-            elif success and _heard_failing(outcome, OUTCOME_SURE) and dict(ranking).get("fix_worked", 0) < RESULT_SURE:
-                # read unsurely as a success, unsurely heard failing: this clause says no outcome for sure
-                part = Reading("unclear", facts=part.facts, how=f"{part.how}, but the outcome reader hears a failure")
+            elif success and dict(ranking).get("fix_worked", 0) < RESULT_SURE and not _hears(outcome, "worked"):
+                # read unsurely as a success ("i only sent text": a word of success), which the outcome reader
+                # does not hear (or hears failing): this clause says no outcome for sure
+                part = Reading("unclear", facts=part.facts, how=f"{part.how}, but the outcome reader hears none")
             if asks >= ASKS_SURE:  # "could it be because i sent so many?": its words are no outcome
                 questions.append((text, part))
                 if part.act == "faq":
@@ -739,6 +740,11 @@ def _outcome(turn: Turn, fid: str, facts: dict[str, str], fix_kind: str | None) 
         return None  # "onde fica essa opção de liberar espaço?": a sure question about the step, not a refusal
     act, value = OUTCOMES[name]
     return Reading(act, value, target=fid, facts=facts, how=f"outcome reader: {name} {p:.2f}")
+
+
+def _hears(outcome: tuple[tuple[str, float], ...], name: str) -> bool:
+    """The outcome reader's best reading is `name` (or it read no word, UNREAD: it has no say)."""
+    return not outcome or outcome[0][0] == name or tuple(outcome[0]) == UNREAD
 
 
 def _heard_failing(outcome: tuple[tuple[str, float], ...], sure: float = RESULT_SURE) -> bool:

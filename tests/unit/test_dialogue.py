@@ -559,3 +559,17 @@ def test_a_cause_only_leant_on_is_never_said_to_fit(engine, talk, kb):
     )
     unlikely = list(engine.belief(d))[-1]
     assert texts(cause_asked(engine, d, unlikely)).startswith("Probably not (<1%)")
+
+
+def test_a_cause_question_only_leant_on_is_weighed_as_if_said_but_not_recorded(engine, kb):
+    """ "is it because my acount is new??" (the fact reader only leaning on a new account): the answer
+    weighs the account as new ("It could be (33%)"), the diagnosis does not take it as said."""
+    d = trying(engine, "update_app")
+    turn = Turn("is it because my acount is new??", (("ask_cause", 0.9),), leanings={"new_account": "yes"}, asks=0.9)
+    reading = read(turn, d, kb.symptoms.keys())
+    assert reading.value == "cause" and reading.about == {"new_account": "yes"}, reading.how
+    said = texts(respond(engine, d, reading))
+    assert "new_account" not in d.evidence and said.startswith("It could be") and "very new" in said
+    supposed = trying(engine, "update_app")
+    engine.answer(supposed, "new_account", "yes")
+    assert f"({engine.belief(supposed)['account_new']:.0%})" in said

@@ -1157,3 +1157,19 @@ def test_a_clause_read_unsurely_as_a_success_that_the_outcome_reader_hears_faili
     sure = (clauses[0][0], (("fix_worked", 0.9),), 0.01, (("failed", 0.7),))
     reading = read(replace(turn, clauses=(sure, *clauses[1:])), d, kb.symptoms.keys())
     assert reading.act == "unclear", reading.how
+
+
+def test_a_clause_a_word_reads_as_a_success_that_the_outcome_reader_does_not_hear_is_no_success(engine, kb):
+    """'why the link question? i only sent text' resolved the diagnosis: "sent" reads as a success to the
+    wording cues, the outcome reader hears no outcome in that clause; it is no reply to the fix."""
+    d = trying(engine, "update_app")
+    clauses = (
+        ("why the link question?", (("ask_why", 0.72),), 0.99, (("other", 0.99),)),
+        ("i only sent text", (("inform", 0.22), ("fix_partial", 0.09)), 0.0, (("other", 0.34), ("worked", 0.2))),
+    )
+    turn = Turn("why the link question? i only sent text", (("ask_why", 0.51),), clauses=clauses, asks=0.7)
+    reading = read(replace(turn, outcome=(("other", 0.98),)), d, kb.symptoms.keys())
+    assert reading.act != "result" and d.pending_fix == "update_app", reading.how
+    heard = (clauses[1][0], clauses[1][1], 0.0, (("worked", 0.7),))  # heard as a success: it is one
+    reading = read(replace(turn, clauses=(clauses[0], heard), outcome=(("other", 0.98),)), d, kb.symptoms.keys())
+    assert (reading.act, reading.value) == ("result", "worked"), reading.how
