@@ -66,11 +66,13 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 def _also_asked(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """Answers to the questions a clause of the message asked besides what the turn was read as
-    (kept in `d.answered`: a topic only named again is not answered again, see reading.py);
-    "I can't answer that" to one the knowledge base can't answer (ASIDE)."""
+    (kept in `d.answered`: a topic only named again is not answered again, see reading.py), and whether
+    what a clause asks about is the cause (`about`); "I can't answer that" to one the knowledge base
+    can't answer (ASIDE)."""
     topics = [topic for topic in r.asks if topic in engine.kb.faq]
     _note_answered(d, topics)
-    return [m for topic in topics for m in say.faq(engine, topic)] + (say.aside() if ASIDE in r.asks else [])
+    cause = _cause_answer(engine, d, r) if r.act != "why" else []  # asked beside a reply
+    return [m for topic in topics for m in say.faq(engine, topic)] + cause + (say.aside() if ASIDE in r.asks else [])
 
 
 def _note_answered(d: Diagnosis, topics: list[str]) -> None:
@@ -402,18 +404,25 @@ def _how_to_check(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 
 
 def _why(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
-    cause = engine.pointed_to(r.about) if d.active and r.value == "cause" else None
-    if cause is not None:  # "is it bc im 14?": whether what the question states (or leans on) is the cause
-        stated = all(r.facts.get(e) == v for e, v in r.about.items())
-        # only leant on, it is weighed as if said ("if so, ..."), never recorded
-        supposed = d if stated else _supposing(engine, d, r.about)
-        return say.cause_asked(engine, supposed, cause, stated) + _remind(engine, d)
+    answer = _cause_answer(engine, d, r) if r.value == "cause" else []
+    if answer:  # "is it bc im 14?": whether what the question states (or leans on) is the cause
+        return answer + _remind(engine, d)
     if d.active and d.pending_question and r.value in ("question", "cause"):
         # why the question waits, also asked beside a fact that points to no cause ("why? i dont use a vpn")
         again = d.reminders < MAX_SHOWS - 1
         d.reminders += again
         return say.why_asked(engine, d, d.pending_question, again)
     return say.diagnosis(engine, d) + _remind(engine, d)
+
+
+def _cause_answer(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    """Whether the cause what `r.about` says points to is it (none: it points to none, or no diagnosis runs).
+    Facts only leant on are weighed as if said ("if so, ..."), never recorded."""
+    cause = engine.pointed_to(r.about) if d.active and r.about else None
+    if cause is None:
+        return []
+    stated = all(r.facts.get(e) == v for e, v in r.about.items())
+    return say.cause_asked(engine, d if stated else _supposing(engine, d, r.about), cause, stated)
 
 
 def _supposing(engine: Engine, d: Diagnosis, facts: dict[str, str]) -> Diagnosis:

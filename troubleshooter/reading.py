@@ -224,7 +224,12 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
     parts = turn.clauses if len(turn.clauses) > 1 else (Clause(turn.text, turn.intents, turn.asks),)
     top = turn.intents[0][0] if turn.intents else ""
     questioned = whole.act not in _REPLIES or top.startswith("faq_") or top in (*STEP_WHYS, "ask_how_to_check")
+    # or a clause asks whether what it states is the cause ("no lol. is it cuz im 14??")
+    questioned = questioned or any(
+        c.asks >= ASKS_SURE and c.intents[:1] and c.intents[0][0] == "ask_cause" for c in parts
+    )
     replied = set()  # clauses read best as a question whose words were taken as the fix's outcome
+    cause = None  # a clause's question whether what it states is the cause
     if len(parts) > 1 and questioned and d.pending_kind in ("question", "fix"):
         replies, questions, heard_in_questions = [], [], set()
         own = []  # clauses asking a question of the user's own: a topic, not about the pending step
@@ -272,6 +277,7 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
             elif part.act in _REPLIES:
                 replies.append((text, part))
         replied = heard_in_questions & {text for text, _ in replies}
+        cause = next((part for _, part in questions if part.act == "why" and part.value == "cause"), None)
         results = [(text, part) for text, part in replies if part.act == "result"]
         asked = next(((text, part) for text, part in questions if part.act not in _REPLIES), None)
         whole_outcome = _top_outcome(turn)
@@ -331,6 +337,8 @@ def _by_clause(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None, w
         asked, named = [top.removeprefix("faq_")], set()
     again = named & set(d.answered)
     main.asks = [a for a in dict.fromkeys(asked) if not (main.act == "faq" and main.value == a) and a not in again]
+    if cause is not None and main.act in _REPLIES and not main.about:
+        main.about = dict(cause.about)  # "no lol. hold up is it cuz im 14??": the reply, and that asked beside
     # "listo, ya funciona! gracias. una pregunta, ...?": a question besides the success that no topic
     # fits still gets the honest one-liner (no step follows that would carry it)
     worked = main.act == "result" and main.value == "worked" and len(parts) > 1
@@ -574,7 +582,7 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
         )
         if found and found.act == "ack" and _leans_to_an_outcome(turn):
             found = None  # "aight, waited it out, dms sending again": an outcome too unsure to take is asked
-        if found:
+        if found and not (cause and found.act == "ack"):  # "ok ill try. but is it bc im 14?": the question
             return found
     if cause:
         return cause

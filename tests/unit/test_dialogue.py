@@ -573,3 +573,29 @@ def test_a_cause_question_only_leant_on_is_weighed_as_if_said_but_not_recorded(e
     supposed = trying(engine, "update_app")
     engine.answer(supposed, "new_account", "yes")
     assert f"({engine.belief(supposed)['account_new']:.0%})" in said
+
+
+def test_a_cause_question_beside_a_reply_is_answered_beside_it(engine, kb):
+    """rv-01 (2026-12-07): "no lol. hold up is it cuz im 14??" while a question waited took the "no" and
+    asked the next question; the cause question is answered too, before the next step."""
+    d = asking(engine, "family_pairing_on")
+    clauses = (
+        ("no lol.", (("deny", 0.9),), 0.01, (("other", 0.9),)),
+        ("hold up is it cuz im 14??", (("ask_cause", 0.8), ("faq_minimum_age", 0.1)), 0.99, (("other", 0.99),)),
+    )
+    turn = Turn("no lol. hold up is it cuz im 14??", (("deny", 0.4), ("ask_cause", 0.3)), clauses=clauses, asks=0.9)
+    turn = replace(turn, facts={"under_16": "yes"})
+    reading = read(turn, d, kb.symptoms.keys())
+    assert (reading.act, reading.value, reading.about) == ("answer", "no", {"under_16": "yes"}), reading.how
+    msgs = respond(engine, d, reading)
+    assert d.evidence["family_pairing_on"] == "no" and d.evidence["under_16"] == "yes"
+    assert payloads(msgs)[0] == {"type": "answer", "topic": "cause", "cause": "age_restricted"}
+    assert payloads(msgs)[-1]["type"] in ("question", "fix")
+
+
+def test_taking_a_fix_in_beside_a_cause_question_answers_the_question(engine, talk):
+    # "ok i'll try" alone takes the fix in; with a question whether what it states is the cause, that is answered
+    d = trying(engine, "update_app")
+    reading, msgs = talk(d, "ok ill try that. but is it bc my account is brand new?", ("ask_cause", 0.6))
+    assert (reading.act, reading.value) == ("why", "cause") and d.pending_fix == "update_app", reading.how
+    assert payloads(msgs)[0]["topic"] == "cause"
