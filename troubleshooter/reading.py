@@ -855,7 +855,9 @@ def _general(
     if top.startswith("faq_") and (confident or asking and conf >= FITS_SURE):
         return _faq(text, top, symptoms, sure, facts, d, how, tells)
     if top in CHAT and (confident or leads and not d.pending):  # small talk with nothing waiting costs nothing
-        if facts or (states_problem(text) and sum(symptoms.values()) >= 0.2):
+        # after a resolution, thanks that name a fact ("i will ask the school office. thank you, bye!") are thanks
+        stated = facts and d.status != "resolved"
+        if stated or (states_problem(text) and sum(symptoms.values()) >= 0.2):
             return report  # "hi, my dms keep failing": a report, not small talk
         return Reading("chat", top, how=how, **base)
     simple = STEP_ACTS

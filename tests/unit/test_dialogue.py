@@ -599,3 +599,14 @@ def test_taking_a_fix_in_beside_a_cause_question_answers_the_question(engine, ta
     reading, msgs = talk(d, "ok ill try that. but is it bc my account is brand new?", ("ask_cause", 0.6))
     assert (reading.act, reading.value) == ("why", "cause") and d.pending_fix == "update_app", reading.how
     assert payloads(msgs)[0]["topic"] == "cause"
+
+
+def test_thanks_naming_a_fact_after_a_resolution_end_it(engine, talk):
+    """rv-03 (2026-12-07): "OK I understand, I will ask the school office. Thank you very much, bye!" after
+    the resolution started a new diagnosis (the school names a filtered network)."""
+    d = trying(engine, "disable_vpn_proxy")
+    talk(d, '/fix_worked{"fix":"disable_vpn_proxy"}')
+    text = "OK I understand, I will ask the school office. Thank you very much, bye!"
+    reading, msgs = talk(d, text, ("goodbye", 0.7), ("thanks", 0.2))
+    assert reading.act == "chat" and d.status == "resolved", reading.how
+    assert payloads(msgs) == []
