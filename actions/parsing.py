@@ -48,6 +48,7 @@ def turn_of(tracker: Tracker) -> Turn:
         max([_probability(message.get("asks")), *(c.asks for c in clauses)]),
         _ranking(message.get("done")),
         _told(message.get("told")),
+        certainty_of(message),
     )
 
 
@@ -61,6 +62,17 @@ def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
         if item.get("value") in ("yes", "no") and bool(item.get("leaning")) == leaning:
             found[item["evidence"]] = item["value"]
     return found if leaning else found | numbers.facts(message.get("text") or "")
+
+
+def certainty_of(message: dict[str, Any]) -> dict[str, float]:
+    """The fact reader's probability of each fact it read as stated; anything malformed is left out."""
+    found = {}
+    for item in message.get("facts") or []:
+        if isinstance(item, dict) and isinstance(item.get("evidence"), str) and not item.get("leaning"):
+            p = _share(item.get("confidence"))
+            if p is not None:
+                found[item["evidence"]] = p
+    return found
 
 
 def _ranking(raw: Any) -> tuple[tuple[str, float], ...]:

@@ -208,8 +208,17 @@ def stated():
     return facts
 
 
+@pytest.fixture(scope="session")
+def certainty_of():
+    """text -> the fact reader's probability of each fact it reads as stated (actions/parsing.py)."""
+    from nlu.facts import read
+
+    model, config = fact_model()
+    return lambda text: {f["evidence"]: f["confidence"] for f in read(model, text, config["threshold"])}
+
+
 @pytest.fixture
-def talk(kb, engine, stated, outcome_of, language_of, asks_of, done_of, told_of):
+def talk(kb, engine, stated, outcome_of, language_of, asks_of, done_of, told_of, certainty_of):
     """Send text (or a button payload) with a given intent ranking (facts, outcomes, the language
     and whether it asks read by the project's readers); returns (reading, messages)."""
 
@@ -224,6 +233,7 @@ def talk(kb, engine, stated, outcome_of, language_of, asks_of, done_of, told_of)
             asks=asks_of(text),
             done=done_of(text),
             told=told_of(text),
+            certainty=certainty_of(text),
         )
         turn = Turn.from_payload(text) if text.startswith("/") else typed()
         reading = read(turn, d, kb.symptoms.keys())

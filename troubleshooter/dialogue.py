@@ -59,6 +59,8 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         answers = _also_asked(engine, d, r)
     if answers:  # before the step that waits for a reply; after a resolution or a hand-over
         msgs = [*msgs, *answers] if d.status in ("resolved", "handed_over") else [*answers, *msgs]
+    if r.leaving and d.active and d.pending:  # the step shown stays for when they come back
+        msgs = [*msgs, {"text": t("chat.goodbye_pending")}]
     _note_words(d, r, known)
     _note_choices(d, msgs, before)
     return msgs
@@ -70,9 +72,20 @@ def _also_asked(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     what a clause asks about is the cause (`about`); "I can't answer that" to one the knowledge base
     can't answer (ASIDE)."""
     topics = [topic for topic in r.asks if topic in engine.kb.faq]
+    answers = [m for topic in topics for m in _topic_answer(engine, d, topic)]
     _note_answered(d, topics)
     cause = _cause_answer(engine, d, r) if r.act != "why" else []  # asked beside a reply
-    return [m for topic in topics for m in say.faq(engine, topic)] + cause + (say.aside() if ASIDE in r.asks else [])
+    return answers + cause + (say.aside() if ASIDE in r.asks else [])
+
+
+def _topic_answer(engine: Engine, d: Diagnosis, topic: str) -> list[Message]:
+    """The knowledge base's answer to a FAQ topic; asked again in a diagnosis, a topic about a cause
+    ("jangan-jangan aku diblokir?" after the signs of a block were told) is answered with how likely
+    that cause is now, from what the user told."""
+    cause = engine.kb.faq[topic].get("cause")
+    if cause and d.active and topic in d.answered:
+        return say.cause_asked(engine, d, cause)
+    return say.faq(engine, topic)
 
 
 def _note_answered(d: Diagnosis, topics: list[str]) -> None:
@@ -511,8 +524,9 @@ def _language(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
 def _faq(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     if r.value not in engine.kb.faq:
         return _unclear(engine, d, r)
+    answer = _topic_answer(engine, d, r.value)
     _note_answered(d, [r.value])
-    return [*say.faq(engine, r.value), *_remind(engine, d)]
+    return [*answer, *_remind(engine, d)]
 
 
 def _chat(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
@@ -556,6 +570,9 @@ def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     you") keeps it resolved."""
     told = r.symptom or r.options or r.facts or r.told or sum(r.symptoms.values()) >= REPORT_FLOOR
     told = told or states_problem(r.words)  # "ugh now nothing sends to anyone"
+    if d.status in ("resolved", "handed_over") and r.leaving and not r.symptom:
+        # "u already told me its the age thing. ok thx bye": a goodbye, not a new problem
+        return say.chat("goodbye", idle=True)
     if d.status == "resolved" and not told:
         return [{"text": t("resolved.nothing_new")}]
     if d.status != "idle":  # after a resolution or hand-over, a new problem starts clean

@@ -24,6 +24,7 @@ _EPS = 1e-12
 _MAX_FIX_STEPS = 12  # horizon of the expected-cost look-ahead
 _SCREEN = 8  # questions screened by information gain before the exact test
 POINTS_TO = 2.0  # facts point to a cause when they are this many times likelier under it than under the rest
+SPEAKS = 1.5  # an observation speaks for (against) a cause this many times likelier (less likely) under it
 PARTIAL_LEAK = 0.05  # P(a fix helps in part | a cause it does not resolve): "better" is weak evidence too
 
 
@@ -121,10 +122,8 @@ class Engine:
         for report in d.reports:
             w = w * self._report_likelihood(report)
         for eid, value in self.observed(d).items():
-            i = self._e.get(eid)
-            if i is None or value == "unsure":
-                continue
-            w = w * (self.p_yes[i] if value == "yes" else 1.0 - self.p_yes[i])
+            if eid in self._e and value != "unsure":
+                w = w * self._answer_likelihood(eid, value)
         for fid in (*d.failed, *d.told):
             if fid in self._f:
                 w = w * (1.0 - self.p_fix[self._f[fid]])
@@ -415,13 +414,11 @@ class Engine:
         out = []
         for cid, prob in list(belief.items())[:top]:
             ci = self._c[cid]
-            support = []
-            for eid, value in observed.items():
-                row = self.p_yes[self._e[eid]]
-                lik = row if value == "yes" else 1 - row
-                others = np.delete(lik, ci) @ np.delete(self.prior, ci) / np.delete(self.prior, ci).sum()
-                if lik[ci] > 1.5 * others:
-                    support.append({"evidence": eid, "answer": value})
+            support = [
+                {"evidence": eid, "answer": value}
+                for eid, value in observed.items()
+                if self._against_the_rest(self._answer_likelihood(eid, value))[ci] > SPEAKS
+            ]
             out.append(
                 {
                     "cause": cid,
@@ -437,13 +434,42 @@ class Engine:
         likeliest against the other causes (weighted by their priors), if at least POINTS_TO times."""
         lik = np.ones(len(self.causes))
         for eid, value in facts.items():
-            i = self._e.get(eid)
-            if i is not None and value in ("yes", "no"):
-                lik = lik * (self.p_yes[i] if value == "yes" else 1.0 - self.p_yes[i])
-        rest = (lik @ self.prior - lik * self.prior) / np.maximum(1.0 - self.prior, _EPS)
-        ratio = lik / np.maximum(rest, _EPS)
+            if eid in self._e and value in ("yes", "no"):
+                lik = lik * self._answer_likelihood(eid, value)
+        ratio = self._against_the_rest(lik)
         best = int(np.argmax(ratio))
         return self.causes[best] if ratio[best] >= POINTS_TO else None
+
+    def against(self, d: Diagnosis, cid: str) -> tuple[str, str, str] | None:
+        """What observed speaks most against cause `cid` ("is it because I'm 14?" when messages fail with
+        a red mark, and under-16 accounts have no message button): ("symptom", id, ""), ("evidence", id,
+        answer) or ("fix", id, "") for a fix that failed; None when nothing is SPEAKS times likelier under
+        the other causes."""
+        ci = self._c[cid]
+        seen: list[tuple[tuple[str, str, str], np.ndarray]] = []
+        for report in d.reports:
+            named = max(report, key=report.get, default=None)
+            if named in self._s:
+                seen.append((("symptom", named, ""), self._report_likelihood(report)))
+        for eid, value in self.observed(d).items():
+            if eid in self._e and value in ("yes", "no"):
+                seen.append((("evidence", eid, value), self._answer_likelihood(eid, value)))
+        for fid in (*d.failed, *d.told):
+            if fid in self._f:
+                seen.append((("fix", fid, ""), 1.0 - self.p_fix[self._f[fid]]))
+        ratios = [(self._against_the_rest(lik)[ci], what) for what, lik in seen]
+        ratio, what = min(ratios, default=(1.0, None), key=lambda pair: pair[0])
+        return what if ratio * SPEAKS < 1.0 else None
+
+    def _answer_likelihood(self, eid: str, value: str) -> np.ndarray:
+        """P(answer | cause) for every cause."""
+        row = self.p_yes[self._e[eid]]
+        return row if value == "yes" else 1.0 - row
+
+    def _against_the_rest(self, lik: np.ndarray) -> np.ndarray:
+        """For every cause, a likelihood under it over its average under the other causes (prior-weighted)."""
+        rest = (lik @ self.prior - lik * self.prior) / np.maximum(1.0 - self.prior, _EPS)
+        return lik / np.maximum(rest, _EPS)
 
     def question_purpose(self, d: Diagnosis, eid: str, top: int = 2) -> list[tuple[str, float]]:
         """The likeliest causes whose chance the answer to `eid` changes most (why it is asked)."""

@@ -247,6 +247,8 @@ def load_knowledge_base(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
     for key, entry in faq.items():
         c = _Checker("faq.yml", key, entry)
         c.text("question"), c.text("answer")
+        if entry.get("cause") is not None and entry["cause"] not in causes:  # a topic asking about one cause
+            c.fail("cause", f"unknown cause {entry['cause']!r}")
     kb = KnowledgeBase(causes, evidence, fixes, symptoms, settings, faq, contract)
     translations = {}
     for path in sorted((directory / "translations").glob("*.yml")):

@@ -182,12 +182,24 @@ def cause_asked(engine: Engine, d: Diagnosis, cid: str, stated: bool = True) -> 
     lines = [t("why.cause_unlikely" if belief[cid] < UNLIKELY_CAUSE else key, **said)]
     lines.append(cause.explanation + ("" if cause.confirmed else f" {t('diagnosis.unconfirmed')}"))
     if cid != top:
+        against = engine.against(d, cid)
+        if against:
+            lines.append(_against(kb, *against))
         lines.append(t("why.cause_likelier", cause=_in_sentence(kb.causes[top].name), p=_share(top_p)))
     return [
         {"text": "\n".join(lines)},
         answer("cause", cause=cid),
         _json("diagnosis", causes=engine.top_causes(d, top=5)),
     ]
+
+
+def _against(kb: KnowledgeBase, kind: str, ref: str, value: str) -> str:
+    """The line naming what speaks against a cause (Engine.against)."""
+    if kind == "symptom":
+        return t("why.against_symptom", symptom=kb.symptoms[ref].description)
+    if kind == "fix":
+        return t("why.against_fix", fix=kb.fixes[ref].title)
+    return t("why.against_answer", question=_short(kb.evidence[ref].question), answer=_answer_word(value))
 
 
 def _share(p: float) -> str:

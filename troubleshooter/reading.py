@@ -55,6 +55,8 @@ DONE_SURE = 0.8  # the fix reader this sure of the fix a reply says was done cre
 DONE_WAITING = 0.1  # ... unless it gives the fix that waits this much
 TOLD_SURE = 0.95  # a fix a piece of the message says was done this surely was tried before (unless it worked)
 WHOLE_NONE_SURE = 0.99  # a message the outcome reader hears this surely as no outcome doubts a success in a clause
+FACT_OVER_DOUBT = 0.85  # a fact stated this surely answers its question though a word hedges ("maybe 60 or 70"),
+# not "there might be a url at the bottom idk" (0.83): set between them on the wild dev replies
 CUE_FLOOR = 0.05  # an outcome the wording cues read is not taken when the outcome reader gives it less
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 RESULTS = {"fix_worked": "worked", "fix_failed": "failed", "fix_partial": "partial"}  # a fix's outcome
@@ -99,6 +101,7 @@ class Turn:
     done: tuple[tuple[str, float], ...] = ()  # the fix reader's ranking of the fix it says was done (nlu/done.py)
     # fixes a piece of it says were done: (fix, the fix reader's probability, how likely its clause asks)
     told: tuple[tuple[str, float, float], ...] = ()
+    certainty: dict[str, float] = field(default_factory=dict)  # the fact reader's probability of each stated fact
 
     def __post_init__(self) -> None:  # clauses given as plain tuples (text, intents[, asks[, outcome]])
         object.__setattr__(self, "clauses", tuple(Clause(*c) for c in self.clauses))
@@ -143,6 +146,7 @@ class Reading:
     about: dict[str, str] = field(default_factory=dict)  # why, value "cause": the facts asked about as the cause
     languages: tuple[tuple[str, float], ...] = ()  # the turn's language ranking (language.heard decides)
     hint: str | None = None  # the channel's language hint
+    leaving: bool = False  # the message ends with a goodbye ("no, nothing like that. thanks, bye")
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "", {}, [])}
@@ -163,8 +167,16 @@ def read(turn: Turn, d: Diagnosis, symptom_ids: set[str] | frozenset[str], meani
         reading = _credited(_by_clause(turn, d, symptom_ids, meaning, _text(turn, d, symptom_ids, meaning)), turn)
         reading.words, reading.languages = turn.text, turn.languages
         reading.told = _told(turn, reading)
+        reading.leaving = _leaving(turn, reading)
     reading.hint = turn.hint
     return reading
+
+
+def _leaving(turn: Turn, reading: Reading) -> bool:
+    """The last of several clauses is a goodbye read surely ("Não tem nada disso. Obrigado, tchau."),
+    beside what the message was read as (a goodbye read as the whole message is one already)."""
+    last = turn.clauses[-1].intents[:1] if len(turn.clauses) > 1 else ()
+    return reading.act != "chat" and bool(last) and last[0][0] == "goodbye" and last[0][1] >= CLAUSE_SURE
 
 
 def _credited(reading: Reading, turn: Turn) -> Reading:
@@ -560,8 +572,19 @@ def _text(turn: Turn, d: Diagnosis, symptom_ids, meaning: Meaning | None) -> Rea
             c.intents and c.intents[0][0] in ("affirm", "deny") and c.intents[0][1] >= CLAUSE_SURE for c in turn.clauses
         )
         in_doubt = top == "unsure" and sure_alone and not answered
+        qid = d.pending_question
         found = _answer(
-            text, top, fits, facts, d.pending_question, meaning, turn.leanings, asking, sure_alone, in_doubt
+            text,
+            top,
+            fits,
+            facts,
+            qid,
+            meaning,
+            turn.leanings,
+            asking,
+            sure_alone,
+            in_doubt,
+            turn.certainty.get(qid, 0.0),
         )
         if found:
             return found
@@ -650,12 +673,16 @@ def _answer(
     asking: bool = False,
     sure_alone: bool = False,  # the NLU's top intent is sure without the pending step's weight
     in_doubt: bool = False,  # the NLU reads doubt surely and no clause answers yes or no
+    certainty: float = 0.0,  # the fact reader's probability of the fact it read for `qid`
 ) -> Reading | None:
     base = dict(target=qid, facts=facts)
     if never_mind(text):
         return Reading("unclear", how="never mind", facts=facts)
     cue = answer_cue(text)
-    if cue == "unsure" or in_doubt and not cue:
+    # "I did maybe 60 or 70 this morning": a hedge word before a fact the fact reader reads surely, which
+    # the NLU does not read surely as doubt, hedges the number, not the answer
+    hedges_a_fact = qid in facts and certainty >= FACT_OVER_DOUBT and not (top == "unsure" and sure_alone)
+    if cue == "unsure" and not hedges_a_fact or in_doubt and not cue:
         # "i follow him but idk if he follows me", "n sei se verifiquei, acho que só coloquei o email":
         # doubt, worded or surely read, outweighs a half-stated fact (never a yes or no in words)
         return Reading("answer", "unsure", how="says they don't know", **base)

@@ -45,6 +45,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "chat.greet": (),
     "chat.thanks": (),
     "chat.goodbye": (),
+    "chat.goodbye_pending": (),
     "chat.bot_challenge": (),
     "chat.out_of_scope": (),
     "chat.out_of_scope_idle": (),
@@ -95,6 +96,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "why.cause_possible": ("cause", "p"),
     "why.cause_likelier": ("cause", "p"),
     "why.cause_unlikely": ("cause", "p"),
+    "why.against_symptom": ("symptom",),
+    "why.against_answer": ("question", "answer"),
+    "why.against_fix": ("fix",),
     "aside.cannot_answer": (),
     # confirmations
     "confirm.start_over": (),

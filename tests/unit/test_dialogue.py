@@ -6,6 +6,8 @@ import json
 import math
 from dataclasses import replace
 
+import pytest
+
 from tests.unit.states import asking, buttons, payloads, texts, trying
 from troubleshooter.dialogue import respond, tidy
 from troubleshooter.reading import Reading, Turn, read
@@ -610,3 +612,47 @@ def test_thanks_naming_a_fact_after_a_resolution_end_it(engine, talk):
     reading, msgs = talk(d, text, ("goodbye", 0.7), ("thanks", 0.2))
     assert reading.act == "chat" and d.status == "resolved", reading.how
     assert payloads(msgs) == []
+
+
+def test_an_unlikely_cause_asked_about_names_what_speaks_against_it(engine, kb):
+    """rv-01: a 14-year-old whose messages fail with a red mark asked "is it cuz im 14??" and was told
+    "Probably not (2%)" with no reason: an account under 16 has no message button at all."""
+    from troubleshooter.messages import cause_asked
+
+    d = asking(engine, "under_16")
+    engine.answer(d, "under_16", "yes")
+    said = texts(cause_asked(engine, d, "age_restricted"))
+    failing = kb.symptoms["send_failed"].description
+    assert engine.against(d, "age_restricted") == ("symptom", "send_failed", "")
+    assert f'What speaks against it: what you see ("{failing}").' in said
+    nothing_against = engine.start("no_message_button", {"under_16": "yes"})
+    assert engine.against(nothing_against, "age_restricted") is None
+    assert "speaks against" not in texts(cause_asked(engine, nothing_against, "age_restricted"))
+
+
+def test_a_question_about_a_cause_asked_again_is_answered_with_how_likely_it_is_now(engine, kb):
+    """rv-07: "jangan-jangan aku diblokir?", then "jadi intinya aku diblokir atau bukan?" got the signs
+    of a block three times over: asked again, the answer is how likely a block is from what was told."""
+    d = asking(engine, "recipient_profile_visible", symptom="one_person")
+    engine.answer(d, "recipient_profile_visible", "no")
+    first = respond(engine, d, Reading("faq", "block_signs"))
+    assert kb.faq["block_signs"]["answer"] in texts(first)
+    again = respond(engine, d, Reading("faq", "block_signs"))
+    assert kb.faq["block_signs"]["answer"] not in texts(again)
+    assert payloads(again)[0] == {"type": "answer", "topic": "cause", "cause": "blocked_by_recipient"}
+    assert kb.causes["blocked_by_recipient"].explanation in texts(again)
+    waits = payloads(first)[-1]
+    assert (payloads(again)[-1]["type"], payloads(again)[-1].get("fix")) == (waits["type"], waits.get("fix"))
+
+
+def test_a_faq_topic_names_a_cause_the_knowledge_base_has(tmp_path):
+    import shutil
+
+    from troubleshooter.knowledge import KnowledgeBaseError, load_knowledge_base
+    from troubleshooter.paths import ROOT
+
+    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    faq = tmp_path / "knowledge" / "faq.yml"
+    faq.write_text(faq.read_text().replace("cause: blocked_by_recipient", "cause: blocked_by_nobody"))
+    with pytest.raises(KnowledgeBaseError, match="blocked_by_nobody"):
+        load_knowledge_base(tmp_path / "knowledge")

@@ -11,7 +11,7 @@ from troubleshooter.cues import result_cue
 from troubleshooter.dialogue import respond
 from troubleshooter.reading import ASIDE, Reading, Turn, read
 from troubleshooter.state import Diagnosis
-from troubleshooter.texts import t
+from troubleshooter.texts import t, texts_for
 
 
 def test_no_its_everyone_answers_the_question_instead_of_starting_over(engine, talk):
@@ -40,6 +40,22 @@ def test_answers_in_any_wording(engine, talk, text, value):
     reading, _ = talk(d, text, ("nlu_fallback", 0.35), ("inform", 0.3), ("out_of_scope", 0.2))
     assert (reading.act, reading.value) == ("answer", value)
     assert d.evidence["recipient_profile_visible"] == value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("I did maybe 60 or 70 this morning", "yes"),  # dev34: the hedge is on the number
+        ("maybe like 50 msgs idk", "unsure"),  # the fact reader half reads it: doubt wins
+    ],
+)
+def test_a_hedge_word_before_a_fact_stated_surely_hedges_the_number_not_the_answer(engine, talk, text, value):
+    d = asking(engine, "many_messages_sent")
+    reading, _ = talk(d, text, ("unsure", 0.25), ("inform", 0.2))
+    assert (reading.act, reading.value) == ("answer", value)
+    doubt_read_surely = asking(engine, "many_messages_sent")
+    reading, _ = talk(doubt_read_surely, text, ("unsure", 0.8))
+    assert (reading.act, reading.value) == ("answer", "unsure")
 
 
 def test_where_would_i_see_that_explains_how_to_check_then_moves_on(engine, talk, kb):
@@ -1173,3 +1189,47 @@ def test_a_clause_a_word_reads_as_a_success_that_the_outcome_reader_does_not_hea
     heard = (clauses[1][0], clauses[1][1], 0.0, (("worked", 0.7),))  # heard as a success: it is one
     reading = read(replace(turn, clauses=(clauses[0], heard), outcome=(("other", 0.98),)), d, kb.symptoms.keys())
     assert (reading.act, reading.value) == ("result", "worked"), reading.how
+
+
+def test_a_reply_that_ends_with_a_goodbye_is_taken_and_the_next_step_left_for_later(engine, kb):
+    """rv-06: "Não tem nada disso. [...] Obrigado, tchau." answered the question, then was asked the next
+    one as if nothing else was said: the answer counts, and the step shown waits for their return."""
+    d = asking(engine, "too_fast_warning")
+    d.language = "pt"
+    turn = Turn(
+        "Não tem nada disso. Acho que vou esperar. Obrigado, tchau.",
+        (("deny", 0.44), ("goodbye", 0.2)),
+        clauses=(
+            ("Não tem nada disso.", (("deny", 0.92),), 0.01, (("failed", 0.99),)),
+            ("Acho que vou esperar.", (("acknowledge", 0.1),), 0.3, (("other", 0.35),)),
+            ("Obrigado, tchau.", (("goodbye", 0.65), ("thanks", 0.21)), 0.01, (("other", 0.8),)),
+        ),
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert (reading.act, reading.value, reading.leaving) == ("answer", "no", True)
+    assert d.evidence["too_fast_warning"] == "no" and d.active and d.pending
+    assert msgs[-1] == {"text": texts_for("pt")("chat.goodbye_pending")}
+    assert payloads(msgs)[-1]["type"] in ("question", "fix")  # the step is shown before it
+
+    d = asking(engine, "too_fast_warning")  # a goodbye only in a clause read unsurely: no farewell
+    weak = replace(turn, clauses=(*turn.clauses[:2], ("Obrigado, tchau.", (("goodbye", 0.3),), 0.01, ())))
+    reading = read(weak, d, kb.symptoms.keys())
+    assert not reading.leaving and t("chat.goodbye_pending") not in texts(respond(engine, d, reading))
+
+
+def test_a_goodbye_after_a_hand_over_does_not_start_a_new_diagnosis(engine, kb):
+    """rv-01: after the hand-over, "u already told me its the age thing. ok thx bye" was asked "What
+    happens when you try to send a message?"."""
+    d = trying(engine, "restart_device")
+    d.status, d.pending = "handed_over", None
+    turn = Turn(
+        "wait i dont need a person lol u already told me its the age thing. ok thx bye",
+        (("inform", 0.15), ("ask_other_fix", 0.12)),
+        clauses=(
+            ("wait i dont need a person lol u already told me its the age thing.", (("inform", 0.21),), 0.02),
+            ("ok thx bye", (("goodbye", 0.57), ("acknowledge", 0.15)), 0.02),
+        ),
+    )
+    msgs = respond(engine, d, read(turn, d, kb.symptoms.keys()))
+    assert msgs == [{"text": t("chat.goodbye")}] and d.status == "handed_over"
