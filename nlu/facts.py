@@ -282,7 +282,8 @@ def pieces(text: str) -> list[str]:
 def read(model: Model, text: str, threshold: float, floor: float | None = None) -> list[dict[str, Any]]:
     """The facts `text` states with probability `threshold` or more, read piece by piece: the last
     piece stating an item wins ("vpn's on. actually no, it's off") if it reads its value clearly
-    (CORRECTS); a fact the whole message states but no piece alone does counts too. With a `floor`,
+    (CORRECTS); a fact the whole message states but no piece alone does counts too, as does one the
+    whole reads clearly against a piece torn between yes and no. With a `floor`,
     items no piece states but some piece leans on with at least that probability follow, marked
     `"leaning": True`."""
     parts = pieces(text)
@@ -290,17 +291,23 @@ def read(model: Model, text: str, threshold: float, floor: float | None = None) 
     stated = model.probabilities(rows)[:, :, 1:]  # P(yes), P(no)
     best, value = stated.max(axis=2), stated.argmax(axis=2)
     found: dict[str, tuple[str, float]] = {}
+    torn: set[str] = set()  # items whose reading came from a piece torn between yes and no
     leaning: dict[str, tuple[str, float]] = {}
     for row in range(len(rows)):
         for k in np.nonzero(best[row] >= min(threshold, floor or threshold))[0]:
-            read_as = (VALUES[value[row, k]], float(best[row, k]))
-            earlier = found.get(model.evidence[k], (read_as[0],))[0]
-            if earlier != read_as[0] and read_as[1] < CORRECTS * float(stated[row, k].min()):
+            item, read_as = model.evidence[k], (VALUES[value[row, k]], float(best[row, k]))
+            clear = read_as[1] >= CORRECTS * float(stated[row, k].min())
+            earlier = found.get(item, (read_as[0],))[0]
+            if earlier != read_as[0] and not clear:
                 continue  # a piece torn between yes and no corrects no earlier piece's clear reading
-            if read_as[1] >= threshold and (row < len(parts) or model.evidence[k] not in found):
-                found[model.evidence[k]] = read_as
-            elif read_as[1] > leaning.get(model.evidence[k], ("", 0.0))[1]:
-                leaning[model.evidence[k]] = read_as
+            # the whole message reads what no piece states, or clearly what a torn piece read ("temen aku
+            # bisa buka profil dia, cuma di aku doang yg gak ketemu": friends can, not the user)
+            whole_corrects = item not in found or item in torn and clear and earlier != read_as[0]
+            if read_as[1] >= threshold and (row < len(parts) or whole_corrects):
+                found[item] = read_as
+                torn = torn - {item} if clear else torn | {item}
+            elif read_as[1] > leaning.get(item, ("", 0.0))[1]:
+                leaning[item] = read_as
     out = [{"evidence": e, "value": v, "confidence": round(c, 4)} for e, (v, c) in sorted(found.items())]
     return out + [
         {"evidence": e, "value": v, "confidence": round(c, 4), "leaning": True}

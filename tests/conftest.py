@@ -211,10 +211,11 @@ def stated():
 @pytest.fixture(scope="session")
 def certainty_of():
     """text -> the fact reader's probability of each fact it reads as stated (actions/parsing.py)."""
+    from actions.parsing import certainty_of as certainty
     from nlu.facts import read
 
     model, config = fact_model()
-    return lambda text: {f["evidence"]: f["confidence"] for f in read(model, text, config["threshold"])}
+    return lambda text: certainty({"facts": read(model, text, config["threshold"])})
 
 
 @pytest.fixture

@@ -54,12 +54,15 @@ def _respond(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
         _record(engine, d, r.facts)
         engine.tell(d, r.told)
     before = d.pending
-    msgs = _HANDLERS.get(r.act, _unclear)(engine, d, r)
+    handle = _HANDLERS.get(r.act, _unclear)
+    if r.leaving and d.active and d.pending and handle is _unclear:
+        handle = _nothing  # "muter2 terus [...] makasih, bye": no reply to press for, only the farewell below
+    msgs = handle(engine, d, r)
     with speaking(speaks(engine, d)):  # in the language asked for, if the turn switched
         answers = _also_asked(engine, d, r)
     if answers:  # before the step that waits for a reply; after a resolution or a hand-over
         msgs = [*msgs, *answers] if d.status in ("resolved", "handed_over") else [*answers, *msgs]
-    if r.leaving and d.active and d.pending:  # the step shown stays for when they come back
+    if r.leaving and d.active and d.pending and r.act != "ack":  # the step shown stays for their return
         msgs = [*msgs, {"text": t("chat.goodbye_pending")}]
     _note_words(d, r, known)
     _note_choices(d, msgs, before)
@@ -84,7 +87,7 @@ def _topic_answer(engine: Engine, d: Diagnosis, topic: str) -> list[Message]:
     that cause is now, from what the user told."""
     cause = engine.kb.faq[topic].get("cause")
     if cause and d.active and topic in d.answered:
-        return say.cause_asked(engine, d, cause)
+        return say.cause_asked(engine, d, cause, stated=bool(d.evidence))
     return say.faq(engine, topic)
 
 
@@ -538,6 +541,10 @@ def _chat(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     return msgs
 
 
+def _nothing(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
+    return []
+
+
 def _unclear(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     again = _pressed(d)
     if d.active and d.pending_question:
@@ -568,10 +575,11 @@ def _not_started(engine: Engine, d: Diagnosis, r: Reading) -> list[Message]:
     """No diagnosis running: offer what the message may have meant, keeping its facts. After a
     resolution, a message with nothing of a problem in it ("I see. I'll ring her and ask her, thank
     you") keeps it resolved."""
-    told = r.symptom or r.options or r.facts or r.told or sum(r.symptoms.values()) >= REPORT_FLOOR
-    told = told or states_problem(r.words)  # "ugh now nothing sends to anyone"
-    if d.status in ("resolved", "handed_over") and r.leaving and not r.symptom:
-        # "u already told me its the age thing. ok thx bye": a goodbye, not a new problem
+    problem = r.symptom or sum(r.symptoms.values()) >= REPORT_FLOOR or states_problem(r.words)
+    told = problem or r.options or r.facts or r.told  # "ugh now nothing sends to anyone"
+    if d.status in ("resolved", "handed_over") and r.leaving and not problem:
+        # "u already told me its the age thing. ok thx bye": a goodbye, not a new problem ("still cant
+        # send anything. thx bye" is one)
         return say.chat("goodbye", idle=True)
     if d.status == "resolved" and not told:
         return [{"text": t("resolved.nothing_new")}]

@@ -451,7 +451,7 @@ class Engine:
             named = max(report, key=report.get, default=None)
             if named in self._s:
                 seen.append((("symptom", named, ""), self._report_likelihood(report)))
-        for eid, value in self.observed(d).items():
+        for eid, value in d.evidence.items():  # what the user told (a symptom's implied facts: the symptom)
             if eid in self._e and value in ("yes", "no"):
                 seen.append((("evidence", eid, value), self._answer_likelihood(eid, value)))
         for fid in (*d.failed, *d.told):

@@ -199,7 +199,7 @@ def _against(kb: KnowledgeBase, kind: str, ref: str, value: str) -> str:
         return t("why.against_symptom", symptom=kb.symptoms[ref].description)
     if kind == "fix":
         return t("why.against_fix", fix=kb.fixes[ref].title)
-    return t("why.against_answer", question=_short(kb.evidence[ref].question), answer=_answer_word(value))
+    return t("why.against_answer", question=kb.evidence[ref].question, answer=_answer_word(value))
 
 
 def _share(p: float) -> str:

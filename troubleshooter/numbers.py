@@ -104,3 +104,13 @@ def _account_days(low: str) -> int | None:
 def _days(count: str, unit: str) -> int:
     n = _WORDS.get(count) or int(count)
     return n * next(days for pattern, days in _UNITS if re.fullmatch(pattern, unit))
+
+
+_A_COUNT = re.compile(
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|dozens?|hundreds?)\b"
+)
+
+
+def counts(text: str) -> bool:
+    """The text gives a count ("maybe 60 or 70", "like five"): a hedge beside it is on the number."""
+    return bool(_A_COUNT.search(text.lower()))

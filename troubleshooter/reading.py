@@ -679,9 +679,11 @@ def _answer(
     if never_mind(text):
         return Reading("unclear", how="never mind", facts=facts)
     cue = answer_cue(text)
-    # "I did maybe 60 or 70 this morning": a hedge word before a fact the fact reader reads surely, which
-    # the NLU does not read surely as doubt, hedges the number, not the answer
+    # "I did maybe 60 or 70 this morning": a hedge word beside a count, in a fact the fact reader reads
+    # surely and the NLU does not read surely as doubt, hedges the number, not the answer ("maybe there
+    # was a link in it" stays doubt)
     hedges_a_fact = qid in facts and certainty >= FACT_OVER_DOUBT and not (top == "unsure" and sure_alone)
+    hedges_a_fact = hedges_a_fact and numbers.counts(text)
     if cue == "unsure" and not hedges_a_fact or in_doubt and not cue:
         # "i follow him but idk if he follows me", "n sei se verifiquei, acho que só coloquei o email":
         # doubt, worded or surely read, outweighs a half-stated fact (never a yes or no in words)

@@ -237,9 +237,11 @@ def test_waiter_with_expired_ticket_fails_instead_of_spinning(services):
 
     store = AtomicRedisLockStore(host="127.0.0.1", port=services["redis"], db=2)
     cid = "expired-" + uuid.uuid4().hex[:6]
-    store.issue_ticket(cid, 0.01)  # a holder that died
+    # a holder that died: its ticket still lives when the waiter's is issued (issuing drops expired tickets:
+    # with 10 ms, a slow machine dropped it first and the waiter was served, ci71), and both expire after
+    store.issue_ticket(cid, 1.0)
     waiter = store.issue_ticket(cid, 0.01)
-    time.sleep(0.05)
+    time.sleep(1.1)
 
     async def acquire():
         return await asyncio.wait_for(store._acquire_lock(cid, waiter, 0.001), timeout=5)

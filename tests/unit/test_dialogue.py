@@ -656,3 +656,23 @@ def test_a_faq_topic_names_a_cause_the_knowledge_base_has(tmp_path):
     faq.write_text(faq.read_text().replace("cause: blocked_by_recipient", "cause: blocked_by_nobody"))
     with pytest.raises(KnowledgeBaseError, match="blocked_by_nobody"):
         load_knowledge_base(tmp_path / "knowledge")
+
+
+def test_what_speaks_against_a_cause_reads_whole_in_each_of_its_forms(engine, kb):
+    """Review (2026-12-08): the answer's question was quoted inside quotes and lost its closing mark."""
+    from troubleshooter.messages import cause_asked
+
+    answered = asking(engine, "recipient_profile_visible", symptom="one_person")
+    engine.answer(answered, "recipient_profile_visible", "yes")
+    question = kb.evidence["recipient_profile_visible"].question
+    assert engine.against(answered, "blocked_by_recipient") == ("evidence", "recipient_profile_visible", "yes")
+    assert f"What speaks against it: {question} → yes\n" in texts(cause_asked(engine, answered, "blocked_by_recipient"))
+
+    tried = trying(engine, "update_app")
+    engine.fix_result(tried, "update_app", False)
+    assert engine.against(tried, "app_outdated") == ("fix", "update_app", "")
+    title = kb.fixes["update_app"].title
+    assert f'What speaks against it: "{title}" didn\'t help.' in texts(cause_asked(engine, tried, "app_outdated"))
+
+    implied = engine.start("too_fast")  # a symptom's implied facts are no answer of the user's
+    assert all(kind != "evidence" for kind, *_ in filter(None, (engine.against(implied, c) for c in kb.causes)))

@@ -94,6 +94,29 @@ def test_a_later_piece_torn_between_yes_and_no_does_not_correct_a_clear_one():
     assert [f["value"] for f in read(_Torn(clear=True), text, 0.4)] == ["no"]  # a clear correction wins
 
 
+class _TornPieceClearWhole:
+    """A reader whose only piece stating the item is torn (yes 0.43, no 0.38) and whose whole message
+    reads no clearly (0.92), or (`whole_torn`) is torn too."""
+
+    evidence = ["recipient_profile_visible"]
+
+    def __init__(self, whole_torn: bool = False):
+        self.whole = [0.2, 0.38, 0.42] if whole_torn else [0.06, 0.02, 0.92]
+
+    def probabilities(self, texts):
+        rows = [[0.19, 0.43, 0.38], [0.96, 0.0, 0.04], self.whole]
+        return np.array([[row] for row in rows[: len(texts)]])
+
+
+def test_the_whole_message_read_clearly_corrects_a_piece_torn_between_yes_and_no():
+    """rw-03 (2026-12-08): "temen aku bisa buka profil dia kok, cuma di aku doang yg gak ketemu" (friends
+    can open it, only I can't find it) was read "profile visible" from a torn piece; the whole read no."""
+    text = "my friends can open it. only i cant"
+    assert [f["value"] for f in read(_TornPieceClearWhole(), text, 0.4)] == ["no"]
+    assert [f["value"] for f in read(_TornPieceClearWhole(whole_torn=True), text, 0.4)] == ["yes"]
+    assert [f["value"] for f in read(_Torn(clear=False), "it started after the update. not sure", 0.4)] == ["yes"]
+
+
 def test_a_statement_marked_asks_is_a_question_that_states_its_facts(tmp_path):
     from nlu.questions import ASKS
     from nlu.questions import training_set as question_set

@@ -43,17 +43,19 @@ def test_answers_in_any_wording(engine, talk, text, value):
 
 
 @pytest.mark.parametrize(
-    "text, value",
+    "qid, text, value",
     [
-        ("I did maybe 60 or 70 this morning", "yes"),  # dev34: the hedge is on the number
-        ("maybe like 50 msgs idk", "unsure"),  # the fact reader half reads it: doubt wins
+        ("many_messages_sent", "I did maybe 60 or 70 this morning", "yes"),  # dev34: the hedge is on the number
+        ("many_messages_sent", "maybe like 50 msgs idk", "unsure"),  # the fact reader reads nothing sure
+        ("message_has_link", "maybe there was a link in it", "unsure"),  # review: no count, the fact hedged
+        ("recipient_profile_visible", "maybe, i think i can see her profile", "unsure"),
     ],
 )
-def test_a_hedge_word_before_a_fact_stated_surely_hedges_the_number_not_the_answer(engine, talk, text, value):
-    d = asking(engine, "many_messages_sent")
+def test_a_hedge_word_beside_a_count_hedges_the_number_not_the_answer(engine, talk, certainty_of, qid, text, value):
+    d = asking(engine, qid)
     reading, _ = talk(d, text, ("unsure", 0.25), ("inform", 0.2))
-    assert (reading.act, reading.value) == ("answer", value)
-    doubt_read_surely = asking(engine, "many_messages_sent")
+    assert (reading.act, reading.value) == ("answer", value), (reading.how, certainty_of(text))
+    doubt_read_surely = asking(engine, qid)
     reading, _ = talk(doubt_read_surely, text, ("unsure", 0.8))
     assert (reading.act, reading.value) == ("answer", "unsure")
 
@@ -1233,3 +1235,40 @@ def test_a_goodbye_after_a_hand_over_does_not_start_a_new_diagnosis(engine, kb):
     )
     msgs = respond(engine, d, read(turn, d, kb.symptoms.keys()))
     assert msgs == [{"text": t("chat.goodbye")}] and d.status == "handed_over"
+
+
+def test_a_goodbye_beside_an_unclear_reply_is_only_a_farewell(engine, kb):
+    """rw-03: "ya udah deh kak, muter2 terus. [...] makasih, bye" while a fix waited was told "I couldn't
+    tell whether that worked" and shown the fix again before the farewell."""
+    d = trying(engine, "ask_follow_back")
+    d.language = "id"
+    turn = Turn(
+        "ya udah deh kak, muter2 terus. makasih, bye",
+        (("acknowledge", 0.3), ("goodbye", 0.25)),
+        clauses=(
+            ("ya udah deh kak, muter2 terus.", (("acknowledge", 0.3),), 0.01, (("other", 0.6),)),
+            ("makasih, bye", (("goodbye", 0.8),), 0.01, (("other", 0.9),)),
+        ),
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert reading.leaving and reading.act not in ("result", "skip"), reading.how
+    assert msgs == [{"text": texts_for("id")("chat.goodbye_pending")}]
+    assert d.pending_fix == "ask_follow_back" and not d.pending.get("pressed")
+
+
+def test_a_problem_told_with_a_goodbye_after_a_resolution_is_a_new_problem(engine, kb):
+    """Review (2026-12-08): "still cant send anything. thx bye" after a resolution got only "Bye!"."""
+    d = trying(engine, "restart_device")
+    engine.fix_result(d, "restart_device", True)
+    turn = Turn(
+        "still cant send anything. thx bye",
+        (("inform", 0.2), ("goodbye", 0.2)),
+        clauses=(
+            ("still cant send anything.", (("inform", 0.3),), 0.01),
+            ("thx bye", (("goodbye", 0.9),), 0.01),
+        ),
+    )
+    reading = read(turn, d, kb.symptoms.keys())
+    msgs = respond(engine, d, reading)
+    assert reading.leaving and msgs != [{"text": t("chat.goodbye")}], reading.how
