@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -55,24 +56,24 @@ def turn_of(tracker: Tracker) -> Turn:
 def facts_of(message: dict[str, Any], leaning: bool = False) -> dict[str, str]:
     """The facts the NLU read (nlu/facts.py) with the ages the text states (numbers.py) over them,
     or (`leaning`) the items it read below its threshold; anything malformed is left out."""
-    found = {}
-    for item in message.get("facts") or []:
-        if not (isinstance(item, dict) and isinstance(item.get("evidence"), str)):
-            continue
-        if item.get("value") in ("yes", "no") and bool(item.get("leaning")) == leaning:
-            found[item["evidence"]] = item["value"]
+    found = {
+        item["evidence"]: item["value"] for item in _read_facts(message, leaning) if item.get("value") in ("yes", "no")
+    }
     return found if leaning else found | numbers.facts(message.get("text") or "")
 
 
 def certainty_of(message: dict[str, Any]) -> dict[str, float]:
     """The fact reader's probability of each fact it read as stated; anything malformed is left out."""
-    found = {}
+    shares = ((item["evidence"], _share(item.get("confidence"))) for item in _read_facts(message, leaning=False))
+    return {evidence: p for evidence, p in shares if p is not None}
+
+
+def _read_facts(message: dict[str, Any], leaning: bool) -> Iterator[dict[str, Any]]:
+    """The fact reader's items (nlu/facts.py) that name an evidence item: those read as stated, or
+    (`leaning`) those read below its threshold."""
     for item in message.get("facts") or []:
-        if isinstance(item, dict) and isinstance(item.get("evidence"), str) and not item.get("leaning"):
-            p = _share(item.get("confidence"))
-            if p is not None:
-                found[item["evidence"]] = p
-    return found
+        if isinstance(item, dict) and isinstance(item.get("evidence"), str) and bool(item.get("leaning")) == leaning:
+            yield item
 
 
 def _ranking(raw: Any) -> tuple[tuple[str, float], ...]:

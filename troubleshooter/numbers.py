@@ -54,6 +54,10 @@ _NOUN = re.compile(r"\b(?:cuenta|conta|perfil|akun)")
 _BARE_AGE = re.compile(r"\s*(\d{1,2})\s*\W*")
 _SPAN = re.compile(rf"\b{_COUNT}\s*{_UNIT}\b")
 _ONE_SPAN = re.compile(rf"\b({_ONE_WORDS})\b")
+# a count a hedge may stand beside ("maybe 60 or 70"), not "a" or "one" ("maybe a link", "one person")
+_A_COUNT = re.compile(
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|dozens?|hundreds?)\b"
+)
 
 
 def facts(text: str) -> dict[str, str]:
@@ -104,11 +108,6 @@ def _account_days(low: str) -> int | None:
 def _days(count: str, unit: str) -> int:
     n = _WORDS.get(count) or int(count)
     return n * next(days for pattern, days in _UNITS if re.fullmatch(pattern, unit))
-
-
-_A_COUNT = re.compile(
-    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|dozens?|hundreds?)\b"
-)
 
 
 def counts(text: str) -> bool:
